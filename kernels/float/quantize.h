@@ -1,0 +1,40 @@
+// Host-side quantization arithmetic: turning real scales into the integer multipliers,
+// shifts, offsets and clamps that the int8 kernels take. Host only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "kernels/int8/tensor.h"
+
+namespace qb::kernels::fp {
+
+struct QuantizedMultiplier {
+  int32_t multiplier = 0;  // Q31, in [2^30, 2^31) unless the value is zero
+  int32_t shift = 0;       // TFLite sign: > 0 shifts left; in [-31, 30]
+};
+
+// real ~= multiplier * 2^(shift - 31), as TFLite's QuantizeMultiplier: frexp, round half
+// away from zero, and flush to zero below 2^-31 of range.
+QuantizedMultiplier quantize_multiplier(double real);
+
+struct QuantParams {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+
+int8_t quantize(float value, QuantParams q);
+float dequantize(int8_t value, QuantParams q);
+
+// The fused activation's real range [lo, hi] clamped into the int8 domain of q.
+void activation_range(float lo, float hi, QuantParams q, int32_t* act_min, int32_t* act_max);
+
+// The TFLite ADD parameters for out = a + b (left shift 20), with the fused range.
+qb::kernels::AddParams add_params(QuantParams a, QuantParams b, QuantParams out, float act_lo,
+                                  float act_hi);
+
+// Table for an elementwise function f: table[i] = quantize(f(dequantize(i - 128, in)), out).
+void build_lookup_table(const std::function<double(double)>& f, QuantParams in,
+                        QuantParams out, int8_t table[256]);
+
+}  // namespace qb::kernels::fp
