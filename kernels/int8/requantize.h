@@ -9,14 +9,15 @@ namespace qb::kernels {
 inline constexpr int32_t kInt32Min = -2147483647 - 1;
 inline constexpr int32_t kInt32Max = 2147483647;
 
-// (a * b * 2) >> 32, rounded to nearest; the one overflowing case (both INT32_MIN)
+// (a * b * 2) >> 32, rounded to nearest with ties toward +infinity (as gemmlowp and
+// Arm VQRDMULH do: -0.5 -> 0, -1.5 -> -1); the one overflowing case (both INT32_MIN)
 // saturates to INT32_MAX.
 inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == kInt32Min && b == kInt32Min) return kInt32Max;
   const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
   const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
-  // Division, not a shift: it truncates toward zero, which together with the nudge
-  // rounds half away from zero as gemmlowp does.
+  // Division, not a shift: it truncates toward zero, which together with the
+  // sign-dependent nudge rounds ties toward +infinity exactly as gemmlowp does.
   return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
 }
 
@@ -46,5 +47,13 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
 }
 
 inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+// v + offset clamped to [lo, hi], with the sum formed in 64 bits: a requantized value
+// that saturated near INT32_MIN / INT32_MAX plus an output offset would overflow int32.
+// Wherever v + offset fits in int32 this is exactly clamp(v + offset, lo, hi).
+inline int32_t add_offset_and_clamp(int32_t v, int32_t offset, int32_t lo, int32_t hi) {
+  const int64_t sum = static_cast<int64_t>(v) + offset;
+  return sum < lo ? lo : (sum > hi ? hi : static_cast<int32_t>(sum));
+}
 
 }  // namespace qb::kernels

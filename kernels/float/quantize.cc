@@ -1,0 +1,95 @@
+// Real scales to integer multipliers, following TFLite's quantization_util so that the
+// integers we hand the kernels are the integers TFLite would hand its own.
+#include "kernels/float/quantize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace qb::kernels::fp {
+
+QuantizedMultiplier quantize_multiplier(double real) {
+  QuantizedMultiplier out;
+  if (real == 0.0) return out;
+  int exponent = 0;
+  const double fraction = std::frexp(real, &exponent);  // real = fraction * 2^exponent
+  // std::round rounds half away from zero, as TFLite's TfLiteRound does.
+  int64_t q_fixed =
+      static_cast<int64_t>(std::round(fraction * static_cast<double>(int64_t{1} << 31)));
+  // A fraction just below 1 can round up to exactly 1.0, which Q31 cannot hold.
+  if (q_fixed == (int64_t{1} << 31)) {
+    q_fixed /= 2;
+    ++exponent;
+  }
+  // Below 2^-32 the right shift would exceed 31 bits: the value is flushed to zero.
+  if (exponent < -31) {
+    exponent = 0;
+    q_fixed = 0;
+  }
+  // Above 2^30 a left shift would overflow for any non-trivial input: saturate.
+  if (exponent > 30) {
+    exponent = 30;
+    q_fixed = (int64_t{1} << 31) - 1;
+  }
+  out.multiplier = static_cast<int32_t>(q_fixed);
+  out.shift = exponent;
+  return out;
+}
+
+int8_t quantize(float value, QuantParams q) {
+  // Float division as TFLite's AffineQuantize does it, so ties land where TFLite's do.
+  // The clamp happens in double, before any cast, so infinities saturate instead of
+  // overflowing; NaN has no real value and maps to the zero point.
+  const float rounded = std::round(value / q.scale);
+  if (std::isnan(rounded)) return static_cast<int8_t>(std::clamp(q.zero_point, -128, 127));
+  const double shifted = static_cast<double>(rounded) + q.zero_point;
+  return static_cast<int8_t>(std::clamp(shifted, -128.0, 127.0));
+}
+
+float dequantize(int8_t value, QuantParams q) {
+  return q.scale * static_cast<float>(static_cast<int32_t>(value) - q.zero_point);
+}
+
+void activation_range(float lo, float hi, QuantParams q, int32_t* act_min, int32_t* act_max) {
+  // An infinite bound quantizes past int8 and saturates to the type's own limit.
+  *act_min = quantize(lo, q);
+  *act_max = quantize(hi, q);
+}
+
+qb::kernels::AddParams add_params(QuantParams a, QuantParams b, QuantParams out, float act_lo,
+                                  float act_hi) {
+  qb::kernels::AddParams p;
+  p.left_shift = 20;
+  p.input1_offset = -a.zero_point;
+  p.input2_offset = -b.zero_point;
+  p.output_offset = out.zero_point;
+  // Both inputs go to a common scale of twice the larger input scale, so each input
+  // multiplier is at most 1/2 and their sum cannot overflow.
+  const double twice_max_input_scale =
+      2.0 * std::max(static_cast<double>(a.scale), static_cast<double>(b.scale));
+  const double real_input1 = a.scale / twice_max_input_scale;
+  const double real_input2 = b.scale / twice_max_input_scale;
+  const double real_output =
+      twice_max_input_scale / (static_cast<double>(int64_t{1} << p.left_shift) * out.scale);
+  const QuantizedMultiplier m1 = quantize_multiplier(real_input1);
+  const QuantizedMultiplier m2 = quantize_multiplier(real_input2);
+  const QuantizedMultiplier mo = quantize_multiplier(real_output);
+  p.input1_multiplier = m1.multiplier;
+  p.input1_shift = m1.shift;
+  p.input2_multiplier = m2.multiplier;
+  p.input2_shift = m2.shift;
+  p.output_multiplier = mo.multiplier;
+  p.output_shift = mo.shift;
+  activation_range(act_lo, act_hi, out, &p.act_min, &p.act_max);
+  return p;
+}
+
+void build_lookup_table(const std::function<double(double)>& f, QuantParams in, QuantParams out,
+                        int8_t table[256]) {
+  for (int32_t i = 0; i < 256; ++i) {
+    const float x = dequantize(static_cast<int8_t>(i - 128), in);
+    table[i] = quantize(static_cast<float>(f(x)), out);
+  }
+}
+
+}  // namespace qb::kernels::fp
