@@ -1,0 +1,186 @@
+// Runs a validated model: no checks here beyond the interpreter's own state, because
+// Model::load has already proven every shape, parameter, buffer and arena range.
+#include "kernels/runtime/interpreter.h"
+
+#include "kernels/int8/add.h"
+#include "kernels/int8/conv2d.h"
+#include "kernels/int8/dense.h"
+#include "kernels/int8/lookup_table.h"
+#include "kernels/int8/pad.h"
+#include "kernels/int8/pooling.h"
+
+namespace qb::runtime {
+
+// int32 buffers (bias, multiplier, shift) are little-endian in the file and are handed to
+// the kernels in place.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the .qbm reader needs a little-endian target");
+
+namespace {
+
+using qbm::Op;
+namespace param = qbm::param;
+
+const int32_t* as_int32(const BufferView& view) {
+  return reinterpret_cast<const int32_t*>(view.data);
+}
+const int8_t* as_int8(const BufferView& view) { return reinterpret_cast<const int8_t*>(view.data); }
+
+kernels::ConvParams conv_params(const int32_t* p, const TensorInfo& in, const TensorInfo& out) {
+  kernels::ConvParams c;
+  c.stride_h = p[param::kStrideH];
+  c.stride_w = p[param::kStrideW];
+  c.pad_top = p[param::kPadTop];
+  c.pad_left = p[param::kPadLeft];
+  c.input_offset = -in.zero_point;
+  c.output_offset = out.zero_point;
+  c.act_min = p[param::kActMin];
+  c.act_max = p[param::kActMax];
+  return c;
+}
+
+kernels::PoolParams pool_params(const int32_t* p) {
+  kernels::PoolParams c;
+  c.stride_h = p[param::kStrideH];
+  c.stride_w = p[param::kStrideW];
+  c.filter_h = p[param::kKernelH];
+  c.filter_w = p[param::kKernelW];
+  c.pad_top = p[param::kPadTop];
+  c.pad_left = p[param::kPadLeft];
+  c.act_min = p[param::kActMin];
+  c.act_max = p[param::kActMax];
+  return c;
+}
+
+}  // namespace
+
+Status Interpreter::init(const Model* model, uint8_t* arena, size_t arena_size) {
+  model_ = nullptr;
+  arena_ = nullptr;
+  // A Model that never loaded has no tensors: it reads as an empty, truncated file.
+  if (model == nullptr || model->tensor_count() == 0) return Status::kTruncated;
+  if (arena == nullptr || reinterpret_cast<uintptr_t>(arena) % qbm::kAlignment != 0) {
+    return Status::kMisaligned;
+  }
+  if (arena_size < model->arena_size()) return Status::kArenaTooSmall;
+  model_ = model;
+  arena_ = arena;
+  return Status::kOk;
+}
+
+int8_t* Interpreter::input() const {
+  if (model_ == nullptr) return nullptr;
+  return reinterpret_cast<int8_t*>(arena_ + model_->tensor(model_->input_tensor()).arena_offset);
+}
+
+const int8_t* Interpreter::output() const {
+  if (model_ == nullptr) return nullptr;
+  return reinterpret_cast<const int8_t*>(arena_ +
+                                         model_->tensor(model_->output_tensor()).arena_offset);
+}
+
+uint32_t Interpreter::input_bytes() const {
+  return model_ == nullptr ? 0 : model_->tensor(model_->input_tensor()).bytes();
+}
+
+uint32_t Interpreter::output_bytes() const {
+  return model_ == nullptr ? 0 : model_->tensor(model_->output_tensor()).bytes();
+}
+
+void Interpreter::invoke(const LayerHooks* hooks) const {
+  if (model_ == nullptr) return;
+  for (uint32_t i = 0; i < model_->layer_count(); ++i) {
+    if (hooks != nullptr && hooks->before != nullptr) hooks->before(hooks->context, i);
+    run_layer(i);
+    if (hooks != nullptr && hooks->after != nullptr) {
+      const TensorInfo out = model_->tensor(model_->layer(i).output);
+      hooks->after(hooks->context, i, reinterpret_cast<const int8_t*>(arena_ + out.arena_offset),
+                   out.bytes());
+    }
+  }
+}
+
+void Interpreter::run_layer(uint32_t index) const {
+  if (model_ == nullptr || index >= model_->layer_count()) return;
+  const LayerInfo layer = model_->layer(index);
+  const int32_t* p = layer.params;
+  const TensorInfo in = model_->tensor(layer.input0);
+  const TensorInfo out = model_->tensor(layer.output);
+  const int8_t* x = reinterpret_cast<const int8_t*>(arena_ + in.arena_offset);
+  int8_t* y = reinterpret_cast<int8_t*>(arena_ + out.arena_offset);
+  const int8_t* weights = as_int8(layer.buffers[qbm::kWeights]);
+  const int32_t* bias = as_int32(layer.buffers[qbm::kBias]);
+  const kernels::ChannelRequant requant{as_int32(layer.buffers[qbm::kMultiplier]),
+                                        as_int32(layer.buffers[qbm::kShift])};
+  const int32_t kh = p[param::kKernelH], kw = p[param::kKernelW];
+
+  switch (layer.op) {
+    case Op::kConv2d:
+      kernels::conv2d(conv_params(p, in, out), requant, in.shape, x,
+                      kernels::Shape{out.shape.c, kh, kw, in.shape.c}, weights, bias, out.shape, y);
+      break;
+    case Op::kDepthwiseConv2d:
+      kernels::depthwise_conv2d(conv_params(p, in, out), requant, in.shape, x,
+                                kernels::Shape{1, kh, kw, in.shape.c}, weights, bias, out.shape, y);
+      break;
+    case Op::kPointwiseConv2d:
+      kernels::pointwise_conv2d(conv_params(p, in, out), requant, in.shape, x,
+                                kernels::Shape{out.shape.c, 1, 1, in.shape.c}, weights, bias,
+                                out.shape, y);
+      break;
+    case Op::kDense: {
+      kernels::DenseParams d;
+      d.input_offset = -in.zero_point;
+      d.output_offset = out.zero_point;
+      d.act_min = p[param::kActMin];
+      d.act_max = p[param::kActMax];
+      d.per_channel = p[param::kPerChannel] != 0;
+      kernels::dense(d, requant, in.shape.n, in.shape.h * in.shape.w * in.shape.c, out.shape.c, x,
+                     weights, bias, y);
+      break;
+    }
+    case Op::kAdd: {
+      const TensorInfo in1 = model_->tensor(layer.input1);
+      kernels::AddParams a;
+      a.input1_offset = -in.zero_point;
+      a.input2_offset = -in1.zero_point;
+      a.output_offset = out.zero_point;
+      a.input1_multiplier = p[param::kInput1Multiplier];
+      a.input1_shift = p[param::kInput1Shift];
+      a.input2_multiplier = p[param::kInput2Multiplier];
+      a.input2_shift = p[param::kInput2Shift];
+      a.output_multiplier = p[param::kOutputMultiplier];
+      a.output_shift = p[param::kOutputShift];
+      a.left_shift = p[param::kLeftShift];
+      a.act_min = p[param::kActMin];
+      a.act_max = p[param::kActMax];
+      kernels::add(a, out.shape.elements(), x,
+                   reinterpret_cast<const int8_t*>(arena_ + in1.arena_offset), y);
+      break;
+    }
+    case Op::kMaxPool2d:
+      kernels::max_pool2d(pool_params(p), in.shape, x, out.shape, y);
+      break;
+    case Op::kAvgPool2d:
+      kernels::avg_pool2d(pool_params(p), in.shape, x, out.shape, y);
+      break;
+    case Op::kGlobalAvgPool2d:
+      kernels::global_avg_pool2d(p[param::kActMin], p[param::kActMax], in.shape, x, y);
+      break;
+    case Op::kPad: {
+      kernels::PadParams d;
+      d.pad_top = p[param::kPadTop];
+      d.pad_bottom = p[param::kPadBottom];
+      d.pad_left = p[param::kPadLeft];
+      d.pad_right = p[param::kPadRight];
+      d.pad_value = static_cast<int8_t>(in.zero_point);
+      kernels::pad(d, in.shape, x, out.shape, y);
+      break;
+    }
+    case Op::kLookupTable:
+      kernels::lookup_table(as_int8(layer.buffers[qbm::kTable]), out.shape.elements(), x, y);
+      break;
+  }
+}
+
+}  // namespace qb::runtime
