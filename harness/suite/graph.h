@@ -1,0 +1,31 @@
+// A suite's layer graph after shape inference and activation fusion: what the float
+// reference executes and what calibration quantizes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/suite/suite.h"
+#include "kernels/int8/tensor.h"
+
+namespace qb::harness {
+
+inline constexpr int32_t kGraphInput = -1;  // a node input that is the model input
+
+struct Node {
+  LayerDef def;                 // relu/relu6 layers that followed it are folded into def.activation
+  std::vector<int32_t> inputs;  // node indices, or kGraphInput
+  kernels::Shape output_shape;
+  kernels::Shape filter_shape;  // convolutions: [out_c, kh, kw, in_c] (depthwise [1, kh, kw, c]); dense: [out, 1, 1, in]
+  std::vector<float> weights;   // generated, in filter_shape layout; empty for weightless ops
+  std::vector<float> bias;      // one per output channel; empty for weightless ops
+};
+
+struct Graph {
+  std::string suite_name;
+  kernels::Shape input_shape;  // n = 1
+  std::vector<Node> nodes;     // in execution order; the last node is the output
+};
+
+}  // namespace qb::harness

@@ -1,0 +1,334 @@
+#include "harness/suite/graph_builder.h"
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "harness/suite/generators.h"
+#include "harness/suite/input_error.h"
+#include "harness/suite/limits.h"
+
+namespace qb::harness {
+
+std::string shape_string(const kernels::Shape& s) {
+  std::string out = "[";
+  for (int32_t d : {s.n, s.h, s.w, s.c}) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(d);
+  }
+  out += ']';
+  return out;
+}
+
+namespace {
+
+using kernels::Shape;
+
+int64_t elements(const Shape& s) { return int64_t{s.n} * s.h * s.w * s.c; }
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+bool takes_activation(OpKind op) {
+  return op != OpKind::kPad && op != OpKind::kSigmoid && op != OpKind::kRelu &&
+         op != OpKind::kRelu6;
+}
+
+bool has_weights(OpKind op) {
+  return op == OpKind::kConv2d || op == OpKind::kDepthwiseConv2d ||
+         op == OpKind::kPointwiseConv2d || op == OpKind::kDense;
+}
+
+class GraphBuilder {
+ public:
+  explicit GraphBuilder(const Suite& suite) : suite_(suite) {}
+  Graph build();
+
+ private:
+  [[noreturn]] void fail(const std::string& pointer, const std::string& expected,
+                         const std::string& got) const {
+    throw InputError(suite_.file, pointer, "expected " + expected + ", got " + got);
+  }
+  std::string pointer(size_t layer) const {
+    const std::string& p = suite_.layers[layer].json_path;
+    return p.empty() ? "/layers/" + std::to_string(layer) : p;
+  }
+  void resolve_inputs();
+  void fuse_activation(size_t layer);
+  Node make_node(size_t layer);
+  void window(size_t layer, Node& node, const Shape& in, const char* key);
+  void generate_parameters(size_t layer, Node& node, int64_t fan_in);
+  void check_labels(const Dataset& set, const std::string& p, int64_t classes) const;
+
+  const Suite& suite_;
+  std::vector<std::vector<int32_t>> sources_;  // per layer: producing layer, or kGraphInput
+  std::vector<std::vector<size_t>> users_;     // per layer: the layers that read it
+  std::vector<int32_t> node_of_;               // per layer: the node holding its output
+  Graph graph_;
+};
+
+Graph GraphBuilder::build() {
+  const auto& hwc = suite_.input_shape;
+  graph_.suite_name = suite_.name;
+  graph_.input_shape = Shape{1, hwc[0], hwc[1], hwc[2]};
+  if (suite_.layers.empty()) fail("/layers", "at least one layer", "none");
+  resolve_inputs();
+
+  const size_t last = suite_.layers.size() - 1;
+  for (size_t i = 0; i < last; ++i) {
+    if (users_[i].empty()) {
+      fail(pointer(i),
+           "a layer whose output feeds a later layer (only the last layer is the model "
+           "output)",
+           quoted(suite_.layers[i].name) + ", which nothing uses");
+    }
+  }
+
+  node_of_.assign(suite_.layers.size(), kGraphInput);
+  for (size_t i = 0; i < suite_.layers.size(); ++i) {
+    const OpKind op = suite_.layers[i].op;
+    if (op == OpKind::kRelu || op == OpKind::kRelu6) {
+      fuse_activation(i);
+    } else {
+      graph_.nodes.push_back(make_node(i));
+      node_of_[i] = static_cast<int32_t>(graph_.nodes.size() - 1);
+    }
+  }
+  // Guaranteed by the unused-layer check: every node after the output's would be unused.
+  if (node_of_[last] != static_cast<int32_t>(graph_.nodes.size()) - 1) {
+    throw std::logic_error("build_graph: the last layer is not the last node");
+  }
+
+  const int64_t classes = elements(graph_.nodes.back().output_shape);
+  check_labels(suite_.calibration, "/data/calibration/labels", classes);
+  check_labels(suite_.test, "/data/test/labels", classes);
+  return std::move(graph_);
+}
+
+void GraphBuilder::resolve_inputs() {
+  const size_t n = suite_.layers.size();
+  std::map<std::string, size_t> index_of;
+  for (size_t i = 0; i < n; ++i) {
+    const auto [it, inserted] = index_of.emplace(suite_.layers[i].name, i);
+    if (!inserted || suite_.layers[i].name == "input") {
+      fail(pointer(i) + "/name", "a unique layer name other than \"input\"",
+           quoted(suite_.layers[i].name));
+    }
+  }
+  sources_.assign(n, {});
+  users_.assign(n, {});
+  for (size_t i = 0; i < n; ++i) {
+    const LayerDef& def = suite_.layers[i];
+    const size_t arity = def.op == OpKind::kAdd ? 2 : 1;
+    if (def.inputs.size() != arity) {
+      fail(pointer(i) + "/inputs",
+           arity == 2 ? "an array of exactly 2 layer names" : "an array of exactly 1 layer name",
+           std::to_string(def.inputs.size()) + " names");
+    }
+    for (size_t k = 0; k < def.inputs.size(); ++k) {
+      const std::string& name = def.inputs[k];
+      const std::string p = pointer(i) + "/inputs/" + std::to_string(k);
+      const std::string expected = "\"input\" or the name of an earlier layer";
+      if (name == "input") {
+        sources_[i].push_back(kGraphInput);
+        continue;
+      }
+      const auto it = index_of.find(name);
+      if (it == index_of.end()) fail(p, expected, quoted(name) + ", which no layer is named");
+      if (it->second == i) fail(p, expected, quoted(name) + ", this layer itself");
+      if (it->second > i) {
+        fail(p, expected,
+             quoted(name) + ", declared later at " + pointer(it->second) +
+                 " (layers run in file order)");
+      }
+      sources_[i].push_back(static_cast<int32_t>(it->second));
+      users_[it->second].push_back(i);
+    }
+  }
+}
+
+void GraphBuilder::fuse_activation(size_t layer) {
+  const LayerDef& def = suite_.layers[layer];
+  const Activation act = def.op == OpKind::kRelu ? Activation::kRelu : Activation::kRelu6;
+  const std::string op = op_name(def.op);
+  const int32_t source = sources_[layer][0];
+  if (source == kGraphInput) {
+    fail(pointer(layer) + "/inputs/0", "a layer to fuse " + op + " into",
+         "the model input (" + op + " is fused into the layer before it, not run alone)");
+  }
+  const LayerDef& prev = suite_.layers[static_cast<size_t>(source)];
+  if (users_[static_cast<size_t>(source)].size() > 1) {
+    std::string others;
+    for (size_t user : users_[static_cast<size_t>(source)]) {
+      if (user == layer) continue;
+      others += (others.empty() ? "" : ", ") + quoted(suite_.layers[user].name);
+    }
+    fail(pointer(layer),
+         quoted(prev.name) + " to feed only this " + op + " (it is fused into " +
+             quoted(prev.name) + ")",
+         quoted(prev.name) + " also feeding " + others);
+  }
+  Node& node = graph_.nodes[static_cast<size_t>(node_of_[static_cast<size_t>(source)])];
+  if (!takes_activation(node.def.op)) {
+    fail(pointer(layer),
+         "a layer before " + op + " that has a fused activation (not pad or sigmoid)",
+         quoted(prev.name) + ", a " + op_name(node.def.op) + " layer");
+  }
+  if (node.def.activation != Activation::kNone && node.def.activation != act) {
+    fail(pointer(layer),
+         quoted(prev.name) + " without an activation of its own to fuse " + op + " into",
+         std::string("activation \"") + activation_name(node.def.activation) + "\"");
+  }
+  node.def.activation = act;
+  node_of_[layer] = node_of_[static_cast<size_t>(source)];
+}
+
+// Spatial geometry shared by convolutions and pools: resolves "same" padding, checks the
+// window fits the padded input, sets the output's h and w.
+void GraphBuilder::window(size_t layer, Node& node, const Shape& in, const char* key) {
+  LayerDef& def = node.def;
+  const int32_t in_hw[2] = {in.h, in.w};
+  if (def.same_padding) {
+    for (int a = 0; a < 2; ++a) {
+      const int32_t s = def.stride[a];
+      const int32_t out = (in_hw[a] + s - 1) / s;
+      const int32_t total = std::max((out - 1) * s + def.kernel[a] - in_hw[a], 0);
+      def.padding[2 * a] = total / 2;
+      def.padding[2 * a + 1] = total - total / 2;
+    }
+  }
+  const int32_t padded_h = in.h + def.padding[0] + def.padding[1];
+  const int32_t padded_w = in.w + def.padding[2] + def.padding[3];
+  if (def.kernel[0] > padded_h || def.kernel[1] > padded_w) {
+    fail(pointer(layer) + "/" + key,
+         std::string("a window that fits the padded input ") + std::to_string(padded_h) + "x" +
+             std::to_string(padded_w),
+         std::to_string(def.kernel[0]) + "x" + std::to_string(def.kernel[1]));
+  }
+  node.output_shape.h = (padded_h - def.kernel[0]) / def.stride[0] + 1;
+  node.output_shape.w = (padded_w - def.kernel[1]) / def.stride[1] + 1;
+}
+
+Node GraphBuilder::make_node(size_t layer) {
+  Node node;
+  node.def = suite_.layers[layer];
+  LayerDef& def = node.def;
+  std::vector<Shape> in;
+  for (int32_t source : sources_[layer]) {
+    const int32_t n = source == kGraphInput ? kGraphInput : node_of_[static_cast<size_t>(source)];
+    node.inputs.push_back(n);
+    in.push_back(n == kGraphInput ? graph_.input_shape : graph_.nodes[static_cast<size_t>(n)].output_shape);
+  }
+  const Shape& x = in[0];
+  Shape& out = node.output_shape;
+  out = x;
+  int64_t fan_in = 0;
+  switch (def.op) {
+    case OpKind::kConv2d:
+      window(layer, node, x, "kernel");
+      out.c = def.filters;
+      node.filter_shape = Shape{def.filters, def.kernel[0], def.kernel[1], x.c};
+      fan_in = int64_t{def.kernel[0]} * def.kernel[1] * x.c;
+      break;
+    case OpKind::kDepthwiseConv2d:
+      window(layer, node, x, "kernel");
+      node.filter_shape = Shape{1, def.kernel[0], def.kernel[1], x.c};
+      fan_in = int64_t{def.kernel[0]} * def.kernel[1];
+      break;
+    case OpKind::kPointwiseConv2d:
+      def.kernel = {1, 1};
+      def.stride = {1, 1};
+      def.padding = {0, 0, 0, 0};
+      def.same_padding = false;
+      out.c = def.filters;
+      node.filter_shape = Shape{def.filters, 1, 1, x.c};
+      fan_in = x.c;
+      break;
+    case OpKind::kDense:
+      fan_in = int64_t{x.h} * x.w * x.c;
+      out = Shape{1, 1, 1, def.filters};
+      node.filter_shape = Shape{def.filters, 1, 1, static_cast<int32_t>(fan_in)};
+      break;
+    case OpKind::kAdd:
+      if (in[1].h != x.h || in[1].w != x.w || in[1].c != x.c || in[1].n != x.n) {
+        fail(pointer(layer) + "/inputs", "two inputs of the same shape",
+             shape_string(x) + " and " + shape_string(in[1]));
+      }
+      break;
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+      window(layer, node, x, "pool");
+      break;
+    case OpKind::kGlobalAvgPool2d:
+      out = Shape{1, 1, 1, x.c};
+      break;
+    case OpKind::kPad:
+      out.h = x.h + def.padding[0] + def.padding[1];
+      out.w = x.w + def.padding[2] + def.padding[3];
+      break;
+    case OpKind::kSigmoid:
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+      break;
+  }
+  if (out.h > limits::kMaxDim || out.w > limits::kMaxDim ||
+      elements(out) > limits::kMaxTensorElements) {
+    fail(pointer(layer),
+         "an output of at most " + std::to_string(limits::kMaxDim) + "x" +
+             std::to_string(limits::kMaxDim) + " and " +
+             std::to_string(limits::kMaxTensorElements) + " elements",
+         shape_string(out));
+  }
+  if (has_weights(def.op)) generate_parameters(layer, node, fan_in);
+  return node;
+}
+
+void GraphBuilder::generate_parameters(size_t layer, Node& node, int64_t fan_in) {
+  LayerDef& def = node.def;
+  const int64_t count = elements(node.filter_shape);
+  if (fan_in > limits::kMaxWeightElements || count > limits::kMaxWeightElements) {
+    fail(pointer(layer),
+         "at most " + std::to_string(limits::kMaxWeightElements) + " weights per layer",
+         shape_string(node.filter_shape) + " (" + std::to_string(count) + ")");
+  }
+  if (!def.weights) {
+    Generator gen;
+    gen.kind = Generator::Kind::kUniform;
+    gen.seed = layer + 1;
+    gen.high = std::sqrt(6.0 / static_cast<double>(fan_in));
+    gen.low = -gen.high;
+    gen.json_path = pointer(layer);
+    def.weights = gen;
+  }
+  if (!def.bias) {
+    Generator gen;
+    gen.kind = Generator::Kind::kSinusoid;
+    gen.amp = 0.1;
+    gen.freq = 1.0;
+    gen.phase = static_cast<double>(layer);
+    gen.json_path = pointer(layer);
+    def.bias = gen;
+  }
+  const size_t channels = static_cast<size_t>(node.output_shape.c);
+  check_generator_count(*def.weights, static_cast<size_t>(count),
+                        "weights " + shape_string(node.filter_shape), suite_.file);
+  check_generator_count(*def.bias, channels, "one bias per output channel", suite_.file);
+  node.weights = generate(*def.weights, static_cast<size_t>(count));
+  node.bias = generate(*def.bias, channels);
+}
+
+void GraphBuilder::check_labels(const Dataset& set, const std::string& p, int64_t classes) const {
+  for (size_t i = 0; i < set.labels.size(); ++i) {
+    if (set.labels[i] < 0 || set.labels[i] >= classes) {
+      fail(p + "/" + std::to_string(i),
+           "a class index in 0.." + std::to_string(classes - 1) + " (the output has " +
+               std::to_string(classes) + " elements)",
+           std::to_string(set.labels[i]));
+    }
+  }
+}
+
+}  // namespace
+
+Graph build_graph(const Suite& suite) { return GraphBuilder(suite).build(); }
+
+}  // namespace qb::harness

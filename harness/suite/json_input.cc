@@ -1,0 +1,332 @@
+#include "harness/suite/json_input.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "harness/suite/input_error.h"
+
+namespace qb::harness::json_input {
+
+std::string child(const std::string& pointer, const std::string& key) {
+  std::string out = pointer + "/";
+  for (char ch : key) {
+    if (ch == '~') {
+      out += "~0";
+    } else if (ch == '/') {
+      out += "~1";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+std::string child(const std::string& pointer, size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+namespace {
+
+constexpr size_t kShowBudget = 60;
+
+void render(const json& value, std::string& out) {
+  if (out.size() > kShowBudget) return;
+  if (value.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const json& item : value) {
+      if (!first) out += ", ";
+      if (out.size() > kShowBudget) {
+        out += "...";
+        break;
+      }
+      first = false;
+      render(item, out);
+    }
+    out += ']';
+  } else if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (!first) out += ", ";
+      if (out.size() > kShowBudget) {
+        out += "...";
+        break;
+      }
+      first = false;
+      out += json(it.key()).dump() + ": ";
+      render(it.value(), out);
+    }
+    out += '}';
+  } else if (value.is_string()) {
+    std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (s.size() > kShowBudget) s = s.substr(0, kShowBudget) + "...\"";
+    out += s;
+  } else {
+    out += value.dump();
+  }
+}
+
+}  // namespace
+
+std::string show(const json& value) {
+  std::string out;
+  render(value, out);
+  return out;
+}
+
+std::string read_text_file(const std::string& path, const std::string& label) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    throw InputError(label + ": expected a readable file, got " +
+                     (err != 0 ? std::string(std::strerror(err)) : std::string("an error")));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(label + ": expected a readable file, got a read error");
+  return text.str();
+}
+
+namespace {
+
+// Tracks where the parser is, so that a duplicate key can be reported with its pointer.
+class DuplicateKeyCheck {
+ public:
+  explicit DuplicateKeyCheck(const std::string& label) : label_(label) {}
+
+  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        frames_.push_back(Frame{true, {}, 0, {}});
+        break;
+      case json::parse_event_t::array_start:
+        frames_.push_back(Frame{false, {}, 0, {}});
+        break;
+      case json::parse_event_t::key: {
+        Frame& frame = frames_.back();
+        const std::string key = parsed.get<std::string>();
+        if (!frame.keys.insert(key).second) {
+          throw InputError(label_, child(pointer_to_innermost(), key),
+                           "expected each key once per object, got " + json(key).dump() +
+                               " twice");
+        }
+        frame.key = key;
+        break;
+      }
+      case json::parse_event_t::value:
+        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;  // objects: the key being read
+    size_t index;     // arrays: the element being read
+    std::set<std::string> keys;
+  };
+
+  std::string pointer_to_innermost() const {
+    std::string out;
+    for (size_t i = 0; i + 1 < frames_.size(); ++i) {
+      out = frames_[i].object ? child(out, frames_[i].key) : child(out, frames_[i].index);
+    }
+    return out;
+  }
+
+  const std::string& label_;
+  std::vector<Frame> frames_;
+};
+
+// "[json.exception.parse_error.101] parse error at line 2, column 8: syntax error while
+// parsing value - unexpected ','; ..." -> line, column and the part after " - ".
+std::string describe_parse_error(const json::parse_error& e, const std::string& text,
+                                 const std::string& label) {
+  static const std::regex kPattern(R"(at line (\d+), column (\d+): (.*)$)");
+  const std::string what = e.what();
+  std::smatch m;
+  std::string where, detail = what;
+  if (std::regex_search(what, m, kPattern)) {
+    where = "line " + m[1].str() + ", column " + m[2].str();
+    detail = m[3].str();
+  } else {
+    // Older messages carry only the byte offset.
+    const size_t byte = std::min<size_t>(e.byte, text.size());
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i + 1 < byte; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    where = "line " + std::to_string(line) + ", column " + std::to_string(column);
+  }
+  const size_t dash = detail.find(" - ");
+  if (dash != std::string::npos) detail = detail.substr(dash + 3);
+  return label + ": " + where + ": expected valid JSON, got a syntax error (" + detail + ")";
+}
+
+}  // namespace
+
+json parse_text(const std::string& text, const std::string& label) {
+  DuplicateKeyCheck check(label);
+  try {
+    return json::parse(text, std::ref(check));
+  } catch (const json::parse_error& e) {
+    throw InputError(describe_parse_error(e, text, label));
+  } catch (const json::exception& e) {
+    // e.g. out_of_range.406 "number overflow parsing '1e999'"
+    std::string what = e.what();
+    const size_t close = what.find("] ");
+    if (close != std::string::npos) what = what.substr(close + 2);
+    throw InputError(label + ": expected valid JSON, got " + what);
+  }
+}
+
+void Reader::fail(const std::string& pointer, const std::string& expected,
+                  const std::string& got) const {
+  throw InputError(file_, pointer, "expected " + expected + ", got " + got);
+}
+
+const json& Reader::object(const json& value, const std::string& pointer,
+                           const std::string& expected) const {
+  if (!value.is_object()) fail(pointer, expected, show(value));
+  return value;
+}
+
+const json& Reader::array(const json& value, const std::string& pointer,
+                          const std::string& expected) const {
+  if (!value.is_array()) fail(pointer, expected, show(value));
+  return value;
+}
+
+std::string quoted_list(const std::vector<std::string>& items, const char* last_sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? last_sep : ", ";
+    out += "\"" + items[i] + "\"";
+  }
+  return out;
+}
+
+void Reader::allow_keys(const json& obj, const std::string& pointer,
+                        const std::vector<std::string>& allowed, const std::string& what) const {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool known = false;
+    for (const std::string& a : allowed) known = known || a == it.key();
+    if (!known) {
+      fail(child(pointer, it.key()), "a key of " + what + " (" + quoted_list(allowed) + ")",
+           "unknown key " + json(it.key()).dump());
+    }
+  }
+}
+
+const json* Reader::find(const json& obj, const std::string& key) {
+  const auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+const json& Reader::require(const json& obj, const std::string& pointer, const std::string& key,
+                            const std::string& expected) const {
+  const json* v = find(obj, key);
+  if (v == nullptr) fail(child(pointer, key), expected, "nothing");
+  return *v;
+}
+
+bool Reader::is_integer_in(const json& value, int64_t lo, int64_t hi) {
+  if (value.is_number_unsigned()) {
+    const uint64_t u = value.get<uint64_t>();
+    return hi >= 0 && u <= static_cast<uint64_t>(hi) && (lo <= 0 || u >= static_cast<uint64_t>(lo));
+  }
+  if (value.is_number_integer()) {
+    const int64_t i = value.get<int64_t>();
+    return i >= lo && i <= hi;
+  }
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    return std::isfinite(d) && std::floor(d) == d && d >= static_cast<double>(lo) &&
+           d <= static_cast<double>(hi);
+  }
+  return false;
+}
+
+int64_t Reader::integer(const json& value, const std::string& pointer, int64_t lo,
+                        int64_t hi) const {
+  if (!is_integer_in(value, lo, hi)) {
+    std::string range = std::to_string(lo) + ".." + std::to_string(hi);
+    if (hi == std::numeric_limits<int64_t>::max()) range = ">= " + std::to_string(lo);
+    fail(pointer, "an integer " + (hi == std::numeric_limits<int64_t>::max() ? range : "in " + range),
+         show(value));
+  }
+  if (value.is_number_float()) return static_cast<int64_t>(value.get<double>());
+  return value.get<int64_t>();
+}
+
+uint64_t Reader::unsigned64(const json& value, const std::string& pointer) const {
+  if (value.is_number_unsigned()) return value.get<uint64_t>();
+  if (value.is_number_integer() && value.get<int64_t>() >= 0) return value.get<uint64_t>();
+  fail(pointer, "an integer in 0..18446744073709551615", show(value));
+}
+
+double Reader::number(const json& value, const std::string& pointer) const {
+  if (!value.is_number()) fail(pointer, "a number", show(value));
+  return value.get<double>();
+}
+
+double Reader::number_in(const json& value, const std::string& pointer, double lo, double hi,
+                         const std::string& expected) const {
+  if (!value.is_number()) fail(pointer, expected, show(value));
+  const double d = value.get<double>();
+  if (!(d >= lo && d <= hi)) fail(pointer, expected, show(value));
+  return d;
+}
+
+std::string Reader::string(const json& value, const std::string& pointer,
+                           const std::string& expected) const {
+  if (!value.is_string()) fail(pointer, expected, show(value));
+  return value.get<std::string>();
+}
+
+bool Reader::boolean(const json& value, const std::string& pointer) const {
+  if (!value.is_boolean()) fail(pointer, "true or false", show(value));
+  return value.get<bool>();
+}
+
+bool Reader::is_identifier(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    const bool word = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '_';
+    if (!word && !(i > 0 && (ch == '.' || ch == '-'))) return false;
+  }
+  return true;
+}
+
+std::string Reader::identifier(const json& value, const std::string& pointer,
+                               const std::string& what) const {
+  const std::string expected =
+      what + " of 1..64 letters, digits, '_', '.' or '-' (not starting with '.' or '-')";
+  if (!value.is_string() || !is_identifier(value.get<std::string>())) {
+    fail(pointer, expected, show(value));
+  }
+  return value.get<std::string>();
+}
+
+}  // namespace qb::harness::json_input

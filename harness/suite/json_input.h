@@ -1,0 +1,74 @@
+// Reading user-written JSON (suites, presets) so that every problem is one InputError
+// line: "file: /json/pointer: expected X, got Y".
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace qb::harness::json_input {
+
+using nlohmann::json;
+
+// RFC 6901: "~" -> "~0", "/" -> "~1".
+std::string child(const std::string& pointer, const std::string& key);
+std::string child(const std::string& pointer, size_t index);
+
+// A value as the user would write it, on one line, cut to about 60 characters:
+// [0, 3], "same", {"op": "conv2d", ...}.
+std::string show(const json& value);
+
+// The whole file as a string; throws InputError("<label>: expected a readable file, ...").
+std::string read_text_file(const std::string& path, const std::string& label);
+
+// Strict JSON: syntax errors (with line and column), out-of-range numbers and duplicate
+// keys (which nlohmann would otherwise resolve silently to the last one) are InputErrors.
+json parse_text(const std::string& text, const std::string& label);
+
+// Checks that throw InputError(file, pointer, "expected ..., got ...").
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& expected,
+                         const std::string& got) const;
+
+  const json& object(const json& value, const std::string& pointer,
+                     const std::string& expected = "an object") const;
+  const json& array(const json& value, const std::string& pointer,
+                    const std::string& expected = "an array") const;
+  // Every key of obj must be in allowed; `what` names the object in the message.
+  void allow_keys(const json& obj, const std::string& pointer,
+                  const std::vector<std::string>& allowed, const std::string& what) const;
+  // obj[key], or a failure "pointer/key: expected <expected>, got nothing".
+  const json& require(const json& obj, const std::string& pointer, const std::string& key,
+                      const std::string& expected) const;
+  static const json* find(const json& obj, const std::string& key);
+
+  // Integral JSON numbers (3 or 3.0) in lo..hi.
+  int64_t integer(const json& value, const std::string& pointer, int64_t lo, int64_t hi) const;
+  static bool is_integer_in(const json& value, int64_t lo, int64_t hi);
+  uint64_t unsigned64(const json& value, const std::string& pointer) const;
+  double number(const json& value, const std::string& pointer) const;
+  double number_in(const json& value, const std::string& pointer, double lo, double hi,
+                   const std::string& expected) const;
+  std::string string(const json& value, const std::string& pointer,
+                     const std::string& expected = "a string") const;
+  bool boolean(const json& value, const std::string& pointer) const;
+  // A name usable in file names and CSV cells: [A-Za-z0-9_][A-Za-z0-9_.-]*, 1..64 chars.
+  std::string identifier(const json& value, const std::string& pointer,
+                         const std::string& what) const;
+  static bool is_identifier(const std::string& s);
+
+ private:
+  std::string file_;
+};
+
+// "a", "b" or "c" (quoted, for messages).
+std::string quoted_list(const std::vector<std::string>& items, const char* last_sep = " or ");
+
+}  // namespace qb::harness::json_input

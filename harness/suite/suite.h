@@ -1,0 +1,90 @@
+// A benchmark suite as declared in suites/*.json, after loading and validation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qb::harness {
+
+enum class OpKind {
+  kConv2d,
+  kDepthwiseConv2d,
+  kPointwiseConv2d,
+  kDense,
+  kAdd,
+  kMaxPool2d,
+  kAvgPool2d,
+  kGlobalAvgPool2d,
+  kPad,
+  kRelu,     // fused into the layer it follows
+  kRelu6,    // fused into the layer it follows
+  kSigmoid,  // an int8 lookup table
+};
+
+const char* op_name(OpKind op);  // the spelling used in suite files, e.g. "conv2d"
+
+enum class Activation { kNone, kRelu, kRelu6 };
+
+const char* activation_name(Activation act);  // "none", "relu", "relu6"
+
+// A deterministic data source. Values depend only on the declaration and the flat index,
+// never on the platform's standard library.
+struct Generator {
+  enum class Kind { kSinusoid, kUniform, kConstant, kValues };
+  Kind kind = Kind::kConstant;
+  double amp = 1.0, freq = 1.0, phase = 0.0;  // sinusoid: amp * sin(freq * i + phase)
+  uint64_t seed = 0;                          // uniform: qb's own PRNG, see generators.h
+  double low = -1.0, high = 1.0;
+  double value = 0.0;                         // constant
+  std::vector<double> values;                 // explicit values, or a file's contents once loaded
+  std::string json_path;                      // where it was declared, for error messages
+};
+
+struct LayerDef {
+  std::string name;
+  OpKind op = OpKind::kConv2d;
+  std::vector<std::string> inputs;  // layer names, or "input"; defaults to the previous layer
+  int32_t filters = 0;              // conv2d / pointwise_conv2d output channels, dense units
+  std::array<int32_t, 2> kernel{1, 1};  // conv kernel or pool window (h, w)
+  std::array<int32_t, 2> stride{1, 1};
+  std::array<int32_t, 4> padding{0, 0, 0, 0};  // top, bottom, left, right (resolved)
+  bool same_padding = false;  // "same": padding stays 0 in a Suite; build_graph resolves it
+  Activation activation = Activation::kNone;   // the layer's own fused activation
+  bool per_channel = true;                     // dense: per-output-channel weight scales
+  std::optional<Generator> weights;            // convolutions and dense
+  std::optional<Generator> bias;
+  std::string json_path;                       // e.g. "/layers/3"
+};
+
+struct Dataset {
+  int32_t samples = 0;
+  Generator inputs;            // over the flat index of the whole set (sample-major)
+  std::vector<int32_t> labels; // empty, or one per sample
+};
+
+// Accuracy gates of a suite; an absent gate is not checked.
+struct Gates {
+  std::optional<double> min_sqnr_db;         // output SQNR, int8 (dequantized) vs float
+  std::optional<double> max_err_pct_range;   // output max abs error, % of the float range
+  std::optional<double> min_top1_agreement;  // fraction of test samples, argmax int8 == float
+  std::optional<double> min_label_accuracy;  // fraction of labelled samples classified right
+};
+
+struct Suite {
+  std::string name;
+  std::string description;
+  std::string file;                      // the path it was loaded from, for messages
+  std::array<int32_t, 3> input_shape{};  // h, w, c (batch is 1 per sample)
+  std::vector<LayerDef> layers;          // as written, relu layers included
+  Dataset calibration;
+  Dataset test;
+  Gates gates;
+  // For suites with a 2-element input: the int8 output over a steps x steps grid of
+  // [0,1]^2 is reported (the decision surface). 0 = none.
+  int32_t decision_grid = 0;
+};
+
+}  // namespace qb::harness
