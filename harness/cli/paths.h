@@ -1,0 +1,22 @@
+// Where qbench finds the committed suites, goldens and target table, and where it writes
+// reports, unless told otherwise on the command line.
+#pragma once
+
+#include <string>
+
+namespace qb::harness {
+
+struct Paths {
+  std::string root;        // the source tree: suites/, reports/, targets/
+  std::string out;         // report folder
+  std::string golden_dir;  // reports/golden under root
+  std::string suites_dir() const { return root + "/suites"; }
+  std::string presets_file() const { return root + "/suites/presets.json"; }
+  std::string targets_file() const { return root + "/targets/targets.json"; }
+};
+
+// Defaults from the build (QB_SOURCE_DIR, QB_BINARY_DIR); the QB_ROOT environment
+// variable points a relocated binary at another source tree.
+Paths default_paths();
+
+}  // namespace qb::harness

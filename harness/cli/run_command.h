@@ -1,0 +1,25 @@
+// `qbench run`: suites x targets -> reports, goldens, gates, exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/cli/paths.h"
+
+namespace qb::harness {
+
+struct RunOptions {
+  std::vector<std::string> suite_files;
+  std::string preset;
+  std::vector<std::string> targets;
+  Paths paths;
+  int32_t repetitions = 15;
+  bool update_golden = false;
+  bool require_golden = false;
+};
+
+// Returns the process exit code: 0 ok, 1 a gate or golden failed, 3 a target failed.
+// Throws InputError for bad input (exit 2).
+int run_command(const RunOptions& options);
+
+}  // namespace qb::harness

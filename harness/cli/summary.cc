@@ -1,0 +1,54 @@
+#include "harness/cli/summary.h"
+
+#include <cmath>
+#include <string>
+
+#include <fmt/core.h>
+
+namespace qb::harness {
+namespace {
+
+std::string number(const std::optional<double>& v, const char* format) {
+  if (!v) return "-";
+  if (std::isinf(*v)) return *v > 0 ? "exact" : "-inf";
+  return fmt::format(fmt::runtime(format), *v);
+}
+
+std::string count(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
+
+std::string gate_text(const SuiteTargetRun& run) {
+  if (!run.error.empty()) return "ERROR";
+  size_t failed = 0;
+  std::string names;
+  for (const auto& g : run.gates) {
+    if (!g.passed) {
+      ++failed;
+      names += (names.empty() ? "" : ",") + g.gate;
+    }
+  }
+  if (failed == 0) return fmt::format("{} ok", run.gates.size());
+  return "FAIL " + names;
+}
+
+}  // namespace
+
+void print_summary(const RunReport& report) {
+  fmt::print("\n{:<16} {:<12} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
+             "suite", "target", "layers", "MACs", "arena_B", "insns", "time_ns", "sqnr_dB",
+             "top1", "label", "golden", "gates");
+  for (const auto& run : report.runs) {
+    if (run.rows.empty()) {
+      fmt::print("{:<16} {:<12} target failed: {}\n", run.suite, run.target, run.error);
+      continue;
+    }
+    const ReportRow& t = run.rows.back();
+    fmt::print("{:<16} {:<12} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
+               run.suite, run.target, run.rows.size() - 1, count(t.macs), count(t.arena_bytes),
+               count(t.insns), number(t.time_ns, "{:.0f}"), number(t.sqnr_db, "{:.1f}"),
+               number(t.top1_agreement, "{:.2f}"), number(t.label_accuracy, "{:.2f}"),
+               golden_status_name(run.golden), gate_text(run));
+  }
+  fmt::print("\n");
+}
+
+}  // namespace qb::harness

@@ -1,0 +1,218 @@
+#include "harness/pipeline/model_compiler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "kernels/float/quantize.h"
+
+namespace qb::harness {
+namespace {
+
+namespace fp = kernels::fp;
+namespace qbm = runtime::qbm;
+
+struct ChannelScales {
+  std::vector<float> scale;  // one per output channel (or one, per tensor)
+};
+
+// Symmetric int8 weights in [-127, 127], zero point 0: one scale per output channel
+// (convolutions, and dense unless the suite asks for per-tensor), as the spec requires.
+std::vector<int8_t> quantize_weights(const Node& node, bool per_channel, ChannelScales* scales) {
+  const bool depthwise = node.def.op == OpKind::kDepthwiseConv2d;
+  const size_t channels = static_cast<size_t>(depthwise ? node.filter_shape.c : node.filter_shape.n);
+  const size_t count = node.weights.size();
+  // Output channel of flat weight index i: the outermost dimension, except depthwise
+  // ([1, kh, kw, c]) where it is the innermost.
+  auto channel_of = [&](size_t i) { return depthwise ? i % channels : i / (count / channels); };
+
+  std::vector<float> max_abs(per_channel ? channels : 1, 0.0f);
+  for (size_t i = 0; i < count; ++i) {
+    float& m = max_abs[per_channel ? channel_of(i) : 0];
+    m = std::max(m, std::fabs(node.weights[i]));
+  }
+  scales->scale.resize(max_abs.size());
+  for (size_t c = 0; c < max_abs.size(); ++c) {
+    // An all-zero channel quantizes to zeros under any scale; 1.0 keeps the math finite.
+    scales->scale[c] = max_abs[c] > 0.0f ? max_abs[c] / 127.0f : 1.0f;
+  }
+  std::vector<int8_t> q(count);
+  for (size_t i = 0; i < count; ++i) {
+    const float s = scales->scale[per_channel ? channel_of(i) : 0];
+    q[i] = static_cast<int8_t>(std::clamp(std::round(node.weights[i] / s), -127.0f, 127.0f));
+  }
+  return q;
+}
+
+int32_t quantize_bias(float bias, double scale) {
+  const double q = std::round(static_cast<double>(bias) / scale);
+  return static_cast<int32_t>(std::clamp(q, static_cast<double>(std::numeric_limits<int32_t>::min()),
+                                         static_cast<double>(std::numeric_limits<int32_t>::max())));
+}
+
+void activation_words(Activation act, fp::QuantParams out, LayerSpec* layer) {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  if (act == Activation::kRelu) lo = 0.0f;
+  if (act == Activation::kRelu6) lo = 0.0f, hi = 6.0f;
+  int32_t act_min = -128, act_max = 127;
+  fp::activation_range(lo, hi, out, &act_min, &act_max);
+  layer->params[qbm::param::kActMin] = act_min;
+  layer->params[qbm::param::kActMax] = act_max;
+}
+
+void geometry_words(const LayerDef& def, LayerSpec* layer) {
+  layer->params[qbm::param::kStrideH] = def.stride[0];
+  layer->params[qbm::param::kStrideW] = def.stride[1];
+  layer->params[qbm::param::kPadTop] = def.padding[0];
+  layer->params[qbm::param::kPadLeft] = def.padding[2];
+  layer->params[qbm::param::kKernelH] = def.kernel[0];
+  layer->params[qbm::param::kKernelW] = def.kernel[1];
+}
+
+// Weights, bias and per-channel requantization of a convolution or dense layer.
+void weighted_layer(const Node& node, fp::QuantParams in, fp::QuantParams out, bool per_channel,
+                    LayerSpec* layer) {
+  ChannelScales scales;
+  layer->weights = quantize_weights(node, per_channel, &scales);
+  const size_t channels = node.bias.size();
+  layer->bias.resize(channels);
+  for (size_t c = 0; c < channels; ++c) {
+    const double s_w = scales.scale[per_channel ? c : 0];
+    layer->bias[c] = quantize_bias(node.bias[c], static_cast<double>(in.scale) * s_w);
+  }
+  for (size_t c = 0; c < scales.scale.size(); ++c) {
+    const double real = static_cast<double>(in.scale) * scales.scale[c] / out.scale;
+    const fp::QuantizedMultiplier m = fp::quantize_multiplier(real);
+    layer->multiplier.push_back(m.multiplier);
+    layer->shift.push_back(m.shift);
+  }
+}
+
+qbm::Op op_code(OpKind op) {
+  switch (op) {
+    case OpKind::kConv2d: return qbm::Op::kConv2d;
+    case OpKind::kDepthwiseConv2d: return qbm::Op::kDepthwiseConv2d;
+    case OpKind::kPointwiseConv2d: return qbm::Op::kPointwiseConv2d;
+    case OpKind::kDense: return qbm::Op::kDense;
+    case OpKind::kAdd: return qbm::Op::kAdd;
+    case OpKind::kMaxPool2d: return qbm::Op::kMaxPool2d;
+    case OpKind::kAvgPool2d: return qbm::Op::kAvgPool2d;
+    case OpKind::kGlobalAvgPool2d: return qbm::Op::kGlobalAvgPool2d;
+    case OpKind::kPad: return qbm::Op::kPad;
+    case OpKind::kSigmoid: return qbm::Op::kLookupTable;
+    case OpKind::kRelu:
+    case OpKind::kRelu6: break;
+  }
+  throw std::logic_error("unfused activation layer in graph");
+}
+
+TensorSpec tensor_spec(const kernels::Shape& shape, fp::QuantParams q) {
+  return {{shape.n, shape.h, shape.w, shape.c}, q.scale, q.zero_point};
+}
+
+}  // namespace
+
+CompiledModel compile_model(const Graph& graph, const Calibration& calibration) {
+  if (calibration.nodes.size() != graph.nodes.size()) {
+    throw std::invalid_argument("compile_model: calibration does not match the graph");
+  }
+  CompiledModel result;
+  ModelSpec& spec = result.spec;
+  spec.tensors.push_back(tensor_spec(graph.input_shape, calibration.input));
+  auto tensor_of = [](int32_t node_input) { return static_cast<uint32_t>(node_input + 1); };
+  auto qparams_of = [&](int32_t node_input) {
+    return node_input == kGraphInput ? calibration.input
+                                     : calibration.nodes[static_cast<size_t>(node_input)];
+  };
+
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    const LayerDef& def = node.def;
+    const fp::QuantParams in = qparams_of(node.inputs.at(0));
+    const fp::QuantParams out = calibration.nodes[i];
+    spec.tensors.push_back(tensor_spec(node.output_shape, out));
+
+    LayerSpec layer;
+    layer.op = op_code(def.op);
+    layer.input0 = tensor_of(node.inputs.at(0));
+    layer.output = static_cast<uint32_t>(i + 1);
+    activation_words(def.activation, out, &layer);
+    LayerCost cost;
+    const kernels::Shape& os = node.output_shape;
+
+    switch (def.op) {
+      case OpKind::kConv2d:
+      case OpKind::kPointwiseConv2d:
+        geometry_words(def, &layer);
+        weighted_layer(node, in, out, true, &layer);
+        cost.macs = int64_t{os.elements()} * node.filter_shape.h * node.filter_shape.w *
+                    node.filter_shape.c;
+        break;
+      case OpKind::kDepthwiseConv2d:
+        geometry_words(def, &layer);
+        weighted_layer(node, in, out, true, &layer);
+        cost.macs = int64_t{os.elements()} * node.filter_shape.h * node.filter_shape.w;
+        break;
+      case OpKind::kDense:
+        layer.params[qbm::param::kPerChannel] = def.per_channel ? 1 : 0;
+        weighted_layer(node, in, out, def.per_channel, &layer);
+        cost.macs = int64_t{node.filter_shape.n} * node.filter_shape.c;
+        break;
+      case OpKind::kAdd: {
+        const fp::QuantParams in2 = qparams_of(node.inputs.at(1));
+        layer.input1 = tensor_of(node.inputs.at(1));
+        float lo = -std::numeric_limits<float>::infinity();
+        float hi = std::numeric_limits<float>::infinity();
+        if (def.activation != Activation::kNone) lo = 0.0f;
+        if (def.activation == Activation::kRelu6) hi = 6.0f;
+        const kernels::AddParams p = fp::add_params(in, in2, out, lo, hi);
+        layer.params[qbm::param::kInput1Multiplier] = p.input1_multiplier;
+        layer.params[qbm::param::kInput1Shift] = p.input1_shift;
+        layer.params[qbm::param::kInput2Multiplier] = p.input2_multiplier;
+        layer.params[qbm::param::kInput2Shift] = p.input2_shift;
+        layer.params[qbm::param::kOutputMultiplier] = p.output_multiplier;
+        layer.params[qbm::param::kOutputShift] = p.output_shift;
+        layer.params[qbm::param::kLeftShift] = p.left_shift;
+        layer.params[qbm::param::kActMin] = p.act_min;
+        layer.params[qbm::param::kActMax] = p.act_max;
+        break;
+      }
+      case OpKind::kMaxPool2d:
+      case OpKind::kAvgPool2d:
+        geometry_words(def, &layer);
+        break;
+      case OpKind::kGlobalAvgPool2d:
+        break;
+      case OpKind::kPad:
+        layer.params[qbm::param::kPadTop] = def.padding[0];
+        layer.params[qbm::param::kPadBottom] = def.padding[1];
+        layer.params[qbm::param::kPadLeft] = def.padding[2];
+        layer.params[qbm::param::kPadRight] = def.padding[3];
+        break;
+      case OpKind::kSigmoid: {
+        layer.table.resize(256);
+        fp::build_lookup_table([](double x) { return 1.0 / (1.0 + std::exp(-x)); }, in, out,
+                               layer.table.data());
+        break;
+      }
+      case OpKind::kRelu:
+      case OpKind::kRelu6:
+        throw std::logic_error("unfused activation layer in graph: " + def.name);
+    }
+    cost.weight_bytes = static_cast<int64_t>(layer.weights.size());
+    cost.bias_bytes = static_cast<int64_t>(layer.bias.size() * sizeof(int32_t));
+    cost.quant_param_bytes =
+        static_cast<int64_t>((layer.multiplier.size() + layer.shift.size()) * sizeof(int32_t) +
+                             layer.table.size());
+    cost.activation_bytes = os.elements();
+    spec.layers.push_back(std::move(layer));
+    result.costs.push_back(cost);
+  }
+  spec.input = 0;
+  spec.output = static_cast<uint32_t>(graph.nodes.size());
+  return result;
+}
+
+}  // namespace qb::harness

@@ -1,0 +1,236 @@
+#include "harness/pipeline/suite_pipeline.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "harness/model/arena_planner.h"
+#include "harness/model/model_writer.h"
+#include "harness/pipeline/float_reference.h"
+#include "harness/pipeline/hash.h"
+#include "harness/pipeline/metrics.h"
+#include "harness/suite/generators.h"
+#include "harness/suite/graph_builder.h"
+#include "harness/suite/input_error.h"
+#include "harness/suite/suite_loader.h"
+#include "kernels/runtime/crc32.h"
+
+namespace qb::harness {
+namespace {
+
+namespace fp = kernels::fp;
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string shape_text(const kernels::Shape& s) {
+  return std::to_string(s.n) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
+         std::to_string(s.c);
+}
+
+// The decision-surface inputs: a steps x steps grid over [0,1]^2, x2 outer, x1 inner.
+std::vector<float> grid_inputs(int32_t steps) {
+  std::vector<float> values;
+  for (int32_t j = 0; j < steps; ++j) {
+    for (int32_t i = 0; i < steps; ++i) {
+      values.push_back(static_cast<float>(i) / static_cast<float>(steps - 1));
+      values.push_back(static_cast<float>(j) / static_cast<float>(steps - 1));
+    }
+  }
+  return values;
+}
+
+void add_gate(const std::string& name, const std::optional<double>& threshold, double value,
+              bool at_least, SuiteTargetRun* run) {
+  if (!threshold) return;
+  const bool passed = at_least ? value >= *threshold : value <= *threshold;
+  run->gates.push_back({name, *threshold, value, passed});
+}
+
+}  // namespace
+
+PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& options) {
+  PreparedSuite p;
+  p.suite = load_suite(path);
+  p.graph = build_graph(p.suite);
+  const size_t input_size = static_cast<size_t>(p.graph.input_shape.elements());
+
+  const Dataset& cal = p.suite.calibration;
+  const std::vector<float> cal_inputs =
+      generate(cal.inputs, input_size * static_cast<size_t>(cal.samples), 0, p.suite.file);
+  p.calibration = calibrate(p.graph, cal_inputs, cal.samples, options);
+  p.compiled = compile_model(p.graph, p.calibration);
+  p.model_file = serialize_model(p.compiled.spec);
+  p.arena_bytes = plan_arena(p.compiled.spec).arena_bytes;
+
+  const Dataset& test = p.suite.test;
+  p.test_samples = test.samples;
+  std::vector<float> test_inputs =
+      generate(test.inputs, input_size * static_cast<size_t>(test.samples), 0, p.suite.file);
+  p.float_outputs.resize(p.graph.nodes.size());
+  for (int32_t s = 0; s < test.samples; ++s) {
+    const auto outputs = run_float(p.graph, test_inputs.data() + input_size * static_cast<size_t>(s));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      p.float_outputs[i].insert(p.float_outputs[i].end(), outputs[i].begin(), outputs[i].end());
+    }
+  }
+  if (p.suite.decision_grid > 0) {
+    const std::vector<float> grid = grid_inputs(p.suite.decision_grid);
+    p.grid_samples = p.suite.decision_grid * p.suite.decision_grid;
+    test_inputs.insert(test_inputs.end(), grid.begin(), grid.end());
+  }
+  p.inputs.reserve(test_inputs.size());
+  for (float v : test_inputs) p.inputs.push_back(fp::quantize(v, p.calibration.input));
+
+  const std::string suite_bytes = read_bytes(path);
+  p.suite_hash = fnv1a64_hex(suite_bytes.data(), suite_bytes.size());
+  p.model_hash = fnv1a64_hex(p.model_file.data(), p.model_file.size());
+  return p;
+}
+
+SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
+                            const RunResult& result) {
+  SuiteTargetRun run;
+  run.suite = p.suite.name;
+  run.target = target;
+  run.suite_file = p.suite.file;
+  run.suite_hash = p.suite_hash;
+  run.model_hash = p.model_hash;
+
+  ReportRow total;
+  total.suite = run.suite;
+  total.target = target;
+  total.layer = "TOTAL";
+  total.macs = 0;
+  total.weight_bytes = total.bias_bytes = total.quant_param_bytes = total.activation_bytes = 0;
+  total.arena_bytes = p.arena_bytes;
+  total.flash_bytes = result.flash_bytes;
+  total.ram_bytes = result.ram_bytes;
+  total.stack_bytes = result.stack_bytes;
+  total.insns = result.total.insns;
+  total.cycles = result.total.cycles;
+  total.est_cycles = result.total.est_cycles;
+  total.time_ns = result.total.time_ns;
+  total.time_ns_iqr = result.total.time_ns_iqr;
+
+  ErrorMetrics output_error;
+  for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
+    const Node& node = p.graph.nodes[i];
+    const LayerCost& cost = p.compiled.costs[i];
+    const size_t bytes = static_cast<size_t>(node.output_shape.elements()) * p.test_samples;
+    const std::vector<int8_t> actual(result.layer_outputs[i].begin(),
+                                     result.layer_outputs[i].begin() + static_cast<ptrdiff_t>(bytes));
+    const ErrorMetrics err = error_metrics(p.float_outputs[i], actual, p.calibration.nodes[i]);
+    if (i + 1 == p.graph.nodes.size()) output_error = err;
+
+    ReportRow row;
+    row.suite = run.suite;
+    row.target = target;
+    row.layer_index = static_cast<int32_t>(i);
+    row.layer = node.def.name;
+    row.op = op_name(node.def.op);
+    if (node.def.activation != Activation::kNone) {
+      row.op += std::string("+") + activation_name(node.def.activation);
+    }
+    row.out_shape = shape_text(node.output_shape);
+    row.macs = cost.macs;
+    row.weight_bytes = cost.weight_bytes;
+    row.bias_bytes = cost.bias_bytes;
+    row.quant_param_bytes = cost.quant_param_bytes;
+    row.activation_bytes = cost.activation_bytes;
+    const LayerCostMeasured& m = result.layers[i];
+    row.insns = m.insns;
+    row.cycles = m.cycles;
+    row.est_cycles = m.est_cycles;
+    row.time_ns = m.time_ns;
+    row.time_ns_iqr = m.time_ns_iqr;
+    row.sqnr_db = err.sqnr_db;
+    row.max_abs_err = err.max_abs_err;
+    row.err_pct_range = err.err_pct_range;
+    run.rows.push_back(row);
+
+    *total.macs += cost.macs;
+    *total.weight_bytes += cost.weight_bytes;
+    *total.bias_bytes += cost.bias_bytes;
+    *total.quant_param_bytes += cost.quant_param_bytes;
+    *total.activation_bytes += cost.activation_bytes;
+  }
+
+  // Decisions of the float and int8 models on every test sample.
+  const Node& out_node = p.graph.nodes.back();
+  const int32_t out_size = out_node.output_shape.elements();
+  const auto& out_q = p.calibration.nodes.back();
+  const auto& int8_out = result.layer_outputs.back();
+  int32_t agree = 0, correct = 0;
+  std::vector<float> deq(static_cast<size_t>(out_size));
+  for (int32_t s = 0; s < p.test_samples; ++s) {
+    const float* f = p.float_outputs.back().data() + static_cast<size_t>(s) * out_size;
+    for (int32_t k = 0; k < out_size; ++k) {
+      deq[static_cast<size_t>(k)] = fp::dequantize(int8_out[static_cast<size_t>(s) * out_size + k], out_q);
+    }
+    const int32_t d_int8 = decision(deq.data(), out_size);
+    agree += d_int8 == decision(f, out_size) ? 1 : 0;
+    if (!p.suite.test.labels.empty()) correct += d_int8 == p.suite.test.labels[static_cast<size_t>(s)];
+  }
+  total.sqnr_db = output_error.sqnr_db;
+  total.max_abs_err = output_error.max_abs_err;
+  total.err_pct_range = output_error.err_pct_range;
+  total.top1_agreement = static_cast<double>(agree) / p.test_samples;
+  if (!p.suite.test.labels.empty()) total.label_accuracy = static_cast<double>(correct) / p.test_samples;
+  run.rows.push_back(total);
+
+  const Gates& g = p.suite.gates;
+  add_gate("min_sqnr_db", g.min_sqnr_db, output_error.sqnr_db, true, &run);
+  if (g.max_err_pct_range) {
+    add_gate("max_err_pct_range", g.max_err_pct_range, output_error.err_pct_range.value_or(0.0),
+             false, &run);
+  }
+  add_gate("min_top1_agreement", g.min_top1_agreement, *total.top1_agreement, true, &run);
+  if (g.min_label_accuracy) {
+    add_gate("min_label_accuracy", g.min_label_accuracy, total.label_accuracy.value_or(0.0), true,
+             &run);
+  }
+
+  if (p.grid_samples > 0) {
+    run.decision_grid = p.suite.decision_grid;
+    const size_t first = static_cast<size_t>(p.test_samples) * out_size;
+    for (int32_t s = 0; s < p.grid_samples; ++s) {
+      run.decision_surface.push_back(
+          fp::dequantize(int8_out[first + static_cast<size_t>(s) * out_size], out_q));
+    }
+  }
+  return run;
+}
+
+std::string golden_text(const PreparedSuite& p, const RunResult& result) {
+  std::ostringstream out;
+  out << "# qbench golden 1: int8 results, identical on every target\n";
+  out << "suite " << p.suite.name << "\n";
+  out << "samples " << p.test_samples << " test, " << p.grid_samples << " grid\n";
+  for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
+    const auto& bytes = result.layer_outputs[i];
+    char crc[16];
+    std::snprintf(crc, sizeof crc, "%08" PRIx32,
+                  runtime::crc32(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    out << "layer " << i << " " << p.graph.nodes[i].def.name << " crc32 " << crc << " bytes "
+        << bytes.size() << "\n";
+  }
+  const int32_t out_size = p.graph.nodes.back().output_shape.elements();
+  const auto& final_out = result.layer_outputs.back();
+  for (int32_t s = 0; s < p.samples(); ++s) {
+    out << (s < p.test_samples ? "test " : "grid ") << (s < p.test_samples ? s : s - p.test_samples)
+        << ":";
+    for (int32_t k = 0; k < out_size; ++k) {
+      out << " " << static_cast<int>(final_out[static_cast<size_t>(s) * out_size + k]);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace qb::harness

@@ -1,0 +1,64 @@
+#include "harness/report/csv_report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace qb::harness {
+namespace {
+
+std::string field(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : ""; }
+
+std::string field(const std::optional<int32_t>& v) { return v ? std::to_string(*v) : ""; }
+
+std::string field(const std::optional<double>& v) {
+  if (!v) return "";
+  if (std::isinf(*v)) return *v > 0 ? "inf" : "-inf";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", *v);
+  return text;
+}
+
+// Quotes a text field only when it needs quoting.
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+const std::vector<std::string>& csv_columns() {
+  static const std::vector<std::string> columns = {
+      "suite", "target", "layer_index", "layer", "op", "out_shape", "macs", "insns", "cycles",
+      "est_cycles", "time_ns", "time_ns_iqr", "weight_bytes", "bias_bytes", "quant_param_bytes",
+      "activation_bytes", "arena_bytes", "flash_bytes", "ram_bytes", "stack_bytes", "sqnr_db",
+      "max_abs_err", "err_pct_range", "top1_agreement", "label_accuracy"};
+  return columns;
+}
+
+std::string csv_report(const RunReport& report) {
+  std::ostringstream out;
+  const auto& columns = csv_columns();
+  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
+  out << "\n";
+  for (const auto& run : report.runs) {
+    for (const auto& r : run.rows) {
+      const std::string fields[] = {
+          field(r.suite), field(r.target), field(r.layer_index), field(r.layer), field(r.op),
+          field(r.out_shape), field(r.macs), field(r.insns), field(r.cycles), field(r.est_cycles),
+          field(r.time_ns), field(r.time_ns_iqr), field(r.weight_bytes), field(r.bias_bytes),
+          field(r.quant_param_bytes), field(r.activation_bytes), field(r.arena_bytes),
+          field(r.flash_bytes), field(r.ram_bytes), field(r.stack_bytes), field(r.sqnr_db),
+          field(r.max_abs_err), field(r.err_pct_range), field(r.top1_agreement),
+          field(r.label_accuracy)};
+      static_assert(std::size(fields) == 25);
+      for (size_t i = 0; i < std::size(fields); ++i) out << (i ? "," : "") << fields[i];
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace qb::harness

@@ -1,0 +1,96 @@
+#include "harness/report/json_report.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/report/csv_report.h"
+
+namespace qb::harness {
+namespace {
+
+using nlohmann::json;
+
+// Absent figures are null; an infinite SQNR (bit-exact tensor) is the string "inf",
+// because JSON has no infinity.
+template <typename T>
+json value(const std::optional<T>& v) {
+  if (!v) return nullptr;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isinf(*v)) return *v > 0 ? "inf" : "-inf";
+  }
+  return *v;
+}
+
+json row_json(const ReportRow& r) {
+  return json{{"layer_index", value(r.layer_index)},
+              {"layer", r.layer},
+              {"op", r.op},
+              {"out_shape", r.out_shape},
+              {"macs", value(r.macs)},
+              {"insns", value(r.insns)},
+              {"cycles", value(r.cycles)},
+              {"est_cycles", value(r.est_cycles)},
+              {"time_ns", value(r.time_ns)},
+              {"time_ns_iqr", value(r.time_ns_iqr)},
+              {"weight_bytes", value(r.weight_bytes)},
+              {"bias_bytes", value(r.bias_bytes)},
+              {"quant_param_bytes", value(r.quant_param_bytes)},
+              {"activation_bytes", value(r.activation_bytes)},
+              {"arena_bytes", value(r.arena_bytes)},
+              {"flash_bytes", value(r.flash_bytes)},
+              {"ram_bytes", value(r.ram_bytes)},
+              {"stack_bytes", value(r.stack_bytes)},
+              {"sqnr_db", value(r.sqnr_db)},
+              {"max_abs_err", value(r.max_abs_err)},
+              {"err_pct_range", value(r.err_pct_range)},
+              {"top1_agreement", value(r.top1_agreement)},
+              {"label_accuracy", value(r.label_accuracy)}};
+}
+
+}  // namespace
+
+std::string json_report(const RunReport& report) {
+  json doc;
+  const RunMetadata& m = report.meta;
+  doc["qbench"] = {{"version", m.qbench_version},   {"git_sha", m.git_sha},
+                   {"compiler", m.compiler},        {"cxx_flags", m.cxx_flags},
+                   {"build_type", m.build_type},    {"date_utc", m.date_utc},
+                   {"repetitions", m.repetitions}};
+  doc["columns"] = csv_columns();
+  json runs = json::array();
+  for (const auto& run : report.runs) {
+    json j{{"suite", run.suite},
+           {"target", run.target},
+           {"suite_file", run.suite_file},
+           {"suite_hash_fnv1a64", run.suite_hash},
+           {"model_hash_fnv1a64", run.model_hash},
+           {"passed", run.passed()},
+           {"golden", golden_status_name(run.golden)},
+           {"seconds", run.seconds}};
+    if (!run.error.empty()) j["error"] = run.error;
+    if (!run.golden_diff.empty()) j["golden_diff"] = run.golden_diff;
+    json gates = json::array();
+    for (const auto& g : run.gates) {
+      gates.push_back({{"gate", g.gate}, {"threshold", g.threshold}, {"value", value(std::optional<double>(g.value))}, {"passed", g.passed}});
+    }
+    j["gates"] = gates;
+    json layers = json::array();
+    for (const auto& r : run.rows) {
+      if (r.layer_index) layers.push_back(row_json(r));
+      else j["total"] = row_json(r);
+    }
+    j["layers"] = layers;
+    if (run.decision_grid > 0) {
+      j["decision_surface"] = {{"steps", run.decision_grid},
+                               {"x1_x2_range", {0.0, 1.0}},
+                               {"layout", "row-major, x1 varies fastest"},
+                               {"output", run.decision_surface}};
+    }
+    runs.push_back(j);
+  }
+  doc["runs"] = runs;
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace qb::harness

@@ -1,0 +1,61 @@
+// The results of one `qbench run`, in the measurement vocabulary of DESIGN.md: what the
+// CSV, JSON and summary are written from.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qb::harness {
+
+// One CSV row: a layer of a suite on a target, or the TOTAL row (layer_index empty).
+// An empty optional is a figure that does not exist for this row or target.
+struct ReportRow {
+  std::string suite, target;
+  std::optional<int32_t> layer_index;
+  std::string layer, op, out_shape;
+  std::optional<int64_t> macs, insns, cycles, est_cycles;
+  std::optional<double> time_ns, time_ns_iqr;
+  std::optional<int64_t> weight_bytes, bias_bytes, quant_param_bytes, activation_bytes;
+  std::optional<int64_t> arena_bytes, flash_bytes, ram_bytes, stack_bytes;
+  std::optional<double> sqnr_db, max_abs_err, err_pct_range;
+  std::optional<double> top1_agreement, label_accuracy;  // TOTAL rows only
+};
+
+struct GateResult {
+  std::string gate;  // e.g. "min_sqnr_db"
+  double threshold = 0.0;
+  double value = 0.0;
+  bool passed = false;
+};
+
+enum class GoldenStatus { kMatch, kMismatch, kMissing, kUpdated, kNotChecked };
+const char* golden_status_name(GoldenStatus status);
+
+struct SuiteTargetRun {
+  std::string suite, target;
+  std::string suite_file, suite_hash;  // hash: FNV-1a 64 of the suite file's bytes, hex
+  std::string model_hash;              // FNV-1a 64 of the .qbm bytes, hex
+  std::vector<ReportRow> rows;         // layers in order, then TOTAL
+  std::vector<GateResult> gates;
+  GoldenStatus golden = GoldenStatus::kNotChecked;
+  std::string golden_diff;             // readable, when golden == kMismatch
+  std::string error;                   // non-empty: the target failed, rows may be empty
+  int32_t decision_grid = 0;           // steps per axis; 0 when the suite has none
+  std::vector<float> decision_surface; // grid*grid int8 outputs, dequantized, row-major in x1
+  double seconds = 0.0;                // wall time of this (suite, target)
+  bool passed() const;                 // gates and golden, no error
+};
+
+struct RunMetadata {
+  std::string qbench_version, git_sha, compiler, cxx_flags, build_type, date_utc;
+  int32_t repetitions = 0;
+};
+
+struct RunReport {
+  RunMetadata meta;
+  std::vector<SuiteTargetRun> runs;
+};
+
+}  // namespace qb::harness

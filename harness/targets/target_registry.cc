@@ -1,0 +1,74 @@
+#include "harness/targets/target_registry.h"
+
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include "harness/suite/input_error.h"
+#include "harness/targets/host_target.h"
+
+namespace qb::harness {
+namespace {
+
+using Factory = std::function<std::unique_ptr<Target>(const TargetInfo&)>;
+
+const std::map<std::string, Factory>& factories() {
+  static const std::map<std::string, Factory> table = {
+      {"in_process", [](const TargetInfo&) { return std::make_unique<HostTarget>(); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::vector<TargetInfo> load_targets(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot open the target table");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(path, "", std::string("not valid JSON: ") + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("targets") || !doc["targets"].is_object()) {
+    throw InputError(path, "/targets", "expected an object of targets");
+  }
+  std::vector<TargetInfo> result;
+  for (const auto& [name, row] : doc["targets"].items()) {
+    const std::string where = "/targets/" + name;
+    if (!row.is_object()) throw InputError(path, where, "expected an object");
+    if (!row.contains("kind") || !row["kind"].is_string()) {
+      throw InputError(path, where + "/kind", "expected a string");
+    }
+    TargetInfo info;
+    info.name = name;
+    info.kind = row["kind"].get<std::string>();
+    if (!factories().count(info.kind)) {
+      throw InputError(path, where + "/kind", "unknown kind \"" + info.kind + "\"");
+    }
+    info.description = row.value("description", "");
+    info.config = row;
+    result.push_back(std::move(info));
+  }
+  return result;
+}
+
+const TargetInfo& find_target(const std::vector<TargetInfo>& targets, const std::string& name) {
+  std::string known;
+  for (const auto& t : targets) {
+    if (t.name == name) return t;
+    known += (known.empty() ? "" : ", ") + t.name;
+  }
+  throw InputError("unknown target \"" + name + "\" (known: " + known + ")");
+}
+
+std::unique_ptr<Target> make_target(const TargetInfo& info) {
+  const auto it = factories().find(info.kind);
+  if (it == factories().end()) {
+    throw TargetError("target " + info.name + ": kind \"" + info.kind +
+                      "\" is not supported by this build");
+  }
+  return it->second(info);
+}
+
+}  // namespace qb::harness
