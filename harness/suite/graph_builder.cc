@@ -57,7 +57,7 @@ class GraphBuilder {
   Node make_node(size_t layer);
   void window(size_t layer, Node& node, const Shape& in, const char* key);
   void generate_parameters(size_t layer, Node& node, int64_t fan_in);
-  void check_labels(const Dataset& set, const std::string& p, int64_t classes) const;
+  void check_labels(const Dataset& set, const std::string& p, int64_t outputs) const;
 
   const Suite& suite_;
   std::vector<std::vector<int32_t>> sources_;  // per layer: producing layer, or kGraphInput
@@ -98,9 +98,9 @@ Graph GraphBuilder::build() {
     throw std::logic_error("build_graph: the last layer is not the last node");
   }
 
-  const int64_t classes = elements(graph_.nodes.back().output_shape);
-  check_labels(suite_.calibration, "/data/calibration/labels", classes);
-  check_labels(suite_.test, "/data/test/labels", classes);
+  const int64_t outputs = elements(graph_.nodes.back().output_shape);
+  check_labels(suite_.calibration, "/data/calibration/labels", outputs);
+  check_labels(suite_.test, "/data/test/labels", outputs);
   return std::move(graph_);
 }
 
@@ -316,12 +316,15 @@ void GraphBuilder::generate_parameters(size_t layer, Node& node, int64_t fan_in)
   node.bias = generate(*def.bias, channels);
 }
 
-void GraphBuilder::check_labels(const Dataset& set, const std::string& p, int64_t classes) const {
+void GraphBuilder::check_labels(const Dataset& set, const std::string& p, int64_t outputs) const {
+  // A single output is a score thresholded into two classes (see decision() in metrics.h).
+  const int64_t classes = outputs == 1 ? 2 : outputs;
   for (size_t i = 0; i < set.labels.size(); ++i) {
     if (set.labels[i] < 0 || set.labels[i] >= classes) {
       fail(p + "/" + std::to_string(i),
-           "a class index in 0.." + std::to_string(classes - 1) + " (the output has " +
-               std::to_string(classes) + " elements)",
+           "a class index in 0.." + std::to_string(classes - 1) +
+               (outputs == 1 ? " (a single output is a two-class score)"
+                             : " (the output has " + std::to_string(classes) + " elements)"),
            std::to_string(set.labels[i]));
     }
   }
