@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
   CLI::App app{"qbench: per-layer instructions, bytes and float-vs-int8 error of int8 pipelines, "
                "on every target"};
   app.require_subcommand(1);
+  // -v, -q and --root are accepted after the subcommand too (`qbench run ... -q`).
+  app.fallthrough();
   bool verbose = false, quiet = false;
   app.add_flag("-v,--verbose", verbose, "Log debug detail");
   app.add_flag("-q,--quiet", quiet, "Log warnings and errors only");
