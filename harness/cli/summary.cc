@@ -48,6 +48,15 @@ void print_summary(const RunReport& report) {
                number(t.top1_agreement, "{:.2f}"), number(t.label_accuracy, "{:.2f}"),
                golden_status_name(run.golden), gate_text(run));
   }
+  // Each broken gate once more, with the numbers, so a CI log says why without the CSV.
+  for (const auto& run : report.runs) {
+    for (const auto& g : run.gates) {
+      if (g.passed) continue;
+      const bool is_minimum = g.gate.rfind("min_", 0) == 0;
+      fmt::print("gate failed: {} on {}: {} = {:.4g}, needs {} {:.4g}\n", run.suite, run.target,
+                 g.gate, g.value, is_minimum ? ">=" : "<=", g.threshold);
+    }
+  }
   fmt::print("\n");
 }
 
