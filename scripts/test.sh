@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The tests, as CI runs them: install what is missing; build and run every test under
+# AddressSanitizer and UndefinedBehaviorSanitizer; build the release tree and run its
+# tests (including the freestanding Cortex-M build of the kernels); then run the `ci`
+# preset and fail on any gate or on any golden that is missing or differs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "dependencies"
+bash scripts/setup.sh
+
+step "sanitized build and tests (ASan + UBSan)"
+cmake --workflow --preset sanitize
+
+step "release build and tests"
+cmake --workflow --preset default
+
+step "ci preset: gates and goldens"
+build/default/harness/qbench run --preset ci --require-golden --out build/default/reports/ci
