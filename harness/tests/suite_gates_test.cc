@@ -2,6 +2,7 @@
 // calibration that chooses ranges too narrow (clipping) or too wide (coarse steps) fails
 // at least one gate of every suite.
 #include <cstdio>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ bool all_gates_pass(const SuiteTargetRun& run) {
 struct GateCase {
   std::string suite;
   std::vector<double> broken_scales;  // calibrations the gates must reject
+  friend void PrintTo(const GateCase& c, std::ostream* os) { *os << c.suite; }
 };
 
 class SuiteGates : public ::testing::TestWithParam<GateCase> {};
