@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--golden-dir", paths.golden_dir, "Folder of golden files (default: ROOT/reports/golden)");
   run_cmd->add_option("--repetitions", run.repetitions, "Timing repetitions on the host (median and IQR are reported)")
       ->check(CLI::Range(1, 100000))->capture_default_str();
+  run_cmd->add_option("-j,--jobs", run.jobs,
+                      "Emulated (suite, target) runs at once (default: one per core); host timing always runs alone")
+      ->check(CLI::Range(1, 1024));
   run_cmd->add_flag("--update-golden", run.update_golden, "Rewrite the golden files from this run (the only way to change them)");
   run_cmd->add_flag("--require-golden", run.require_golden, "Treat a suite without a golden file as a failure");
 

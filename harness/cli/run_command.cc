@@ -1,10 +1,14 @@
 #include "harness/cli/run_command.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -53,76 +57,167 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// One (suite, target) run. Jobs are numbered target-major, suite-minor, and the report
+// lists them in that order however they were scheduled.
+struct Job {
+  const TargetInfo* info;
+  Target* target;
+  const PreparedSuite* suite;
+  SuiteTargetRun run;
+  std::string golden;  // the golden text of this run's results, when it ran
+};
+
+// Everything the workers share: the options, the progress counter and the log.
+class Runner {
+ public:
+  Runner(const RunOptions& options, size_t total) : options_(options), total_(total) {}
+
+  void execute(Job* job) {
+    const PreparedSuite& suite = *job->suite;
+    const auto t0 = std::chrono::steady_clock::now();
+    SuiteTargetRun& run = job->run;
+    try {
+      RunRequest request;
+      request.model = &suite.model_file;
+      request.inputs = &suite.inputs;
+      request.samples = suite.samples();
+      request.repetitions = options_.repetitions;
+      const RunResult result = job->target->run(request);
+      run = evaluate_run(suite, job->info->name, result);
+      job->golden = golden_text(suite, result);
+      // Goldens change only after every run (update_goldens), so checking here is stable.
+      if (!options_.update_golden) {
+        const GoldenCheck check = check_golden(golden_path(options_.paths.golden_dir, suite.suite.name), job->golden);
+        run.golden = check.status;
+        run.golden_diff = check.diff;
+      }
+    } catch (const std::exception& e) {
+      // A worker thread must not let anything escape: whatever went wrong is this run's
+      // failure (a TargetError says what; anything else is reported as it is).
+      run = SuiteTargetRun{};
+      run.suite = suite.suite.name;
+      run.target = job->info->name;
+      run.error = e.what();
+    }
+    run.seconds = seconds_since(t0);
+    report_progress(run);
+  }
+
+ private:
+  void report_progress(const SuiteTargetRun& run) {
+    std::lock_guard<std::mutex> lock(log_mutex_);
+    ++done_;
+    if (!run.error.empty()) {
+      spdlog::error("[{}/{}] {} on {}: target failed: {}", done_, total_, run.suite, run.target, run.error);
+      return;
+    }
+    if (options_.update_golden) {
+      spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden written or checked after all runs)", done_, total_,
+                   run.suite, run.target, run.passed() ? "passed" : "FAILED", run.seconds);
+      return;
+    }
+    spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden {})", done_, total_, run.suite, run.target,
+                 run.passed() ? "passed" : "FAILED", run.seconds, golden_status_name(run.golden));
+    if (run.golden == GoldenStatus::kMismatch) {
+      spdlog::error("golden mismatch for {} on {} ({}):\n{}", run.suite, run.target,
+                    golden_path(options_.paths.golden_dir, run.suite), run.golden_diff);
+    }
+  }
+
+  const RunOptions& options_;
+  const size_t total_;
+  size_t done_ = 0;
+  std::mutex log_mutex_;
+};
+
+// --update-golden: the first successful run of a suite, in job order, writes its golden;
+// every later run of that suite is checked against it, so targets that disagree still fail.
+void update_goldens(const RunOptions& options, std::vector<Job>* jobs) {
+  std::set<std::string> written;
+  for (Job& job : *jobs) {
+    SuiteTargetRun& run = job.run;
+    if (!run.error.empty()) continue;
+    const std::string path = golden_path(options.paths.golden_dir, run.suite);
+    if (!written.count(run.suite)) {
+      write_file_atomically(path, job.golden);
+      written.insert(run.suite);
+      run.golden = GoldenStatus::kUpdated;
+    } else {
+      const GoldenCheck check = check_golden(path, job.golden);
+      run.golden = check.status;
+      run.golden_diff = check.diff;
+      if (run.golden == GoldenStatus::kMismatch) {
+        spdlog::error("golden mismatch for {} on {} ({}):\n{}", run.suite, run.target, path, run.golden_diff);
+      }
+    }
+  }
+}
+
+size_t worker_count(const RunOptions& options) {
+  if (options.jobs > 0) return static_cast<size_t>(options.jobs);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
   const Plan plan = make_plan(options);
 
-  // Every suite is loaded and validated before anything runs, so bad input fails fast
-  // and never after minutes of work.
+  // Every suite is loaded and validated, and every target set up, before anything runs,
+  // so bad input fails fast and never after minutes of work.
   std::vector<PreparedSuite> suites;
   for (const auto& file : plan.suite_files) {
     spdlog::debug("preparing {}", file);
     suites.push_back(prepare_suite(file));
   }
+  std::vector<std::unique_ptr<Target>> targets;
+  for (const auto& info : plan.targets) targets.push_back(make_target(info));
+
+  std::vector<Job> jobs;
+  for (size_t t = 0; t < plan.targets.size(); ++t) {
+    for (const auto& suite : suites) jobs.push_back(Job{&plan.targets[t], targets[t].get(), &suite, {}, {}});
+  }
+  Runner runner(options, jobs.size());
+
+  // Targets that time themselves run first, one job at a time, on an otherwise idle
+  // machine; the rest (emulated targets, whose counts do not depend on load) share the
+  // workers.
+  std::vector<Job*> parallel;
+  for (Job& job : jobs) {
+    if (job.target->runs_alone()) {
+      runner.execute(&job);
+    } else {
+      parallel.push_back(&job);
+    }
+  }
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < parallel.size(); i = next++) runner.execute(parallel[i]);
+  };
+  std::vector<std::thread> workers;
+  const size_t count = std::min(worker_count(options), parallel.size());
+  for (size_t w = 1; w < count; ++w) workers.emplace_back(work);
+  work();
+  for (auto& w : workers) w.join();
+
+  if (options.update_golden) update_goldens(options, &jobs);
 
   RunReport report;
   report.meta = provenance(options.paths.root, options.repetitions);
-  std::map<std::string, std::string> golden_written;  // suite -> text, with --update-golden
   int exit_code = 0;
-  const size_t total = suites.size() * plan.targets.size();
-  size_t done = 0;
-
-  for (const auto& info : plan.targets) {
-    std::unique_ptr<Target> target = make_target(info);
-    for (const auto& suite : suites) {
-      const auto t0 = std::chrono::steady_clock::now();
-      SuiteTargetRun run;
-      try {
-        RunRequest request;
-        request.model = &suite.model_file;
-        request.inputs = &suite.inputs;
-        request.samples = suite.samples();
-        request.repetitions = options.repetitions;
-        const RunResult result = target->run(request);
-        run = evaluate_run(suite, info.name, result);
-        const std::string text = golden_text(suite, result);
-        const std::string path = golden_path(options.paths.golden_dir, suite.suite.name);
-        if (options.update_golden && !golden_written.count(suite.suite.name)) {
-          write_file_atomically(path, text);
-          golden_written[suite.suite.name] = text;
-          run.golden = GoldenStatus::kUpdated;
-        } else {
-          const GoldenCheck check = check_golden(path, text);
-          run.golden = check.status;
-          run.golden_diff = check.diff;
-        }
-      } catch (const TargetError& e) {
-        run.suite = suite.suite.name;
-        run.target = info.name;
-        run.error = e.what();
+  std::set<std::string> warned_missing;
+  for (Job& job : jobs) {
+    SuiteTargetRun& run = job.run;
+    if (!run.error.empty()) {
+      exit_code = 3;
+    } else {
+      if (run.golden == GoldenStatus::kMissing && warned_missing.insert(run.suite).second) {
+        spdlog::warn("no golden for {} yet: `qbench run --update-golden` records one", run.suite);
       }
-      run.seconds = seconds_since(t0);
-      ++done;
-      if (!run.error.empty()) {
-        spdlog::error("[{}/{}] {} on {}: target failed: {}", done, total, run.suite, run.target, run.error);
-        exit_code = 3;
-      } else {
-        spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden {})", done, total, run.suite,
-                     run.target, run.passed() ? "passed" : "FAILED", run.seconds,
-                     golden_status_name(run.golden));
-        if (run.golden == GoldenStatus::kMismatch) {
-          spdlog::error("golden mismatch for {} on {} ({}):\n{}", run.suite, run.target,
-                        golden_path(options.paths.golden_dir, run.suite), run.golden_diff);
-        }
-        if (run.golden == GoldenStatus::kMissing) {
-          spdlog::warn("no golden for {} yet: `qbench run --update-golden` records one", run.suite);
-        }
-        const bool missing_is_failure = options.require_golden && run.golden == GoldenStatus::kMissing;
-        if ((!run.passed() || missing_is_failure) && exit_code == 0) exit_code = 1;
-      }
-      report.runs.push_back(std::move(run));
+      const bool missing_is_failure = options.require_golden && run.golden == GoldenStatus::kMissing;
+      if ((!run.passed() || missing_is_failure) && exit_code == 0) exit_code = 1;
     }
+    report.runs.push_back(std::move(run));
   }
 
   write_file_atomically(options.paths.out + "/report.csv", csv_report(report));

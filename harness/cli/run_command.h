@@ -14,6 +14,7 @@ struct RunOptions {
   std::vector<std::string> targets;
   Paths paths;
   int32_t repetitions = 15;
+  int32_t jobs = 0;  // (suite, target) runs at once on emulated targets; 0: one per core
   bool update_golden = false;
   bool require_golden = false;
 };

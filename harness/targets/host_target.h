@@ -9,6 +9,7 @@ namespace qb::harness {
 class HostTarget : public Target {
  public:
   RunResult run(const RunRequest& request) override;
+  bool runs_alone() const override { return true; }
 };
 
 }  // namespace qb::harness

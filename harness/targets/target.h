@@ -23,8 +23,9 @@ class TargetError : public std::runtime_error {
 struct TargetInfo {
   std::string name;
   std::string description;
-  std::string kind;       // how it runs: "in_process", later "qemu_system", "qemu_user"
+  std::string kind;       // how it runs: "in_process", "qemu_system", later "qemu_user"
   nlohmann::json config;  // the whole row, for kind-specific settings
+  nlohmann::json runner;  // the row's entry of the table's "runners" (empty if it names none)
 };
 
 struct RunRequest {
@@ -50,10 +51,14 @@ struct RunResult {
   std::optional<int64_t> flash_bytes, ram_bytes, stack_bytes;
 };
 
+// run() may be called from several threads at once, for different requests.
 class Target {
  public:
   virtual ~Target() = default;
   virtual RunResult run(const RunRequest& request) = 0;
+  // A target that measures wall time must have the machine to itself: the CLI runs it
+  // before, not next to, the targets that run in parallel.
+  virtual bool runs_alone() const { return false; }
 };
 
 }  // namespace qb::harness

@@ -6,6 +6,7 @@
 
 #include "harness/suite/input_error.h"
 #include "harness/targets/host_target.h"
+#include "harness/targets/qemu_system_target.h"
 
 namespace qb::harness {
 namespace {
@@ -15,6 +16,7 @@ using Factory = std::function<std::unique_ptr<Target>(const TargetInfo&)>;
 const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table = {
       {"in_process", [](const TargetInfo&) { return std::make_unique<HostTarget>(); }},
+      {"qemu_system", [](const TargetInfo& info) { return std::make_unique<QemuSystemTarget>(info); }},
   };
   return table;
 }
@@ -48,6 +50,17 @@ std::vector<TargetInfo> load_targets(const std::string& path) {
     }
     info.description = row.value("description", "");
     info.config = row;
+    // Targets built from the same runner sources share one "runners" entry: how the image
+    // is built and which emulator runs it.
+    if (row.contains("runner")) {
+      if (!row["runner"].is_string()) throw InputError(path, where + "/runner", "expected a string");
+      const std::string runner = row["runner"].get<std::string>();
+      if (!doc.contains("runners") || !doc["runners"].is_object() || !doc["runners"].contains(runner) ||
+          !doc["runners"][runner].is_object()) {
+        throw InputError(path, where + "/runner", "no runner \"" + runner + "\" under /runners");
+      }
+      info.runner = doc["runners"][runner];
+    }
     result.push_back(std::move(info));
   }
   return result;

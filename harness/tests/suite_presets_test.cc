@@ -1,10 +1,12 @@
 // suites/presets.json and the name -> file resolution the CLI relies on.
+#include <algorithm>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "harness/suite/input_error.h"
 #include "harness/suite/presets.h"
+#include "harness/targets/target_registry.h"
 #include "harness/suite/json_input.h"
 #include "harness/tests/suite_test_support.h"
 
@@ -33,7 +35,21 @@ TEST(Presets, CommittedFileLoads) {
   const std::vector<std::string> every = {"mobilenetv2", "resnet18_block", "kws", "xor"};
   EXPECT_EQ(find_preset(presets, "all", "").suites, every);
   EXPECT_EQ(find_preset(presets, "ci", "").suites, every);
-  EXPECT_EQ(find_preset(presets, "ci").targets, std::vector<std::string>{"host"});
+  // CI gates on the host and on emulated Cortex-M cores, at least an Armv7E-M one and the
+  // Helium one.
+  const std::vector<std::string> targets = find_preset(presets, "ci").targets;
+  for (const char* needed : {"host", "cortex-m4", "cortex-m55"}) {
+    EXPECT_NE(std::find(targets.begin(), targets.end(), needed), targets.end()) << needed;
+  }
+}
+
+TEST(Presets, EveryTargetIsARowOfTheTargetTable) {
+  const auto table = load_targets(source_dir() + "/targets/targets.json");
+  for (const Preset& preset : load_presets(source_dir() + "/suites/presets.json")) {
+    for (const std::string& target : preset.targets) {
+      EXPECT_NO_THROW(find_target(table, target)) << preset.name << ": " << target;
+    }
+  }
 }
 
 TEST(Presets, UnknownPresetListsTheKnownOnes) {

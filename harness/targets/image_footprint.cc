@@ -1,0 +1,39 @@
+#include "harness/targets/image_footprint.h"
+
+namespace qb::harness {
+namespace {
+
+// Initialised data is stored in flash and copied to RAM by the startup code: its load
+// segment has a load (physical) address different from its run (virtual) address.
+bool copied_to_ram(const ElfFile& image, const ElfSection& section) {
+  for (const ElfSegment& seg : image.segments()) {
+    if (seg.type != kElfSegmentLoad) continue;
+    if (section.address >= seg.virtual_address &&
+        section.address + section.size <= seg.virtual_address + seg.memory_size) {
+      return seg.virtual_address != seg.physical_address;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+ImageFootprint image_footprint(const ElfFile& image) {
+  ImageFootprint f;
+  for (const ElfSection& s : image.sections()) {
+    if ((s.flags & kElfFlagAlloc) == 0 || s.size == 0) continue;
+    if (s.name == ".heap" || s.name == ".stack") continue;
+    const auto size = static_cast<int64_t>(s.size);
+    if (s.type == kElfSectionNobits) {
+      f.ram_bytes += size;
+    } else if (copied_to_ram(image, s)) {
+      f.flash_bytes += size;
+      f.ram_bytes += size;
+    } else {
+      f.flash_bytes += size;
+    }
+  }
+  return f;
+}
+
+}  // namespace qb::harness

@@ -1,0 +1,440 @@
+// Freestanding self-test of the int8 kernels on the target core: random shapes,
+// parameters and data (seeded, so a failure can be replayed), every kernel compared with
+// a plain reference written here from the specification in 64-bit arithmetic, without
+// the kernels' helpers. It runs under qemu-system-arm through ctest, so a compiler or
+// code-generation difference for one core (an auto-vectorized MVE loop, a DSP idiom)
+// shows up as a failing test rather than as a silently different golden.
+//
+//   qb_kernel_selftest [SEED [ROUNDS]]
+//   qb_kernel_selftest fault      executes an undefined instruction, to test fault reporting
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/int8/add.h"
+#include "kernels/int8/conv2d.h"
+#include "kernels/int8/dense.h"
+#include "kernels/int8/lookup_table.h"
+#include "kernels/int8/pad.h"
+#include "kernels/int8/pooling.h"
+
+namespace {
+
+using qb::kernels::Shape;
+
+// ---- random numbers: splitmix64 ------------------------------------------------------
+
+uint64_t rng_state = 1;
+
+uint64_t next_u64() {
+  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [lo, hi].
+int32_t uniform(int32_t lo, int32_t hi) {
+  const uint64_t span = static_cast<uint64_t>(static_cast<int64_t>(hi) - lo) + 1;
+  return static_cast<int32_t>(lo + static_cast<int64_t>(next_u64() % span));
+}
+
+bool one_in(int32_t n) { return uniform(1, n) == 1; }
+
+void fill_int8(int8_t* data, int32_t count, int32_t lo = -128, int32_t hi = 127) {
+  for (int32_t i = 0; i < count; ++i) {
+    // Extremes more often than uniform data would give them.
+    data[i] = static_cast<int8_t>(one_in(8) ? (one_in(2) ? lo : hi) : uniform(lo, hi));
+  }
+}
+
+// A TFLite-style multiplier in [2^30, 2^31), with the edges and zero now and then.
+int32_t random_multiplier() {
+  if (one_in(16)) return 0;
+  if (one_in(16)) return 2147483647;
+  if (one_in(16)) return 1 << 30;
+  return uniform(1 << 30, 2147483647);
+}
+
+// ---- the reference: requantization from its definition -------------------------------
+
+// Rounding doubling high multiply: round(a * b / 2^31), ties toward +infinity, with the
+// single overflowing input pair saturated.
+int64_t ref_high_mul(int64_t a, int64_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  return (2 * a * b + (int64_t{1} << 31)) >> 32;  // floor(a*b/2^31 + 1/2)
+}
+
+// x / 2^e rounded to nearest, ties away from zero.
+int64_t ref_round_shift(int64_t x, int32_t e) {
+  if (e == 0) return x;
+  const int64_t half = int64_t{1} << (e - 1);
+  return x >= 0 ? (x + half) >> e : -((-x + half) >> e);
+}
+
+int64_t ref_requantize(int64_t acc, int32_t multiplier, int32_t shift) {
+  int64_t x = acc;
+  if (shift > 0) {
+    x = acc * (int64_t{1} << shift);
+    if (x > INT32_MAX) x = INT32_MAX;
+    if (x < INT32_MIN) x = INT32_MIN;
+  }
+  return ref_round_shift(ref_high_mul(x, multiplier), shift > 0 ? 0 : -shift);
+}
+
+int8_t ref_output(int64_t scaled, int32_t zero_point, int32_t lo, int32_t hi) {
+  int64_t v = scaled + zero_point;
+  if (v < lo) v = lo;
+  if (v > hi) v = hi;
+  return static_cast<int8_t>(v);
+}
+
+// ---- buffers and comparison ----------------------------------------------------------
+
+constexpr int32_t kMax = 4096;
+int8_t input_a[kMax], input_b[kMax], weights[kMax], got[kMax], want[kMax];
+int8_t table[256];
+int32_t bias[64], multipliers[64], shifts[64];
+
+const char* current_op = "";
+int32_t current_case = 0;
+int32_t failures = 0;
+
+bool compare(int32_t count) {
+  for (int32_t i = 0; i < count; ++i) {
+    if (got[i] != want[i]) {
+      std::printf("FAIL %s case %ld: element %ld of %ld is %d, expected %d\n", current_op,
+                  static_cast<long>(current_case), static_cast<long>(i), static_cast<long>(count),
+                  got[i], want[i]);
+      ++failures;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Random activation range: none, ReLU-like, or a narrow clamp.
+void random_activation(int32_t zero_point, int32_t* lo, int32_t* hi) {
+  *lo = -128;
+  *hi = 127;
+  if (one_in(3)) *lo = zero_point;
+  if (one_in(4)) *hi = uniform(*lo, 127);
+}
+
+void random_requant(int32_t channels, int32_t shift_lo, int32_t shift_hi) {
+  for (int32_t c = 0; c < channels; ++c) {
+    multipliers[c] = random_multiplier();
+    shifts[c] = one_in(16) ? (one_in(2) ? -31 : 30) : uniform(shift_lo, shift_hi);
+    bias[c] = one_in(8) ? 0 : uniform(-(1 << 16), 1 << 16);
+  }
+}
+
+struct Geometry {
+  Shape in, out;
+  int32_t kh, kw, sh, sw, pt, pl;
+};
+
+// A window geometry in which every output window overlaps the input.
+Geometry random_geometry(int32_t max_c, bool square_channels) {
+  Geometry g;
+  g.kh = uniform(1, 3);
+  g.kw = uniform(1, 3);
+  g.sh = uniform(1, 2);
+  g.sw = uniform(1, 2);
+  g.pt = uniform(0, g.kh - 1);
+  g.pl = uniform(0, g.kw - 1);
+  const int32_t pb = uniform(0, g.kh - 1), pr = uniform(0, g.kw - 1);
+  g.in = Shape{uniform(1, 2), uniform(g.kh, 7), uniform(g.kw, 7), uniform(1, max_c)};
+  g.out = Shape{g.in.n, (g.in.h + g.pt + pb - g.kh) / g.sh + 1, (g.in.w + g.pl + pr - g.kw) / g.sw + 1,
+                square_channels ? g.in.c : uniform(1, max_c)};
+  return g;
+}
+
+// Input value at (b, y, x, c), or the pad value outside.
+int32_t at(const int8_t* data, const Shape& s, int32_t b, int32_t y, int32_t x, int32_t c,
+           int32_t pad) {
+  if (y < 0 || y >= s.h || x < 0 || x >= s.w) return pad;
+  return data[((b * s.h + y) * s.w + x) * s.c + c];
+}
+
+// ---- one randomized case per kernel ---------------------------------------------------
+
+void test_conv(bool depthwise) {
+  current_op = depthwise ? "depthwise_conv2d" : "conv2d";
+  const Geometry g = random_geometry(8, depthwise);
+  const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
+  int32_t lo, hi;
+  random_activation(out_zp, &lo, &hi);
+  fill_int8(input_a, g.in.elements());
+  // conv2d: [out_c, kh, kw, in_c]; depthwise: [1, kh, kw, c].
+  fill_int8(weights, (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c, -127, 127);
+  random_requant(g.out.c, -31, 4);
+  // The kernels accept a missing bias, which must read as zeros.
+  const bool with_bias = !one_in(8);
+  if (!with_bias) {
+    for (int32_t c = 0; c < g.out.c; ++c) bias[c] = 0;
+  }
+
+  for (int32_t b = 0; b < g.out.n; ++b)
+    for (int32_t oy = 0; oy < g.out.h; ++oy)
+      for (int32_t ox = 0; ox < g.out.w; ++ox)
+        for (int32_t oc = 0; oc < g.out.c; ++oc) {
+          int64_t acc = bias[oc];
+          for (int32_t ky = 0; ky < g.kh; ++ky)
+            for (int32_t kx = 0; kx < g.kw; ++kx) {
+              const int32_t y = oy * g.sh - g.pt + ky, x = ox * g.sw - g.pl + kx;
+              if (depthwise) {
+                const int32_t v = at(input_a, g.in, b, y, x, oc, in_zp);
+                acc += int64_t{weights[(ky * g.kw + kx) * g.in.c + oc]} * (v - in_zp);
+              } else {
+                for (int32_t ic = 0; ic < g.in.c; ++ic) {
+                  const int32_t v = at(input_a, g.in, b, y, x, ic, in_zp);
+                  acc += int64_t{weights[((oc * g.kh + ky) * g.kw + kx) * g.in.c + ic]} * (v - in_zp);
+                }
+              }
+            }
+          want[((b * g.out.h + oy) * g.out.w + ox) * g.out.c + oc] =
+              ref_output(ref_requantize(acc, multipliers[oc], shifts[oc]), out_zp, lo, hi);
+        }
+
+  qb::kernels::ConvParams p;
+  p.stride_h = g.sh;
+  p.stride_w = g.sw;
+  p.pad_top = g.pt;
+  p.pad_left = g.pl;
+  p.input_offset = -in_zp;
+  p.output_offset = out_zp;
+  p.act_min = lo;
+  p.act_max = hi;
+  const qb::kernels::ChannelRequant rq{multipliers, shifts};
+  const int32_t* b = with_bias ? bias : nullptr;
+  if (depthwise) {
+    qb::kernels::depthwise_conv2d(p, rq, g.in, input_a, Shape{1, g.kh, g.kw, g.in.c}, weights, b,
+                                  g.out, got);
+  } else {
+    qb::kernels::conv2d(p, rq, g.in, input_a, Shape{g.out.c, g.kh, g.kw, g.in.c}, weights, b, g.out,
+                        got);
+  }
+  compare(g.out.elements());
+}
+
+void test_pointwise() {
+  current_op = "pointwise_conv2d";
+  const Shape in{uniform(1, 2), uniform(1, 6), uniform(1, 6), uniform(1, 24)};
+  const Shape out{in.n, in.h, in.w, uniform(1, 24)};
+  const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
+  int32_t lo, hi;
+  random_activation(out_zp, &lo, &hi);
+  fill_int8(input_a, in.elements());
+  fill_int8(weights, out.c * in.c, -127, 127);
+  random_requant(out.c, -31, 4);
+  const int32_t pixels = in.n * in.h * in.w;
+  for (int32_t px = 0; px < pixels; ++px)
+    for (int32_t oc = 0; oc < out.c; ++oc) {
+      int64_t acc = bias[oc];
+      for (int32_t ic = 0; ic < in.c; ++ic) {
+        acc += int64_t{weights[oc * in.c + ic]} * (input_a[px * in.c + ic] - in_zp);
+      }
+      want[px * out.c + oc] = ref_output(ref_requantize(acc, multipliers[oc], shifts[oc]), out_zp, lo, hi);
+    }
+  qb::kernels::ConvParams p;
+  p.input_offset = -in_zp;
+  p.output_offset = out_zp;
+  p.act_min = lo;
+  p.act_max = hi;
+  qb::kernels::pointwise_conv2d(p, {multipliers, shifts}, in, input_a, Shape{out.c, 1, 1, in.c},
+                                weights, bias, out, got);
+  compare(out.elements());
+}
+
+void test_dense() {
+  current_op = "dense";
+  const int32_t batches = uniform(1, 3), in_f = uniform(1, 64), out_f = uniform(1, 48);
+  const bool per_channel = one_in(2);
+  const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
+  int32_t lo, hi;
+  random_activation(out_zp, &lo, &hi);
+  fill_int8(input_a, batches * in_f);
+  fill_int8(weights, out_f * in_f, -127, 127);
+  random_requant(out_f, -31, 4);
+  for (int32_t b = 0; b < batches; ++b)
+    for (int32_t o = 0; o < out_f; ++o) {
+      int64_t acc = bias[o];
+      for (int32_t i = 0; i < in_f; ++i) {
+        acc += int64_t{weights[o * in_f + i]} * (input_a[b * in_f + i] - in_zp);
+      }
+      const int32_t q = per_channel ? o : 0;
+      want[b * out_f + o] = ref_output(ref_requantize(acc, multipliers[q], shifts[q]), out_zp, lo, hi);
+    }
+  qb::kernels::DenseParams p;
+  p.input_offset = -in_zp;
+  p.output_offset = out_zp;
+  p.act_min = lo;
+  p.act_max = hi;
+  p.per_channel = per_channel;
+  qb::kernels::dense(p, {multipliers, shifts}, batches, in_f, out_f, input_a, weights, bias, got);
+  compare(batches * out_f);
+}
+
+void test_add() {
+  current_op = "add";
+  const int32_t count = uniform(1, 300);
+  qb::kernels::AddParams p;
+  p.input1_offset = -uniform(-128, 127);
+  p.input2_offset = -uniform(-128, 127);
+  p.output_offset = uniform(-128, 127);
+  p.left_shift = uniform(0, 22);
+  // Input rescales at most 1/2 (shift <= 0), as the runtime guarantees.
+  p.input1_multiplier = uniform(1 << 30, 2147483647);
+  p.input1_shift = uniform(-12, 0);
+  p.input2_multiplier = uniform(1 << 30, 2147483647);
+  p.input2_shift = uniform(-12, 0);
+  p.output_multiplier = random_multiplier();
+  p.output_shift = uniform(-31, 4);
+  random_activation(p.output_offset, &p.act_min, &p.act_max);
+  fill_int8(input_a, count);
+  fill_int8(input_b, count);
+  for (int32_t i = 0; i < count; ++i) {
+    const int64_t l1 = int64_t{p.input1_offset + input_a[i]} << p.left_shift;
+    const int64_t l2 = int64_t{p.input2_offset + input_b[i]} << p.left_shift;
+    const int64_t sum = ref_requantize(l1, p.input1_multiplier, p.input1_shift) +
+                        ref_requantize(l2, p.input2_multiplier, p.input2_shift);
+    want[i] = ref_output(ref_requantize(sum, p.output_multiplier, p.output_shift), p.output_offset,
+                         p.act_min, p.act_max);
+  }
+  qb::kernels::add(p, count, input_a, input_b, got);
+  compare(count);
+}
+
+// Mean rounded half away from zero, from exact fractions.
+int32_t ref_mean(int64_t sum, int64_t count) {
+  const int64_t magnitude = ((sum < 0 ? -sum : sum) * 2 + count) / (2 * count);
+  return static_cast<int32_t>(sum < 0 ? -magnitude : magnitude);
+}
+
+void test_pool(bool average) {
+  current_op = average ? "avg_pool2d" : "max_pool2d";
+  const Geometry g = random_geometry(12, true);
+  int32_t lo = -128, hi = 127;
+  if (one_in(3)) lo = uniform(-128, 0);
+  if (one_in(3)) hi = uniform(lo, 127);
+  fill_int8(input_a, g.in.elements());
+  for (int32_t b = 0; b < g.out.n; ++b)
+    for (int32_t oy = 0; oy < g.out.h; ++oy)
+      for (int32_t ox = 0; ox < g.out.w; ++ox)
+        for (int32_t c = 0; c < g.out.c; ++c) {
+          int64_t sum = 0, count = 0, best = -1000;
+          for (int32_t ky = 0; ky < g.kh; ++ky)
+            for (int32_t kx = 0; kx < g.kw; ++kx) {
+              const int32_t y = oy * g.sh - g.pt + ky, x = ox * g.sw - g.pl + kx;
+              if (y < 0 || y >= g.in.h || x < 0 || x >= g.in.w) continue;
+              const int32_t v = at(input_a, g.in, b, y, x, c, 0);
+              sum += v;
+              ++count;
+              if (v > best) best = v;
+            }
+          int64_t v = average ? ref_mean(sum, count) : best;
+          if (v < lo) v = lo;
+          if (v > hi) v = hi;
+          want[((b * g.out.h + oy) * g.out.w + ox) * g.out.c + c] = static_cast<int8_t>(v);
+        }
+  qb::kernels::PoolParams p;
+  p.stride_h = g.sh;
+  p.stride_w = g.sw;
+  p.filter_h = g.kh;
+  p.filter_w = g.kw;
+  p.pad_top = g.pt;
+  p.pad_left = g.pl;
+  p.act_min = lo;
+  p.act_max = hi;
+  if (average) {
+    qb::kernels::avg_pool2d(p, g.in, input_a, g.out, got);
+  } else {
+    qb::kernels::max_pool2d(p, g.in, input_a, g.out, got);
+  }
+  compare(g.out.elements());
+}
+
+void test_global_pool() {
+  current_op = "global_avg_pool2d";
+  const Shape in{uniform(1, 2), uniform(1, 12), uniform(1, 12), uniform(1, 12)};
+  int32_t lo = -128, hi = 127;
+  if (one_in(3)) lo = uniform(-128, 0);
+  if (one_in(3)) hi = uniform(lo, 127);
+  fill_int8(input_a, in.elements());
+  for (int32_t b = 0; b < in.n; ++b)
+    for (int32_t c = 0; c < in.c; ++c) {
+      int64_t sum = 0;
+      for (int32_t y = 0; y < in.h; ++y)
+        for (int32_t x = 0; x < in.w; ++x) sum += at(input_a, in, b, y, x, c, 0);
+      int64_t v = ref_mean(sum, int64_t{in.h} * in.w);
+      want[b * in.c + c] = static_cast<int8_t>(v < lo ? lo : (v > hi ? hi : v));
+    }
+  qb::kernels::global_avg_pool2d(lo, hi, in, input_a, got);
+  compare(in.n * in.c);
+}
+
+void test_pad() {
+  current_op = "pad";
+  const Shape in{uniform(1, 2), uniform(1, 8), uniform(1, 8), uniform(1, 8)};
+  qb::kernels::PadParams p;
+  p.pad_top = uniform(0, 3);
+  p.pad_bottom = uniform(0, 3);
+  p.pad_left = uniform(0, 3);
+  p.pad_right = uniform(0, 3);
+  p.pad_value = static_cast<int8_t>(uniform(-128, 127));
+  const Shape out{in.n, in.h + p.pad_top + p.pad_bottom, in.w + p.pad_left + p.pad_right, in.c};
+  fill_int8(input_a, in.elements());
+  for (int32_t b = 0; b < out.n; ++b)
+    for (int32_t y = 0; y < out.h; ++y)
+      for (int32_t x = 0; x < out.w; ++x)
+        for (int32_t c = 0; c < out.c; ++c) {
+          want[((b * out.h + y) * out.w + x) * out.c + c] = static_cast<int8_t>(
+              at(input_a, in, b, y - p.pad_top, x - p.pad_left, c, p.pad_value));
+        }
+  qb::kernels::pad(p, in, input_a, out, got);
+  compare(out.elements());
+}
+
+void test_lookup_table() {
+  current_op = "lookup_table";
+  const int32_t count = uniform(1, 600);
+  fill_int8(table, 256);
+  fill_int8(input_a, count);
+  for (int32_t i = 0; i < count; ++i) want[i] = table[input_a[i] + 128];
+  qb::kernels::lookup_table(table, count, input_a, got);
+  compare(count);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "fault") == 0) {
+    std::printf("kernel self-test: executing an undefined instruction\n");
+    __builtin_trap();
+  }
+  const unsigned long seed = argc > 1 ? std::strtoul(argv[1], nullptr, 0) : 20240601ul;
+  const long rounds = argc > 2 ? std::strtol(argv[2], nullptr, 0) : 150;
+  rng_state = seed;
+  std::printf("kernel self-test: seed %lu, %ld rounds\n", seed, rounds);
+  for (current_case = 0; current_case < rounds && failures < 10; ++current_case) {
+    test_conv(false);
+    test_conv(true);
+    test_pointwise();
+    test_dense();
+    test_add();
+    test_pool(false);
+    test_pool(true);
+    test_global_pool();
+    test_pad();
+    test_lookup_table();
+  }
+  if (failures != 0) {
+    std::printf("kernel self-test: %ld failure(s); replay with seed %lu\n",
+                static_cast<long>(failures), seed);
+    return 1;
+  }
+  std::printf("kernel self-test: %ld cases of 10 kernels passed\n", rounds);
+  return 0;
+}

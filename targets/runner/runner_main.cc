@@ -1,0 +1,221 @@
+// The on-target runner: loads a .qbm model and the test inputs from host files, runs
+// every sample through the same runtime as the host, and writes every layer's output
+// back. The QEMU plugin counts instructions between the markers around each layer and
+// around one plain, hook-free inference per sample.
+//
+//   qb_runner MODEL INPUTS OUTPUTS RESULT SAMPLES
+//
+// OUTPUTS gets, sample after sample, every layer's output in layer order. RESULT is
+// written last, only on success. Where the core's cycle counter runs (real silicon, never
+// under QEMU), CYCLES ("cycles.bin") gets, per sample, every layer's cycles and then the
+// plain inference's, as little-endian uint32. See harness/targets/runner_protocol.h.
+// Failures print one line starting "qb-runner:" and return a non-zero code.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/runtime/interpreter.h"
+#include "kernels/runtime/model.h"
+#include "targets/runner/markers.h"
+#include "targets/runner/port.h"
+
+namespace {
+
+using qb::runtime::Interpreter;
+using qb::runtime::Model;
+using qb::runtime::Status;
+
+// Next to the other files, in the runner's working directory.
+constexpr const char* kCyclesPath = "cycles.bin";
+
+enum ExitCode : int {
+  kExitUsage = 10,
+  kExitIo = 11,
+  kExitModel = 12,
+  kExitMemory = 13,
+  kExitMismatch = 14,
+};
+
+// Bump allocation from the platform's pool: everything lives as long as the run.
+class Pool {
+ public:
+  Pool() { qb_port_memory_pool(&next_, &left_); }
+  uint8_t* take(size_t bytes) {
+    const size_t rounded = (bytes + 15u) & ~size_t{15};
+    if (rounded > left_) return nullptr;
+    uint8_t* p = next_;
+    next_ += rounded;
+    left_ -= rounded;
+    return p;
+  }
+  size_t left() const { return left_; }
+
+ private:
+  uint8_t* next_ = nullptr;
+  size_t left_ = 0;
+};
+
+int fail(int code, const char* what, const char* detail = "") {
+  std::fprintf(stderr, "qb-runner: %s%s\n", what, detail);
+  return code;
+}
+
+int fail_memory(const char* what, size_t need, size_t have) {
+  std::fprintf(stderr, "qb-runner: %s needs %lu bytes, only %lu left in the memory pool\n", what,
+               static_cast<unsigned long>(need), static_cast<unsigned long>(have));
+  return kExitMemory;
+}
+
+long file_size(std::FILE* f) {
+  if (std::fseek(f, 0, SEEK_END) != 0) return -1;
+  const long size = std::ftell(f);
+  if (std::fseek(f, 0, SEEK_SET) != 0) return -1;
+  return size;
+}
+
+// Reads a whole host file into the pool.
+int read_file(const char* path, Pool* pool, uint8_t** data, size_t* size) {
+  std::FILE* f = std::fopen(path, "rb");
+  if (f == nullptr) return fail(kExitIo, "cannot open ", path);
+  const long n = file_size(f);
+  if (n < 0) {
+    std::fclose(f);
+    return fail(kExitIo, "cannot size ", path);
+  }
+  *size = static_cast<size_t>(n);
+  *data = pool->take(*size);
+  if (*data == nullptr) {
+    std::fclose(f);
+    return fail_memory(path, *size, pool->left());
+  }
+  const size_t got = std::fread(*data, 1, *size, f);
+  std::fclose(f);
+  if (got != *size) return fail(kExitIo, "short read from ", path);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 6) {
+    return fail(kExitUsage, "usage: qb_runner MODEL INPUTS OUTPUTS RESULT SAMPLES");
+  }
+  const char* model_path = argv[1];
+  const char* inputs_path = argv[2];
+  const char* outputs_path = argv[3];
+  const char* result_path = argv[4];
+  const long samples = std::strtol(argv[5], nullptr, 10);
+  if (samples <= 0) return fail(kExitUsage, "SAMPLES must be a positive number, got ", argv[5]);
+
+  Pool pool;
+  uint8_t* model_bytes = nullptr;
+  size_t model_size = 0;
+  if (const int rc = read_file(model_path, &pool, &model_bytes, &model_size)) return rc;
+
+  Model model;
+  if (const Status s = model.load(model_bytes, model_size); s != Status::kOk) {
+    return fail(kExitModel, "the runtime rejected the model file: ", qb::runtime::status_name(s));
+  }
+  const uint32_t layers = model.layer_count();
+  if (layers == 0) return fail(kExitModel, "the model has no layers");
+
+  // The arena comes from the pool at exactly the size the model's plan asks for.
+  uint8_t* arena = pool.take(model.arena_size());
+  if (arena == nullptr) return fail_memory("the activation arena", model.arena_size(), pool.left());
+  Interpreter interpreter;
+  if (const Status s = interpreter.init(&model, arena, model.arena_size()); s != Status::kOk) {
+    return fail(kExitModel, "interpreter init failed: ", qb::runtime::status_name(s));
+  }
+
+  uint8_t* inputs = nullptr;
+  size_t inputs_size = 0;
+  if (const int rc = read_file(inputs_path, &pool, &inputs, &inputs_size)) return rc;
+  const uint32_t input_bytes = interpreter.input_bytes();
+  if (inputs_size != static_cast<size_t>(input_bytes) * static_cast<size_t>(samples)) {
+    return fail(kExitUsage, "the input file does not hold SAMPLES inputs of the model's size");
+  }
+
+  // Where each layer's output sits in the arena, and where it goes in one sample's record:
+  // capture bookkeeping, so it lives in the pool and not in the image's RAM figure.
+  auto* table = reinterpret_cast<uint32_t*>(pool.take(3 * sizeof(uint32_t) * layers));
+  if (table == nullptr) return fail_memory("the layer table", 3 * sizeof(uint32_t) * layers, pool.left());
+  uint32_t* out_offset = table;
+  uint32_t* out_bytes = table + layers;
+  uint32_t* record_offset = table + 2 * layers;
+  size_t record_bytes = 0;
+  for (uint32_t l = 0; l < layers; ++l) {
+    const auto t = model.tensor(model.layer(l).output);
+    out_offset[l] = t.arena_offset;
+    out_bytes[l] = t.bytes();
+    record_offset[l] = static_cast<uint32_t>(record_bytes);
+    record_bytes += t.bytes();
+  }
+  uint8_t* record = pool.take(record_bytes);
+  if (record == nullptr) return fail_memory("one sample's layer outputs", record_bytes, pool.left());
+
+  std::FILE* out = std::fopen(outputs_path, "wb");
+  if (out == nullptr) return fail(kExitIo, "cannot create ", outputs_path);
+
+  // Cycles are read outside the markers, so they never add to the instruction counts.
+  const bool with_cycles = qb_port_cycle_counter_start();
+  uint32_t* cycles = nullptr;
+  std::FILE* cycles_out = nullptr;
+  if (with_cycles) {
+    cycles = reinterpret_cast<uint32_t*>(pool.take(sizeof(uint32_t) * (layers + 1)));
+    if (cycles == nullptr) return fail_memory("the cycle table", sizeof(uint32_t) * (layers + 1), pool.left());
+    cycles_out = std::fopen(kCyclesPath, "wb");
+    if (cycles_out == nullptr) return fail(kExitIo, "cannot create ", kCyclesPath);
+  }
+
+  size_t stack_bytes = 0;
+  for (long s = 0; s < samples; ++s) {
+    const uint8_t* sample = inputs + static_cast<size_t>(s) * input_bytes;
+    qb_port_stack_paint();
+
+    // Layer by layer, each output copied out before a later layer reuses its arena bytes.
+    std::memcpy(interpreter.input(), sample, input_bytes);
+    for (uint32_t l = 0; l < layers; ++l) {
+      const uint32_t c0 = with_cycles ? qb_port_cycles() : 0;
+      qb_marker_layer_begin(l);
+      interpreter.run_layer(l);
+      qb_marker_layer_end(l);
+      if (with_cycles) cycles[l] = qb_port_cycles() - c0;
+      std::memcpy(record + record_offset[l], arena + out_offset[l], out_bytes[l]);
+    }
+
+    // One whole inference with no hooks and no copies: the total an application pays.
+    std::memcpy(interpreter.input(), sample, input_bytes);
+    const uint32_t c0 = with_cycles ? qb_port_cycles() : 0;
+    qb_marker_inference_begin();
+    interpreter.invoke();
+    qb_marker_inference_end();
+    if (with_cycles) cycles[layers] = qb_port_cycles() - c0;
+    const uint32_t last = layers - 1;
+    if (std::memcmp(arena + out_offset[last], record + record_offset[last], out_bytes[last]) != 0) {
+      std::fclose(out);
+      return fail(kExitMismatch, "a plain inference and the layer-by-layer run disagree");
+    }
+
+    // Measured before the host I/O below, which is the runner's business, not the model's.
+    const size_t used = qb_port_stack_used();
+    if (used > stack_bytes) stack_bytes = used;
+    if (std::fwrite(record, 1, record_bytes, out) != record_bytes) {
+      std::fclose(out);
+      return fail(kExitIo, "short write to ", outputs_path);
+    }
+    if (with_cycles && std::fwrite(cycles, sizeof(uint32_t), layers + 1, cycles_out) != layers + 1) {
+      return fail(kExitIo, "short write to ", kCyclesPath);
+    }
+  }
+  if (std::fclose(out) != 0) return fail(kExitIo, "cannot finish ", outputs_path);
+  if (with_cycles && std::fclose(cycles_out) != 0) return fail(kExitIo, "cannot finish ", kCyclesPath);
+
+  std::FILE* result = std::fopen(result_path, "w");
+  if (result == nullptr) return fail(kExitIo, "cannot create ", result_path);
+  std::fprintf(result, "qb-runner 1\nlayers %lu\nsamples %ld\nrecord_bytes %lu\nstack_bytes %lu\ncycles %d\n",
+               static_cast<unsigned long>(layers), samples, static_cast<unsigned long>(record_bytes),
+               static_cast<unsigned long>(stack_bytes), with_cycles ? 1 : 0);
+  if (std::fclose(result) != 0) return fail(kExitIo, "cannot finish ", result_path);
+  return 0;
+}
