@@ -22,6 +22,8 @@ packages=(
   valgrind
   # plots (called as /usr/bin/python3)
   python3-matplotlib python3-numpy
+  # the report page's test loads it in a real headless browser
+  chromium
 )
 
 missing=()

@@ -2,7 +2,9 @@
 # The tests, as CI runs them: install what is missing; build and run every test under
 # AddressSanitizer and UndefinedBehaviorSanitizer; build the release tree and run its
 # tests (including the freestanding Cortex-M build of the kernels); then run the `ci`
-# preset and fail on any gate or on any golden that is missing or differs.
+# preset and fail on any gate or on any golden that is missing or differs; then compare it
+# with reports/baseline and fail on any layer that retires more instructions, needs more
+# bytes or loses accuracy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +21,8 @@ cmake --workflow --preset default
 
 step "ci preset: gates and goldens"
 build/default/harness/qbench run --preset ci --require-golden --out build/default/reports/ci
+
+# Instructions, bytes, error figures and goldens against the committed baseline, exactly;
+# host wall time is not compared (reports/baseline/rules.json says why).
+step "ci preset against reports/baseline"
+build/default/harness/qbench compare reports/baseline build/default/reports/ci

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "harness/cli/gating_commands.h"
 #include "harness/cli/paths.h"
 #include "harness/cli/run_command.h"
 #include "harness/suite/graph_builder.h"
@@ -106,6 +107,9 @@ int main(int argc, char** argv) {
 
   auto* list_cmd = app.add_subcommand("list", "List suites, targets and presets");
 
+  // compare, baseline update, export, report: the commands that read reports back.
+  GatingCommands gating(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -128,6 +132,7 @@ int main(int argc, char** argv) {
     }
     if (*validate_cmd) return validate_command(validate_files);
     if (*list_cmd) return list_command(paths);
+    if (const auto code = gating.run(paths)) return *code;
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitBadInput;

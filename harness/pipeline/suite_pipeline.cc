@@ -152,6 +152,8 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
     row.sqnr_db = err.sqnr_db;
     row.max_abs_err = err.max_abs_err;
     row.err_pct_range = err.err_pct_range;
+    const auto& all_bytes = result.layer_outputs[i];
+    row.output_crc32 = runtime::crc32(reinterpret_cast<const uint8_t*>(all_bytes.data()), all_bytes.size());
     run.rows.push_back(row);
 
     *total.macs += cost.macs;
@@ -168,10 +170,18 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
   const auto& int8_out = result.layer_outputs.back();
   int32_t agree = 0, correct = 0;
   std::vector<float> deq(static_cast<size_t>(out_size));
+  // Whole samples, up to a few thousand values: enough for a parity plot.
+  constexpr int32_t kMaxParityValues = 4096;
+  const int32_t parity_samples = std::min(p.test_samples, std::max(1, kMaxParityValues / out_size));
+  run.output_values_per_sample = out_size;
   for (int32_t s = 0; s < p.test_samples; ++s) {
     const float* f = p.float_outputs.back().data() + static_cast<size_t>(s) * out_size;
     for (int32_t k = 0; k < out_size; ++k) {
       deq[static_cast<size_t>(k)] = fp::dequantize(int8_out[static_cast<size_t>(s) * out_size + k], out_q);
+    }
+    if (s < parity_samples) {
+      run.test_output_float.insert(run.test_output_float.end(), f, f + out_size);
+      run.test_output_int8.insert(run.test_output_int8.end(), deq.begin(), deq.end());
     }
     const int32_t d_int8 = decision(deq.data(), out_size);
     agree += d_int8 == decision(f, out_size) ? 1 : 0;

@@ -1,6 +1,11 @@
 #include "harness/report/json_report.h"
 
+#include <algorithm>
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -23,29 +28,47 @@ json value(const std::optional<T>& v) {
 }
 
 json row_json(const ReportRow& r) {
-  return json{{"layer_index", value(r.layer_index)},
-              {"layer", r.layer},
-              {"op", r.op},
-              {"out_shape", r.out_shape},
-              {"macs", value(r.macs)},
-              {"insns", value(r.insns)},
-              {"cycles", value(r.cycles)},
-              {"est_cycles", value(r.est_cycles)},
-              {"time_ns", value(r.time_ns)},
-              {"time_ns_iqr", value(r.time_ns_iqr)},
-              {"weight_bytes", value(r.weight_bytes)},
-              {"bias_bytes", value(r.bias_bytes)},
-              {"quant_param_bytes", value(r.quant_param_bytes)},
-              {"activation_bytes", value(r.activation_bytes)},
-              {"arena_bytes", value(r.arena_bytes)},
-              {"flash_bytes", value(r.flash_bytes)},
-              {"ram_bytes", value(r.ram_bytes)},
-              {"stack_bytes", value(r.stack_bytes)},
-              {"sqnr_db", value(r.sqnr_db)},
-              {"max_abs_err", value(r.max_abs_err)},
-              {"err_pct_range", value(r.err_pct_range)},
-              {"top1_agreement", value(r.top1_agreement)},
-              {"label_accuracy", value(r.label_accuracy)}};
+  json j{{"layer_index", value(r.layer_index)},
+         {"layer", r.layer},
+         {"op", r.op},
+         {"out_shape", r.out_shape},
+         {"macs", value(r.macs)},
+         {"insns", value(r.insns)},
+         {"cycles", value(r.cycles)},
+         {"est_cycles", value(r.est_cycles)},
+         {"time_ns", value(r.time_ns)},
+         {"time_ns_iqr", value(r.time_ns_iqr)},
+         {"weight_bytes", value(r.weight_bytes)},
+         {"bias_bytes", value(r.bias_bytes)},
+         {"quant_param_bytes", value(r.quant_param_bytes)},
+         {"activation_bytes", value(r.activation_bytes)},
+         {"arena_bytes", value(r.arena_bytes)},
+         {"flash_bytes", value(r.flash_bytes)},
+         {"ram_bytes", value(r.ram_bytes)},
+         {"stack_bytes", value(r.stack_bytes)},
+         {"sqnr_db", value(r.sqnr_db)},
+         {"max_abs_err", value(r.max_abs_err)},
+         {"err_pct_range", value(r.err_pct_range)},
+         {"top1_agreement", value(r.top1_agreement)},
+         {"label_accuracy", value(r.label_accuracy)}};
+  if (r.output_crc32) {
+    char crc[16];
+    std::snprintf(crc, sizeof crc, "%08" PRIx32, *r.output_crc32);
+    j["output_crc32"] = crc;
+  }
+  return j;
+}
+
+// A float's nine significant digits, not the 17 of the double it widens to: the same
+// value, a third of the bytes.
+json short_floats(const std::vector<float>& values) {
+  json out = json::array();
+  for (float v : values) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", static_cast<double>(v));
+    out.push_back(std::strtod(text, nullptr));
+  }
+  return out;
 }
 
 }  // namespace
@@ -59,6 +82,7 @@ std::string json_report(const RunReport& report) {
                    {"repetitions", m.repetitions}};
   doc["columns"] = csv_columns();
   json runs = json::array();
+  std::set<std::string> suites_with_outputs;
   for (const auto& run : report.runs) {
     json j{{"suite", run.suite},
            {"target", run.target},
@@ -86,6 +110,14 @@ std::string json_report(const RunReport& report) {
                                {"x1_x2_range", {0.0, 1.0}},
                                {"layout", "row-major, x1 varies fastest"},
                                {"output", run.decision_surface}};
+    }
+    // Once per suite: the int8 bytes are the same on every target (the goldens check that).
+    if (!run.test_output_float.empty() && suites_with_outputs.insert(run.suite).second) {
+      j["test_outputs"] = {{"values_per_sample", run.output_values_per_sample},
+                           {"samples", run.test_output_float.size() /
+                                          static_cast<size_t>(std::max(1, run.output_values_per_sample))},
+                           {"float", short_floats(run.test_output_float)},
+                           {"int8_dequantized", short_floats(run.test_output_int8)}};
     }
     runs.push_back(j);
   }

@@ -21,6 +21,9 @@ struct ReportRow {
   std::optional<int64_t> arena_bytes, flash_bytes, ram_bytes, stack_bytes;
   std::optional<double> sqnr_db, max_abs_err, err_pct_range;
   std::optional<double> top1_agreement, label_accuracy;  // TOTAL rows only
+  // JSON only (not a CSV column): CRC-32 of the layer's int8 output over every sample, the
+  // same figure as the golden file's layer line, so `qbench compare` can check goldens.
+  std::optional<uint32_t> output_crc32;
 };
 
 struct GateResult {
@@ -44,6 +47,10 @@ struct SuiteTargetRun {
   std::string error;                   // non-empty: the target failed, rows may be empty
   int32_t decision_grid = 0;           // steps per axis; 0 when the suite has none
   std::vector<float> decision_surface; // grid*grid int8 outputs, dequantized, row-major in x1
+  // The first test samples' final outputs, float reference and dequantized int8, for the
+  // parity plot (JSON only; capped so a large output does not bloat the report).
+  int32_t output_values_per_sample = 0;
+  std::vector<float> test_output_float, test_output_int8;
   double seconds = 0.0;                // wall time of this (suite, target)
   bool passed() const;                 // gates and golden, no error
 };

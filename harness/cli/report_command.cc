@@ -1,0 +1,81 @@
+#include "harness/cli/report_command.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+
+#include "harness/cli/plot_script.h"
+#include "harness/compare/comparison.h"
+#include "harness/compare/report_loader.h"
+#include "harness/report/atomic_file.h"
+#include "harness/report/html_page.h"
+#include "harness/suite/input_error.h"
+
+namespace qb::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read the plot");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+int report_page_command(const ReportPageOptions& o, const Paths& paths) {
+  std::error_code ec;
+  if (!fs::is_directory(o.report_dir, ec)) {
+    throw InputError(o.report_dir + ": expected a report folder (qbench run --out DIR)");
+  }
+  const LoadedReport report = load_report(o.report_dir);
+
+  PageInput page;
+  page.report = &report;
+  std::optional<LoadedReport> baseline;
+  std::optional<Comparison> comparison;
+  RuleSet rules;
+  std::string baseline_path = o.baseline;
+  if (baseline_path.empty()) {
+    const fs::path committed = fs::path(paths.root) / "reports" / "baseline";
+    if (fs::is_regular_file(committed / "report.json", ec) || fs::is_regular_file(committed / "report.csv", ec)) {
+      baseline_path = committed.string();
+    } else {
+      page.no_baseline = "No baseline: " + committed.string() +
+                         " holds no report (qbench baseline update writes one), and no --baseline was given.";
+    }
+  }
+  if (!baseline_path.empty()) {
+    baseline = load_report(baseline_path);
+    rules = resolve_rules(o.rules, baseline_path);
+    comparison = compare_reports(*baseline, report, rules);
+    page.baseline = &*baseline;
+    page.comparison = &*comparison;
+    page.rules = &rules;
+  }
+
+  const std::string plot_dir = (fs::path(o.report_dir) / "plots").string();
+  const PlotOutcome plots = run_plot_script(paths.root, o.report_dir, plot_dir, o.history);
+  if (!plots.error.empty()) std::fprintf(stderr, "error: %s\n", plots.error.c_str());
+  if (plots.exit_code != 0) {
+    // The script has already said what is wrong in one line.
+    std::fprintf(stderr, "report not written: the plot script failed (exit %d)\n", plots.exit_code);
+    return plots.exit_code == 2 ? 2 : 3;
+  }
+  for (const auto& p : plots.plots) page.plots.push_back({p.suite, p.title, read_bytes(p.path)});
+
+  page.command = "qbench report " + o.report_dir + (o.baseline.empty() ? "" : " --baseline " + o.baseline) +
+                 (o.history.empty() ? "" : " --history " + o.history);
+  const std::string out = o.out.empty() ? (fs::path(o.report_dir) / "report.html").string() : o.out;
+  write_file_atomically(out, html_page(page));
+  std::printf("report: %s (%zu plots in %s; %s)\n", out.c_str(), page.plots.size(), plot_dir.c_str(),
+              comparison ? (comparison->broken() ? "comparison against the baseline FAILED"
+                                                 : "comparison against the baseline ok")
+                         : "no baseline");
+  return 0;
+}
+
+}  // namespace qb::harness
