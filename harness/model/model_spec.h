@@ -30,6 +30,10 @@ struct LayerSpec {
   std::vector<int32_t> multiplier;
   std::vector<int32_t> shift;
   std::vector<int8_t> table;  // 256 entries for kLookupTable
+  // Convolutions and dense: bias plus input offset x weight sums (kernels::fold_bias),
+  // stored in the kAux slot so the fast kernels need not form it per inference.
+  // serialize_model fills it (and conv2d's scratch_bytes); callers leave it empty.
+  std::vector<int32_t> folded_bias;
   uint32_t scratch_bytes = 0;
 };
 

@@ -17,6 +17,7 @@
 #include "harness/model/arena_planner.h"
 #include "kernels/runtime/crc32.h"
 #include "kernels/runtime/model.h"
+#include "kernels/variant/offline.h"
 
 namespace qb::harness {
 namespace {
@@ -84,6 +85,9 @@ std::vector<uint8_t> slot_bytes(const LayerSpec& layer, uint32_t slot) {
     case qbm::kTable:
       int8s(layer.table);
       break;
+    case qbm::kAux:
+      int32s(layer.folded_bias);
+      break;
     default:
       break;
   }
@@ -139,6 +143,7 @@ void expected_entries(const ModelSpec& model, size_t index, uint64_t entries[qbm
     entries[qbm::kBias] = static_cast<uint64_t>(channels);
     entries[qbm::kMultiplier] = static_cast<uint64_t>(requants);
     entries[qbm::kShift] = static_cast<uint64_t>(requants);
+    entries[qbm::kAux] = static_cast<uint64_t>(channels);
   }
 }
 
@@ -196,7 +201,7 @@ void check_spec(const ModelSpec& model) {
                                                               "shift",   "table", "aux"};
     const size_t sizes[qbm::kBufferSlots] = {layer.weights.size(),    layer.bias.size(),
                                              layer.multiplier.size(), layer.shift.size(),
-                                             layer.table.size(),      0};
+                                             layer.table.size(),      layer.folded_bias.size()};
     for (uint32_t s = 0; s < qbm::kBufferSlots; ++s) {
       if (sizes[s] != entries[s]) {
         fail(name + ": " + kSlotNames[s] + " has " + std::to_string(sizes[s]) +
@@ -304,9 +309,42 @@ runtime::Status runtime_verdict(const std::vector<uint8_t>& file) {
   return model.load(copy.get(), file.size());
 }
 
+// The work done once per model for the kernels (kernels/variant/offline.h): every
+// weighted layer's folded bias, and the arena scratch every conv2d variant may use.
+ModelSpec with_offline_data(const ModelSpec& spec) {
+  ModelSpec model = spec;
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    LayerSpec& layer = model.layers[i];
+    uint64_t entries[qbm::kBufferSlots];
+    expected_entries(model, i, entries);
+    const int32_t channels = static_cast<int32_t>(entries[qbm::kAux]);
+    // Malformed sizes are check_spec's to report.
+    if (channels == 0 || layer.bias.size() != entries[qbm::kBias] ||
+        layer.weights.size() != entries[qbm::kWeights] || layer.input0 >= model.tensors.size()) {
+      continue;
+    }
+    const int32_t taps = static_cast<int32_t>(layer.weights.size() / entries[qbm::kBias]);
+    const bool depthwise = layer.op == Op::kDepthwiseConv2d;
+    layer.folded_bias.resize(static_cast<size_t>(channels));
+    if (!kernels::fold_bias(layer.weights.data(), layer.bias.data(), channels, taps,
+                            depthwise ? 1 : taps, depthwise ? channels : 1,
+                            -model.tensors[layer.input0].zero_point, layer.folded_bias.data())) {
+      fail(layer_name(i, layer.op) + ": bias plus zero point x weight sum overflows int32");
+    }
+    if (layer.op == Op::kConv2d) {
+      const auto& in = model.tensors[layer.input0].dims;
+      const uint32_t needed = kernels::conv_scratch_bytes(kernels::Shape{
+          1, layer.params[qbm::param::kKernelH], layer.params[qbm::param::kKernelW], in[3]});
+      layer.scratch_bytes = std::max(layer.scratch_bytes, needed);
+    }
+  }
+  return model;
+}
+
 }  // namespace
 
-std::vector<uint8_t> serialize_model(const ModelSpec& model) {
+std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
+  const ModelSpec model = with_offline_data(spec);
   check_spec(model);
   std::vector<uint8_t> file = encode(model);
   // The runtime is the final word (parameter ranges, window geometry, shapes per op,

@@ -1,5 +1,7 @@
 #include "harness/pipeline/model_compiler.h"
 
+#include "kernels/variant/offline.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -202,7 +204,8 @@ CompiledModel compile_model(const Graph& graph, const Calibration& calibration) 
         throw std::logic_error("unfused activation layer in graph: " + def.name);
     }
     cost.weight_bytes = static_cast<int64_t>(layer.weights.size());
-    cost.bias_bytes = static_cast<int64_t>(layer.bias.size() * sizeof(int32_t));
+    // The plain bias and its folded twin (added by serialize_model): both ship in the model.
+    cost.bias_bytes = static_cast<int64_t>(2 * layer.bias.size() * sizeof(int32_t));
     cost.quant_param_bytes =
         static_cast<int64_t>((layer.multiplier.size() + layer.shift.size()) * sizeof(int32_t) +
                              layer.table.size());

@@ -176,7 +176,8 @@ TEST(ModelWriter, LaysOutTablesAndAlignedBuffers) {
     EXPECT_EQ(f.u32(at) % 16, 0u);
   }
   const uint32_t buffers = f.u32(qbm::header::kBufferCount);
-  EXPECT_EQ(buffers, 4u * 4u + 1u);  // four conv-like layers, one table
+  // Four conv-like layers (weights, bias, multiplier, shift, folded bias), one table.
+  EXPECT_EQ(buffers, 4u * 5u + 1u);
   for (uint32_t b = 0; b < buffers; ++b) {
     EXPECT_EQ(f.u32(f.buffer_record(b)) % 16, 0u) << "buffer " << b;
   }

@@ -266,6 +266,20 @@ const Case kCases[] = {
     {"MissingShift",
      [](QbmFile& f) { f.set_u32(f.layer(2) + qbm::layer::kBuffers + 4 * qbm::kShift, qbm::kNone); },
      Status::kBadBuffer},
+    {"MissingFoldedBias",
+     [](QbmFile& f) { f.set_u32(f.layer(1) + qbm::layer::kBuffers + 4 * qbm::kAux, qbm::kNone); },
+     Status::kBadBuffer},
+    {"FoldedBiasDisagreesWithWeights",
+     [](QbmFile& f) {
+       const uint32_t data = f.u32(f.buffer_record(f.slot(2, qbm::kAux)));
+       f.set_u32(data + 4, f.u32(data + 4) + 1);
+     },
+     Status::kBadLayer},
+    {"ConvScratchTooSmall",
+     [](QbmFile& f) {
+       f.set_u32(f.layer(0) + qbm::layer::kScratchSize, f.u32(f.layer(0) + qbm::layer::kScratchSize) - 16);
+     },
+     Status::kBadLayer},
     {"UnusedSlotFilled",
      [](QbmFile& f) { f.set_u32(f.layer(4) + qbm::layer::kBuffers + 4 * qbm::kAux, 0); },
      Status::kBadBuffer},

@@ -2,12 +2,8 @@
 // Model::load has already proven every shape, parameter, buffer and arena range.
 #include "kernels/runtime/interpreter.h"
 
-#include "kernels/int8/add.h"
-#include "kernels/int8/conv2d.h"
-#include "kernels/int8/dense.h"
 #include "kernels/int8/lookup_table.h"
 #include "kernels/int8/pad.h"
-#include "kernels/int8/pooling.h"
 
 namespace qb::runtime {
 
@@ -54,9 +50,11 @@ kernels::PoolParams pool_params(const int32_t* p) {
 
 }  // namespace
 
-Status Interpreter::init(const Model* model, uint8_t* arena, size_t arena_size) {
+Status Interpreter::init(const Model* model, uint8_t* arena, size_t arena_size,
+                         const kernels::KernelSet* kernels) {
   model_ = nullptr;
   arena_ = nullptr;
+  kernels_ = kernels != nullptr ? kernels : &kernels::selected_kernels();
   // A Model that never loaded has no tensors: it reads as an empty, truncated file.
   if (model == nullptr || model->tensor_count() == 0) return Status::kTruncated;
   if (arena == nullptr || reinterpret_cast<uintptr_t>(arena) % qbm::kAlignment != 0) {
@@ -113,30 +111,54 @@ void Interpreter::run_layer(uint32_t index) const {
   const kernels::ChannelRequant requant{as_int32(layer.buffers[qbm::kMultiplier]),
                                         as_int32(layer.buffers[qbm::kShift])};
   const int32_t kh = p[param::kKernelH], kw = p[param::kKernelW];
+  const kernels::KernelSet& k = *kernels_;
+
+  // Convolutions: the same arguments for all three, only the filter shape differs.
+  auto conv_args = [&](const kernels::Shape& filter_shape) {
+    kernels::ConvArgs a;
+    a.params = conv_params(p, in, out);
+    a.requant = requant;
+    a.input_shape = in.shape;
+    a.input = x;
+    a.filter_shape = filter_shape;
+    a.filter = weights;
+    a.bias = bias;
+    a.folded_bias = as_int32(layer.buffers[qbm::kAux]);
+    a.output_shape = out.shape;
+    a.output = y;
+    a.scratch = layer.scratch_size != 0 ? reinterpret_cast<int8_t*>(arena_ + layer.scratch_offset)
+                                        : nullptr;
+    a.scratch_bytes = layer.scratch_size;
+    return a;
+  };
 
   switch (layer.op) {
     case Op::kConv2d:
-      kernels::conv2d(conv_params(p, in, out), requant, in.shape, x,
-                      kernels::Shape{out.shape.c, kh, kw, in.shape.c}, weights, bias, out.shape, y);
+      k.conv2d(conv_args(kernels::Shape{out.shape.c, kh, kw, in.shape.c}));
       break;
     case Op::kDepthwiseConv2d:
-      kernels::depthwise_conv2d(conv_params(p, in, out), requant, in.shape, x,
-                                kernels::Shape{1, kh, kw, in.shape.c}, weights, bias, out.shape, y);
+      k.depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, in.shape.c}));
       break;
     case Op::kPointwiseConv2d:
-      kernels::pointwise_conv2d(conv_params(p, in, out), requant, in.shape, x,
-                                kernels::Shape{out.shape.c, 1, 1, in.shape.c}, weights, bias,
-                                out.shape, y);
+      k.pointwise_conv2d(conv_args(kernels::Shape{out.shape.c, 1, 1, in.shape.c}));
       break;
     case Op::kDense: {
-      kernels::DenseParams d;
-      d.input_offset = -in.zero_point;
-      d.output_offset = out.zero_point;
-      d.act_min = p[param::kActMin];
-      d.act_max = p[param::kActMax];
-      d.per_channel = p[param::kPerChannel] != 0;
-      kernels::dense(d, requant, in.shape.n, in.shape.h * in.shape.w * in.shape.c, out.shape.c, x,
-                     weights, bias, y);
+      kernels::DenseArgs d;
+      d.params.input_offset = -in.zero_point;
+      d.params.output_offset = out.zero_point;
+      d.params.act_min = p[param::kActMin];
+      d.params.act_max = p[param::kActMax];
+      d.params.per_channel = p[param::kPerChannel] != 0;
+      d.requant = requant;
+      d.batches = in.shape.n;
+      d.in_features = in.shape.h * in.shape.w * in.shape.c;
+      d.out_features = out.shape.c;
+      d.input = x;
+      d.filter = weights;
+      d.bias = bias;
+      d.folded_bias = as_int32(layer.buffers[qbm::kAux]);
+      d.output = y;
+      k.dense(d);
       break;
     }
     case Op::kAdd: {
@@ -154,18 +176,18 @@ void Interpreter::run_layer(uint32_t index) const {
       a.left_shift = p[param::kLeftShift];
       a.act_min = p[param::kActMin];
       a.act_max = p[param::kActMax];
-      kernels::add(a, out.shape.elements(), x,
-                   reinterpret_cast<const int8_t*>(arena_ + in1.arena_offset), y);
+      k.add(a, out.shape.elements(), x, reinterpret_cast<const int8_t*>(arena_ + in1.arena_offset),
+            y);
       break;
     }
     case Op::kMaxPool2d:
-      kernels::max_pool2d(pool_params(p), in.shape, x, out.shape, y);
+      k.max_pool2d(pool_params(p), in.shape, x, out.shape, y);
       break;
     case Op::kAvgPool2d:
-      kernels::avg_pool2d(pool_params(p), in.shape, x, out.shape, y);
+      k.avg_pool2d(pool_params(p), in.shape, x, out.shape, y);
       break;
     case Op::kGlobalAvgPool2d:
-      kernels::global_avg_pool2d(p[param::kActMin], p[param::kActMax], in.shape, x, y);
+      k.global_avg_pool2d(p[param::kActMin], p[param::kActMax], in.shape, x, y);
       break;
     case Op::kPad: {
       kernels::PadParams d;

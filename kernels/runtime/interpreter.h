@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "kernels/runtime/model.h"
+#include "kernels/variant/kernel_set.h"
 
 namespace qb::runtime {
 
@@ -19,8 +20,10 @@ struct LayerHooks {
 
 class Interpreter {
  public:
-  // arena must be 16-byte aligned and at least model.arena_size() bytes.
-  Status init(const Model* model, uint8_t* arena, size_t arena_size);
+  // arena must be 16-byte aligned and at least model.arena_size() bytes. kernels: the
+  // variant to run; null means the one this build selects (kernels::selected_kernels).
+  Status init(const Model* model, uint8_t* arena, size_t arena_size,
+              const kernels::KernelSet* kernels = nullptr);
 
   int8_t* input() const;   // write the model input here before invoke()
   const int8_t* output() const;
@@ -33,6 +36,7 @@ class Interpreter {
  private:
   const Model* model_ = nullptr;
   uint8_t* arena_ = nullptr;
+  const kernels::KernelSet* kernels_ = nullptr;
 };
 
 }  // namespace qb::runtime

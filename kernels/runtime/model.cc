@@ -7,6 +7,7 @@
 #include <bit>
 
 #include "kernels/runtime/crc32.h"
+#include "kernels/variant/offline.h"
 
 namespace qb::runtime {
 namespace {
@@ -399,8 +400,15 @@ Status Model::validate_layer(uint32_t index) const {
       need(qbm::kTable, 256);
       break;
   }
+  if (op == Op::kConv2d &&
+      info.scratch_size < kernels::conv_scratch_bytes(kernels::Shape{1, static_cast<int32_t>(kh),
+                                                                      static_cast<int32_t>(kw),
+                                                                      is.c})) {
+    return Status::kBadLayer;  // every conv2d variant may use this much scratch
+  }
   if (channels > 0) {
     need(qbm::kBias, 4 * static_cast<uint64_t>(channels));
+    need(qbm::kAux, 4 * static_cast<uint64_t>(channels));  // the folded bias
     need(qbm::kMultiplier, 4 * static_cast<uint64_t>(requants));
     need(qbm::kShift, 4 * static_cast<uint64_t>(requants));
   }
@@ -412,9 +420,9 @@ Status Model::validate_layer(uint32_t index) const {
     }
     if (view.data == nullptr || view.size != expected[s]) return Status::kBadBuffer;
   }
-  for (uint32_t s = qbm::kBias; s <= qbm::kShift; ++s) {
+  for (uint32_t s = qbm::kBias; s <= qbm::kAux; ++s) {
     // Used in place as int32 arrays.
-    if (needed[s] && reinterpret_cast<uintptr_t>(info.buffers[s].data) % 4 != 0) {
+    if (needed[s] && s != qbm::kTable && reinterpret_cast<uintptr_t>(info.buffers[s].data) % 4 != 0) {
       return Status::kMisaligned;
     }
   }
@@ -426,16 +434,30 @@ Status Model::validate_layer(uint32_t index) const {
     const uint8_t* bias = info.buffers[qbm::kBias].data;
     const uint8_t* multiplier = info.buffers[qbm::kMultiplier].data;
     const uint8_t* shift = info.buffers[qbm::kShift].data;
+    const uint8_t* folded = info.buffers[qbm::kAux].data;
     const int64_t v_max = max_abs_input(t.in.zero_point);
+    const int32_t input_offset = -t.in.zero_point;
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t q = requants == 1 ? 0 : c;
       const int32_t m = load_i32(multiplier + 4 * q);
       const int32_t sh = load_i32(shift + 4 * q);
       if (m < 0 || !valid_shift(sh)) return Status::kBadLayer;
-      const int64_t acc_bound =
-          abs64(load_i32(bias + 4 * c)) +
-          sum_abs_weights(weights + c * channel_stride, taps, tap_stride) * v_max;
+      const uint8_t* w = weights + c * channel_stride;
+      const int64_t abs_weights = sum_abs_weights(w, taps, tap_stride);
+      const int32_t b = load_i32(bias + 4 * c);
+      const int64_t acc_bound = abs64(b) + abs_weights * v_max;
       if (acc_bound > kInt32Max || !requant_fits(acc_bound, m, sh)) return Status::kBadLayer;
+      // The folded bias must be exactly what the model compiler's fold gives for this
+      // layer's weights, bias and input zero point (a mismatch means the layer record and
+      // its data disagree), and the fast kernels' accumulator (folded bias plus raw int8
+      // products) must fit too.
+      int32_t expected = 0;
+      if (!kernels::fold_bias(reinterpret_cast<const int8_t*>(w), &b, 1, static_cast<int32_t>(taps), 0,
+                              static_cast<int32_t>(tap_stride), input_offset, &expected) ||
+          load_i32(folded + 4 * c) != expected) {
+        return Status::kBadLayer;
+      }
+      if (abs64(expected) + abs_weights * 128 > kInt32Max) return Status::kBadLayer;
     }
   }
 
