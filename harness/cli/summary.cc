@@ -33,16 +33,16 @@ std::string gate_text(const SuiteTargetRun& run) {
 }  // namespace
 
 void print_summary(const RunReport& report) {
-  fmt::print("\n{:<16} {:<12} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
+  fmt::print("\n{:<16} {:<15} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
              "suite", "target", "layers", "MACs", "arena_B", "insns", "time_ns", "sqnr_dB",
              "top1", "label", "golden", "gates");
   for (const auto& run : report.runs) {
     if (run.rows.empty()) {
-      fmt::print("{:<16} {:<12} target failed: {}\n", run.suite, run.target, run.error);
+      fmt::print("{:<16} {:<15} target failed: {}\n", run.suite, run.target, run.error);
       continue;
     }
     const ReportRow& t = run.rows.back();
-    fmt::print("{:<16} {:<12} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
+    fmt::print("{:<16} {:<15} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
                run.suite, run.target, run.rows.size() - 1, count(t.macs), count(t.arena_bytes),
                count(t.insns), number(t.time_ns, "{:.0f}"), number(t.sqnr_db, "{:.1f}"),
                number(t.top1_agreement, "{:.2f}"), number(t.label_accuracy, "{:.2f}"),

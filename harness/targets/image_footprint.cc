@@ -36,4 +36,15 @@ ImageFootprint image_footprint(const ElfFile& image) {
   return f;
 }
 
+ImageFootprint hosted_image_footprint(const ElfFile& image) {
+  ImageFootprint f;
+  for (const ElfSection& s : image.sections()) {
+    if ((s.flags & kElfFlagAlloc) == 0 || s.size == 0) continue;
+    const auto size = static_cast<int64_t>(s.size);
+    if (s.type != kElfSectionNobits) f.flash_bytes += size;
+    if ((s.flags & kElfFlagWrite) != 0) f.ram_bytes += size;
+  }
+  return f;
+}
+
 }  // namespace qb::harness

@@ -1,6 +1,7 @@
 #include "harness/targets/qemu_launch.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "harness/suite/input_error.h"
@@ -46,7 +47,11 @@ std::string require_emulator(const TargetInfo& info, const RunnerSpec& spec) {
 }
 
 std::string require_runner_image(const TargetInfo& info, const RunnerSpec& spec) {
-  const std::string path = std::string(QB_TARGET_IMAGES_DIR) + "/" + info.name + "/qb_runner.elf";
+  // QB_TARGET_IMAGES_DIR points qbench at images built elsewhere (a kernel under
+  // development, built in its own folder); by default, the images of this build.
+  const char* images = std::getenv("QB_TARGET_IMAGES_DIR");
+  const std::string dir = images != nullptr && *images != '\0' ? images : QB_TARGET_IMAGES_DIR;
+  const std::string path = dir + "/" + info.name + "/qb_runner.elf";
   if (std::filesystem::exists(path)) return path;
   if (find_program(spec.compiler).empty()) {
     throw TargetError(info.name + ": no runner image, because " + spec.compiler +

@@ -1,8 +1,8 @@
 // Launching the target runner under QEMU with the instruction-count plugin: finding the
 // emulator, the plugin and the runner image (each missing piece named with what to
 // install or build), the plugin's marker arguments, and running the guest under a time
-// limit. Shared by every QEMU-based target kind; the kinds differ only in the emulator's
-// own options.
+// limit. Shared by every QEMU-based target kind (through QemuTarget, qemu_target.h); the
+// kinds differ only in the emulator's own options.
 #pragma once
 
 #include <chrono>

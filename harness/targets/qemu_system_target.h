@@ -4,20 +4,22 @@
 // QEMU models no timing.
 #pragma once
 
-#include "harness/targets/qemu_launch.h"
-#include "harness/targets/target.h"
+#include "harness/targets/qemu_target.h"
 
 namespace qb::harness {
 
-class QemuSystemTarget : public Target {
+class QemuSystemTarget : public QemuTarget {
  public:
   // Throws InputError when the row lacks what this kind needs.
   explicit QemuSystemTarget(TargetInfo info);
-  RunResult run(const RunRequest& request) override;
+
+ protected:
+  std::vector<std::string> command_line(const std::string& emulator, const std::string& image_path,
+                                        const std::string& plugin_option,
+                                        const std::vector<std::string>& runner_args) const override;
+  ImageFootprint footprint(const ElfFile& image) const override;
 
  private:
-  TargetInfo info_;
-  RunnerSpec spec_;
   std::string machine_;
 };
 

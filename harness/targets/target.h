@@ -23,7 +23,7 @@ class TargetError : public std::runtime_error {
 struct TargetInfo {
   std::string name;
   std::string description;
-  std::string kind;       // how it runs: "in_process", "qemu_system", later "qemu_user"
+  std::string kind;       // how it runs: "in_process", "qemu_system", "qemu_user"
   nlohmann::json config;  // the whole row, for kind-specific settings
   nlohmann::json runner;  // the row's entry of the table's "runners" (empty if it names none)
 };

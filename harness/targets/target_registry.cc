@@ -7,6 +7,7 @@
 #include "harness/suite/input_error.h"
 #include "harness/targets/host_target.h"
 #include "harness/targets/qemu_system_target.h"
+#include "harness/targets/qemu_user_target.h"
 
 namespace qb::harness {
 namespace {
@@ -17,6 +18,7 @@ const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table = {
       {"in_process", [](const TargetInfo&) { return std::make_unique<HostTarget>(); }},
       {"qemu_system", [](const TargetInfo& info) { return std::make_unique<QemuSystemTarget>(info); }},
+      {"qemu_user", [](const TargetInfo& info) { return std::make_unique<QemuUserTarget>(info); }},
   };
   return table;
 }
