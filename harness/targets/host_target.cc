@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "harness/suite/input_error.h"
 #include "kernels/runtime/interpreter.h"
 #include "kernels/runtime/model.h"
 
@@ -57,7 +58,26 @@ void summarize(std::vector<double> values, LayerCostMeasured* out) {
   out->time_ns_iqr = values[(3 * n) / 4] - values[n / 4];
 }
 
+const kernels::KernelSet* host_kernel_set(const TargetInfo& info) {
+  const std::string wanted = info.config.value("kernels", std::string("reference"));
+  if (wanted == "reference") return &kernels::reference_kernels();
+  if (wanted == "avx2") {
+#if defined(__x86_64__)
+    if (!kernels::cpu_has_avx2()) {
+      throw TargetError(info.name + ": this CPU has no AVX2; run the host target instead");
+    }
+    return &kernels::avx2_kernels();
+#else
+    throw TargetError(info.name + ": AVX2 kernels exist only in x86-64 builds");
+#endif
+  }
+  throw InputError("targets.json: /targets/" + info.name + "/kernels: expected \"reference\" or \"avx2\", got \"" +
+                   wanted + "\"");
+}
+
 }  // namespace
+
+HostTarget::HostTarget(const TargetInfo& info) : name_(info.name), kernels_(host_kernel_set(info)) {}
 
 RunResult HostTarget::run(const RunRequest& request) {
   const std::vector<uint8_t>& file = *request.model;
@@ -66,18 +86,17 @@ RunResult HostTarget::run(const RunRequest& request) {
 
   runtime::Model model;
   if (const runtime::Status s = model.load(model_bytes.bytes, file.size()); s != runtime::Status::kOk) {
-    throw TargetError(std::string("host: the runtime rejected the model file: ") +
-                      runtime::status_name(s));
+    throw TargetError(name_ + ": the runtime rejected the model file: " + runtime::status_name(s));
   }
   AlignedBuffer arena(model.arena_size());
   runtime::Interpreter interpreter;
-  if (const runtime::Status s = interpreter.init(&model, arena.bytes, model.arena_size());
+  if (const runtime::Status s = interpreter.init(&model, arena.bytes, model.arena_size(), kernels_);
       s != runtime::Status::kOk) {
-    throw TargetError(std::string("host: interpreter init failed: ") + runtime::status_name(s));
+    throw TargetError(name_ + ": interpreter init failed: " + runtime::status_name(s));
   }
   const uint32_t input_bytes = interpreter.input_bytes();
   if (request.inputs->size() != static_cast<size_t>(input_bytes) * request.samples) {
-    throw TargetError("host: input data does not match the model's input size");
+    throw TargetError(name_ + ": input data does not match the model's input size");
   }
   const uint32_t layers = model.layer_count();
   auto load_sample = [&](int32_t s) {

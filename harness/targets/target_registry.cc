@@ -16,7 +16,7 @@ using Factory = std::function<std::unique_ptr<Target>(const TargetInfo&)>;
 
 const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table = {
-      {"in_process", [](const TargetInfo&) { return std::make_unique<HostTarget>(); }},
+      {"in_process", [](const TargetInfo& info) { return std::make_unique<HostTarget>(info); }},
       {"qemu_system", [](const TargetInfo& info) { return std::make_unique<QemuSystemTarget>(info); }},
       {"qemu_user", [](const TargetInfo& info) { return std::make_unique<QemuUserTarget>(info); }},
   };

@@ -75,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(Committed, SuiteGates,
                          ::testing::Values(GateCase{"mobilenetv2", {0.5, 0.85, 4.0}},
                                            GateCase{"resnet18_block", {0.5, 0.85, 4.0}},
                                            GateCase{"kws", {0.5, 0.85, 4.0}},
-                                           GateCase{"xor", {0.5, 0.7}}),
+                                           GateCase{"xor", {0.5, 0.7}},
+                                           GateCase{"kernels", {0.5, 0.85, 4.0}}),
                          [](const auto& info) { return info.param.suite; });
 
 }  // namespace

@@ -32,13 +32,14 @@ TEST(Presets, CommittedFileLoads) {
   EXPECT_EQ(quick.suites, (std::vector<std::string>{"xor", "kws"}));
   EXPECT_EQ(quick.targets, std::vector<std::string>{"host"});
   EXPECT_FALSE(quick.description.empty());
-  const std::vector<std::string> every = {"mobilenetv2", "resnet18_block", "kws", "xor"};
+  const std::vector<std::string> every = {"mobilenetv2", "resnet18_block", "kws", "xor", "kernels"};
   EXPECT_EQ(find_preset(presets, "all", "").suites, every);
   EXPECT_EQ(find_preset(presets, "ci", "").suites, every);
   // CI gates on the host and on emulated Cortex-M cores, at least an Armv7E-M one and the
   // Helium one.
   const std::vector<std::string> targets = find_preset(presets, "ci").targets;
-  for (const char* needed : {"host", "cortex-m4", "cortex-m55"}) {
+  for (const char* needed : {"host", "host-avx2", "aarch64-neon", "aarch64-dotprod", "cortex-m4",
+                             "cortex-m55"}) {
     EXPECT_NE(std::find(targets.begin(), targets.end(), needed), targets.end()) << needed;
   }
 }
