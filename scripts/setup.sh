@@ -11,7 +11,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent oracle for TFLite-style rounding; host peer library for benchmarks
-  libgemmlowp-dev libxnnpack-dev
+  libgemmlowp-dev libxnnpack-dev libpthreadpool-dev
   # Cortex-M: Arm GNU toolchain with newlib (semihosting through rdimon) and libstdc++
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
   # AArch64 cross compiler (static runners under qemu-aarch64)

@@ -1,0 +1,195 @@
+// Int8 2-D convolution for AVX2. Two forms:
+//  - one input channel with at most 16 taps (the 3x3 stems of audio and image models):
+//    too few taps for a dot product to fill a vector, so the vector runs across output
+//    channels instead, each step adding one pair of taps to eight channels;
+//  - everything else, 7x7 stride-2 stems included: im2col of four output pixels into the
+//    arena scratch, then the shared int8 matrix product (matmul_avx2.cc). (Two columns
+//    widened to int16 instead, which spares the product half its widening loads, measured
+//    slower: half the pixels per pass over the filter.)
+// Both accumulate plain input x weight products on top of the folded bias, so a tap in
+// the padding must read the input zero point: im2col writes that byte there.
+#if defined(__x86_64__)
+#include "kernels/x86_avx2/avx2_kernels.h"
+
+#pragma GCC target("avx2")
+#include <immintrin.h>
+
+#include "kernels/x86_avx2/avx2_vector.h"
+
+namespace qb::kernels::avx2 {
+namespace {
+
+inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+// ---- one input channel ------------------------------------------------------------
+
+constexpr int32_t kMaxStemTaps = 16;
+
+// Pairs: ceil(taps / 2), the madd steps per output pixel.
+template <int Pairs>
+void conv2d_one_channel_group(const ConvArgs& args, int32_t oc0, int32_t lanes) {
+  const ConvParams& p = args.params;
+  const int32_t in_h = args.input_shape.h, in_w = args.input_shape.w;
+  const int32_t k_h = args.filter_shape.h, k_w = args.filter_shape.w, taps = k_h * k_w;
+  const int32_t out_h = args.output_shape.h, out_w = args.output_shape.w;
+  const int32_t out_c = args.output_shape.c;
+  const int32_t zero_point = -p.input_offset;
+
+  // Lane l of pair vector j holds channel oc0 + l's taps 2j and 2j + 1 as two int16, the
+  // layout madd multiplies against a broadcast pair of inputs. Missing taps and lanes
+  // are zero.
+  __m256i weights[Pairs];
+  alignas(32) int32_t lane_values[3][8] = {};  // bias, multiplier, shift
+  {
+    alignas(32) int32_t pairs[Pairs][8] = {};
+    for (int32_t l = 0; l < lanes; ++l) {
+      const int8_t* w = args.filter + (oc0 + l) * taps;
+      for (int32_t t = 0; t < taps; ++t) {
+        const uint32_t half = static_cast<uint16_t>(int16_t{w[t]});
+        pairs[t / 2][l] |= static_cast<int32_t>(half << (16 * (t % 2)));
+      }
+      lane_values[0][l] = args.folded_bias[oc0 + l];
+      lane_values[1][l] = args.requant.multiplier[oc0 + l];
+      lane_values[2][l] = args.requant.shift[oc0 + l];
+    }
+    for (int j = 0; j < Pairs; ++j) {
+      weights[j] = _mm256_load_si256(reinterpret_cast<const __m256i*>(pairs[j]));
+    }
+  }
+  const __m256i bias = _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[0]));
+  const LaneRequant q =
+      lane_requant(_mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[1])),
+                   _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[2])));
+  const LaneClamp clamp = lane_clamp(p.output_offset, p.act_min, p.act_max);
+  const uint32_t zero_half = static_cast<uint16_t>(static_cast<int16_t>(zero_point));
+
+  for (int32_t b = 0; b < args.input_shape.n; ++b) {
+    const int8_t* image = args.input + b * in_h * in_w;
+    for (int32_t oy = 0; oy < out_h; ++oy) {
+      const int32_t iy0 = oy * p.stride_h - p.pad_top;
+      int8_t* out_row = args.output + (b * out_h + oy) * out_w * out_c + oc0;
+      for (int32_t ox = 0; ox < out_w; ++ox) {
+        const int32_t ix0 = ox * p.stride_w - p.pad_left;
+        // The pixel's taps as int16 pairs; the padding reads the zero point.
+        alignas(32) uint32_t inputs[Pairs] = {};
+        int32_t t = 0;
+        for (int32_t ky = 0; ky < k_h; ++ky) {
+          const int32_t iy = iy0 + ky;
+          const bool row_inside = iy >= 0 && iy < in_h;
+          const int8_t* row = row_inside ? image + iy * in_w : image;
+          for (int32_t kx = 0; kx < k_w; ++kx, ++t) {
+            const int32_t ix = ix0 + kx;
+            const uint32_t half = row_inside && ix >= 0 && ix < in_w
+                                      ? static_cast<uint16_t>(int16_t{row[ix]})
+                                      : zero_half;
+            inputs[t / 2] |= half << (16 * (t % 2));
+          }
+        }
+        __m256i acc = bias;
+        for (int j = 0; j < Pairs; ++j) {
+          acc = _mm256_add_epi32(
+              acc,
+              _mm256_madd_epi16(_mm256_set1_epi32(static_cast<int32_t>(inputs[j])), weights[j]));
+        }
+        const uint64_t bytes = pack8(offset_and_clamp(requantize(acc, q), clamp));
+        int8_t* out = out_row + ox * out_c;
+        if (lanes == 8) {
+          __builtin_memcpy(out, &bytes, 8);
+        } else {
+          store_partial(out, &bytes, lanes);
+        }
+      }
+    }
+  }
+}
+
+void conv2d_one_channel(const ConvArgs& args) {
+  const int32_t taps = args.filter_shape.h * args.filter_shape.w;
+  for (int32_t oc0 = 0; oc0 < args.output_shape.c; oc0 += 8) {
+    const int32_t lanes = min_i32(8, args.output_shape.c - oc0);
+    switch ((taps + 1) / 2) {
+      case 1: conv2d_one_channel_group<1>(args, oc0, lanes); break;
+      case 2: conv2d_one_channel_group<2>(args, oc0, lanes); break;
+      case 3: conv2d_one_channel_group<3>(args, oc0, lanes); break;
+      case 4: conv2d_one_channel_group<4>(args, oc0, lanes); break;
+      case 5: conv2d_one_channel_group<5>(args, oc0, lanes); break;
+      case 6: conv2d_one_channel_group<6>(args, oc0, lanes); break;
+      case 7: conv2d_one_channel_group<7>(args, oc0, lanes); break;
+      default: conv2d_one_channel_group<8>(args, oc0, lanes); break;
+    }
+  }
+}
+
+// ---- im2col + matrix product --------------------------------------------------------
+
+// The patch of output pixel (b, oy, ox) in filter order [kh][kw][in_c]: each kernel row
+// is one contiguous run of the input row, clipped, with the zero point around it.
+void im2col_pixel(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, int8_t zero_point,
+                  int8_t* column) {
+  const ConvParams& p = args.params;
+  const int32_t in_h = args.input_shape.h, in_w = args.input_shape.w, in_c = args.input_shape.c;
+  const int32_t k_h = args.filter_shape.h, k_w = args.filter_shape.w;
+  const int32_t row_bytes = k_w * in_c;
+  const int32_t iy0 = oy * p.stride_h - p.pad_top;
+  const int32_t ix0 = ox * p.stride_w - p.pad_left;
+  const int32_t kx_begin = max_i32(0, -ix0);
+  const int32_t kx_end = max_i32(kx_begin, min_i32(k_w, in_w - ix0));
+  for (int32_t ky = 0; ky < k_h; ++ky) {
+    int8_t* dst = column + ky * row_bytes;
+    const int32_t iy = iy0 + ky;
+    if (iy < 0 || iy >= in_h) {
+      __builtin_memset(dst, zero_point, static_cast<size_t>(row_bytes));
+      continue;
+    }
+    if (kx_begin > 0) __builtin_memset(dst, zero_point, static_cast<size_t>(kx_begin * in_c));
+    __builtin_memcpy(dst + kx_begin * in_c,
+                     args.input + ((b * in_h + iy) * in_w + ix0 + kx_begin) * in_c,
+                     static_cast<size_t>((kx_end - kx_begin) * in_c));
+    if (kx_end < k_w) {
+      __builtin_memset(dst + kx_end * in_c, zero_point, static_cast<size_t>((k_w - kx_end) * in_c));
+    }
+  }
+}
+
+void conv2d_im2col(const ConvArgs& args) {
+  const int32_t out_h = args.output_shape.h, out_w = args.output_shape.w;
+  const int32_t out_c = args.output_shape.c;
+  const int32_t depth = args.filter_shape.h * args.filter_shape.w * args.input_shape.c;
+  // conv_scratch_bytes() holds four columns of this stride.
+  const int32_t column_stride = (depth + 15) / 16 * 16;
+  const int8_t zero_point = static_cast<int8_t>(-args.params.input_offset);
+  const OutputStage stage{args.folded_bias,          args.requant,        true,
+                          args.params.output_offset, args.params.act_min, args.params.act_max};
+
+  const int32_t pixels = args.input_shape.n * out_h * out_w;
+  int32_t b = 0, oy = 0, ox = 0;  // of the next pixel to lay out
+  for (int32_t first = 0; first < pixels; first += 4) {
+    const int32_t block = min_i32(4, pixels - first);
+    for (int32_t j = 0; j < block; ++j) {
+      im2col_pixel(args, b, oy, ox, zero_point, args.scratch + j * column_stride);
+      if (++ox == out_w) {
+        ox = 0;
+        if (++oy == out_h) {
+          oy = 0;
+          ++b;
+        }
+      }
+    }
+    matmul_requantize(args.scratch, column_stride, block, depth, args.filter, out_c, stage,
+                      args.output + first * out_c);
+  }
+}
+
+}  // namespace
+
+void conv2d(const ConvArgs& args) {
+  if (args.input_shape.c == 1 && args.filter_shape.h * args.filter_shape.w <= kMaxStemTaps) {
+    conv2d_one_channel(args);
+  } else {
+    conv2d_im2col(args);
+  }
+}
+
+}  // namespace qb::kernels::avx2
+#endif  // __x86_64__
