@@ -1,16 +1,14 @@
-// The DSP set's table: the entries this directory implements, the reference elsewhere.
+// The DSP set's table: every entry is this directory's (kernels/arm_dsp/*_dsp.cc).
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include "kernels/arm_dsp/dsp_kernels.h"
-#include "kernels/int8/add.h"
-#include "kernels/int8/pooling.h"
 
 namespace qb::kernels {
 
 namespace {
 
-constexpr KernelSet kDsp{"dsp",         ref::conv2d,       ref::depthwise_conv2d,
-                     ref::pointwise_conv2d, ref::dense,        add,
-                     max_pool2d,           avg_pool2d,        global_avg_pool2d};
+constexpr KernelSet kDsp{"dsp",         dsp::conv2d,       dsp::depthwise_conv2d,
+                     dsp::pointwise_conv2d, dsp::dense,        dsp::add,
+                     dsp::max_pool2d,      dsp::avg_pool2d,   dsp::global_avg_pool2d};
 
 }  // namespace
 

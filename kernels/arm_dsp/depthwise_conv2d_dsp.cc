@@ -1,0 +1,414 @@
+// depthwise_conv2d for the DSP extension: channels in groups of four, input rows staged
+// (zero-point padded) into a small window on the stack, then a 3x3 fast path (stride 1 or
+// 2) that runs SMLAD on pairs of horizontally adjacent pixels, and a general path for the
+// rest.
+//
+// Why: in NHWC the four channels of a word are four different dot products, so SMLAD,
+// which sums its two lanes, cannot take a word as it comes. SXTB16 splits a word into
+// channels (0, 2) and (1, 3); for two neighbouring outputs x, x + 1 of one channel, the
+// input columns x+1 and x+2 are shared, so one PKHBT/PKHTB builds the pair (col x+1,
+// col x+2) that both outputs multiply with a weight pair ((w1, w2) for x, (w0, w1) for
+// x + 1), and the two leftover taps are single SMLAxy. A kernel row then costs 17
+// instructions for 12 MACs: LDM of four columns, four SXTB16, two LDRD of the
+// pre-paired weights, two packs, eight MACs (stride 2 pairs columns (0, 1) and (3, 4)
+// instead: 22 instructions). Staging the input rows first makes the columns contiguous
+// (one LDM) and writes padded taps as the zero point, so borders run the same code from
+// folded_bias; the window slides down the image, staging each input row once per
+// channel group. Other geometries (other kernel sizes or horizontal strides, a last
+// group of fewer than four channels, a channel outside the fast requantization) take a
+// per-pixel loop over the taps with SMLAxy per channel.
+#if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
+#include <arm_acle.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/arm_dsp/dsp_kernels.h"
+#include "kernels/arm_dsp/dsp_ops.h"
+#include "kernels/arm_dsp/requant_dsp.h"
+
+namespace qb::kernels::dsp {
+namespace {
+
+// Stack words for the staged rows (all kernel rows of one column chunk, plus two spare
+// words per row that the paired fast paths may read past the chunk).
+constexpr int32_t kStageWords = 112;
+constexpr int32_t kMaxKernelRows = 16;
+
+struct DwGeometry {
+  const int8_t* input;
+  int32_t n, in_h, in_w, channels;
+  int32_t k_h, k_w, stride_h, stride_w, pad_top, pad_left;
+  int32_t out_h, out_w;
+  uint32_t zero_point4;  // the input zero point in every byte
+};
+
+// The nc (1..4) channel bytes at p as one word (missing channels zero).
+inline uint32_t load_group(const int8_t* p, int32_t nc) {
+  if (nc == 4) return load_u32(p);
+  uint32_t w = 0;
+  for (int32_t i = 0; i < nc; ++i) w |= (static_cast<uint32_t>(p[i]) & 0xFFu) << (8 * i);
+  return w;
+}
+
+// Stages input row iy (of image b) for channels [c0, c0 + nc) and input columns
+// [ix_begin, ix_begin + cols) into dst, one word per column, zero point outside.
+void stage_row(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_t ix_begin,
+               int32_t cols, int32_t c0, int32_t nc) {
+  if (iy < 0 || iy >= g.in_h) {
+    for (int32_t j = 0; j < cols; ++j) dst[j] = g.zero_point4;
+    return;
+  }
+  int32_t j = 0;
+  for (; j < cols && ix_begin + j < 0; ++j) dst[j] = g.zero_point4;
+  int32_t end = g.in_w - ix_begin;
+  if (end > cols) end = cols;
+  const int32_t step = g.channels;
+  const int8_t* p = g.input + ((b * g.in_h + iy) * g.in_w + ix_begin + j) * step + c0;
+  if (nc == 4) {
+    for (; j < end; ++j, p += step) dst[j] = load_u32(p);
+  } else {
+    for (; j < end; ++j, p += step) dst[j] = load_group(p, nc);
+  }
+  for (; j < cols; ++j) dst[j] = g.zero_point4;
+}
+
+// ---- The 3x3 output loop, in assembly ---------------------------------------------------
+//
+// Written in C with the row sequences as inline assembly, GCC 12 keeps the three
+// staged-row pointers, the weight pointer, the accumulators and the requantization
+// constants in memory around them, about 160 instructions per output pair of a pass; this
+// loop takes about 96. Its state is a DwPassJob on the caller's stack. It requantizes on
+// the fast path only: a group with a channel outside it takes the general path.
+struct DwPassJob {
+  int32_t fb_lo, fb_hi;
+  const uint32_t* rows[3];  // advanced by the loop
+  const int32_t* weights;   // the pass's 12 words
+  int8_t* out;              // output x at channel lo; advanced
+  int32_t step;             // bytes between output pixels
+  int32_t step_hi;          // step + 2 (channel hi of the next pixel)
+  int32_t count;            // outputs left, >= 1
+  ChannelQuant q_lo, q_hi;
+  uint32_t act_min4, act_max4;
+};
+static_assert(offsetof(DwPassJob, rows) == 8 && offsetof(DwPassJob, weights) == 20 &&
+              offsetof(DwPassJob, out) == 24 && offsetof(DwPassJob, count) == 36 &&
+              offsetof(DwPassJob, q_lo) == 40 && offsetof(DwPassJob, act_min4) == 64,
+              "the assembly below addresses DwPassJob by these offsets");
+
+extern "C" {
+void qb_dsp_dw3x3_s1_even(DwPassJob* job);
+void qb_dsp_dw3x3_s1_odd(DwPassJob* job);
+void qb_dsp_dw3x3_s2_even(DwPassJob* job);
+void qb_dsp_dw3x3_s2_odd(DwPassJob* job);
+void qb_dsp_dw3x3_s1_even_clamped(DwPassJob* job);
+void qb_dsp_dw3x3_s1_odd_clamped(DwPassJob* job);
+void qb_dsp_dw3x3_s2_even_clamped(DwPassJob* job);
+void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
+}
+
+// Registers: r0-r3 accumulators (x lo, x+1 lo, x hi, x+1 hi), r4-r6 the staged rows, r7
+// the weights, r8-r12 / lr columns, packs and weight words. A stride-1 row is the
+// sequence described at the top of the file; a stride-2 row pairs columns (0, 1) for
+// output x and (3, 4) for x + 1, column 2 being a single MAC for both.
+#define QB_DW_S1_ROW(C, O, EXT)                  \
+  "ldm " C ", {r8, r9, r10, r11}\n\t"            \
+  "sxtb16 r8, r8" EXT "\n\t"                     \
+  "sxtb16 r9, r9" EXT "\n\t"                     \
+  "sxtb16 r10, r10" EXT "\n\t"                   \
+  "sxtb16 r11, r11" EXT "\n\t"                   \
+  "pkhbt r12, r9, r10, lsl #16\n\t"              \
+  "pkhtb r10, r10, r9, asr #16\n\t"              \
+  "ldrd r9, lr, [r7, #" O "]\n\t"                \
+  "smlad r0, r12, lr, r0\n\t"                    \
+  "smlabb r0, r8, r9, r0\n\t"                    \
+  "smlad r1, r12, r9, r1\n\t"                    \
+  "smlabt r1, r11, lr, r1\n\t"                   \
+  "ldrd r9, lr, [r7, #" O "+8]\n\t"              \
+  "smlad r2, r10, lr, r2\n\t"                    \
+  "smlatb r2, r8, r9, r2\n\t"                    \
+  "smlad r3, r10, r9, r3\n\t"                    \
+  "smlatt r3, r11, lr, r3\n\t"
+
+#define QB_DW_S2_ROW(C, O, EXT)                  \
+  "ldm " C ", {r8, r9, r10}\n\t"                 \
+  "sxtb16 r8, r8" EXT "\n\t"                     \
+  "sxtb16 r9, r9" EXT "\n\t"                     \
+  "sxtb16 r10, r10" EXT "\n\t"                   \
+  "pkhbt r11, r8, r9, lsl #16\n\t"               \
+  "pkhtb r9, r9, r8, asr #16\n\t"                \
+  "ldrd r12, lr, [r7, #" O "]\n\t"               \
+  "smlad r0, r11, r12, r0\n\t"                   \
+  "smlabt r0, r10, lr, r0\n\t"                   \
+  "smlabb r1, r10, r12, r1\n\t"                  \
+  "ldrd r12, lr, [r7, #" O "+8]\n\t"             \
+  "smlad r2, r9, r12, r2\n\t"                    \
+  "smlatt r2, r10, lr, r2\n\t"                   \
+  "smlatb r3, r10, r12, r3\n\t"                  \
+  "ldrd r8, r9, [" C ", #12]\n\t"                \
+  "sxtb16 r8, r8" EXT "\n\t"                     \
+  "sxtb16 r9, r9" EXT "\n\t"                     \
+  "pkhtb r11, r9, r8, asr #16\n\t"               \
+  "smlad r3, r11, lr, r3\n\t"                    \
+  "ldr lr, [r7, #" O "+4]\n\t"                   \
+  "pkhbt r11, r8, r9, lsl #16\n\t"               \
+  "smlad r1, r11, lr, r1\n\t"
+
+// As QB_MATMUL_REQUANT (matmul_dsp.cc): SMMLAR(2 acc, M, round + [acc < 0]) >> r, saturated.
+#define QB_DW_REQUANT(ACC, M, K, R)          \
+  "add r10, " K ", " ACC ", asr #31\n\t"    \
+  "lsl " ACC ", " ACC ", #1\n\t"            \
+  "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
+  "asr " ACC ", " ACC ", " R "\n\t"         \
+  "ssat " ACC ", #8, " ACC "\n\t"
+
+// Packs each pixel's (lo, hi) results into bytes 0 and 2 and clamps them bytewise.
+#define QB_DW_CLAMP                          \
+  "ldrd r8, r9, [r12, #64]\n\t"             \
+  "pkhbt r0, r0, r2, lsl #16\n\t"           \
+  "pkhbt r1, r1, r3, lsl #16\n\t"           \
+  "ssub8 r10, r0, r8\n\t"                   \
+  "sel r0, r0, r8\n\t"                      \
+  "ssub8 r10, r0, r9\n\t"                   \
+  "sel r0, r9, r0\n\t"                      \
+  "ssub8 r10, r1, r8\n\t"                   \
+  "sel r1, r1, r8\n\t"                      \
+  "ssub8 r10, r1, r9\n\t"                   \
+  "sel r1, r9, r1\n\t"                      \
+  "lsr r2, r0, #16\n\t"                     \
+  "lsr r3, r1, #16\n\t"
+
+#define QB_DW_PASS(NAME, ROW, EXT, ADVANCE, CLAMP)                       \
+  ".text\n\t"                                                          \
+  ".syntax unified\n\t"                                                \
+  ".thumb\n\t"                                                         \
+  ".p2align 2\n\t"                                                     \
+  ".global " NAME "\n\t"                                               \
+  ".thumb_func\n\t"                                                    \
+  ".type " NAME ", %function\n"                                        \
+  NAME ":\n\t"                                                         \
+  "push {r0, r4-r11, lr}\n"                                            \
+  "1:\n\t"                                                             \
+  "ldr r12, [sp]\n\t"                                                  \
+  "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
+  "mov r1, r0\n\t"                                                     \
+  "mov r3, r2\n\t"                                                     \
+  ROW("r4", "0", EXT)                                                  \
+  ROW("r5", "16", EXT)                                                 \
+  ROW("r6", "32", EXT)                                                 \
+  "ldr r12, [sp]\n\t"                                                  \
+  "add r4, r4, #" ADVANCE "\n\t"                                       \
+  "add r5, r5, #" ADVANCE "\n\t"                                       \
+  "add r6, r6, #" ADVANCE "\n\t"                                       \
+  "strd r4, r5, [r12, #8]\n\t"                                         \
+  "str r6, [r12, #16]\n\t"                                             \
+  "add lr, r12, #40\n\t"                                               \
+  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
+  QB_DW_REQUANT("r0", "r4", "r5", "r6")                                \
+  QB_DW_REQUANT("r1", "r4", "r5", "r6")                                \
+  QB_DW_REQUANT("r2", "r7", "r8", "r9")                                \
+  QB_DW_REQUANT("r3", "r7", "r8", "r9")                                \
+  CLAMP                                                                \
+  "add lr, r12, #24\n\t"                                               \
+  "ldm lr, {r4, r5, r6, r7}\n\t"                                       \
+  "strb r0, [r4]\n\t"                                                  \
+  "strb r2, [r4, #2]\n\t"                                              \
+  "cmp r7, #1\n\t"                                                     \
+  "beq 2f\n\t"                                                         \
+  "strb r1, [r4, r5]\n\t"                                              \
+  "strb r3, [r4, r6]\n\t"                                              \
+  "subs r7, r7, #2\n\t"                                                \
+  "beq 2f\n\t"                                                         \
+  "add r4, r4, r5, lsl #1\n\t"                                         \
+  "str r4, [r12, #24]\n\t"                                             \
+  "str r7, [r12, #36]\n\t"                                             \
+  "b 1b\n"                                                             \
+  "2:\n\t"                                                             \
+  "pop {r0, r4-r11, pc}\n\t"                                           \
+  ".size " NAME ", . - " NAME "\n\t"
+
+__asm__(QB_DW_PASS("qb_dsp_dw3x3_s1_even", QB_DW_S1_ROW, "", "8", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s1_odd", QB_DW_S1_ROW, ", ror #8", "8", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s2_even", QB_DW_S2_ROW, "", "16", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s2_odd", QB_DW_S2_ROW, ", ror #8", "16", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s1_even_clamped", QB_DW_S1_ROW, "", "8", QB_DW_CLAMP)
+        QB_DW_PASS("qb_dsp_dw3x3_s1_odd_clamped", QB_DW_S1_ROW, ", ror #8", "8", QB_DW_CLAMP)
+        QB_DW_PASS("qb_dsp_dw3x3_s2_even_clamped", QB_DW_S2_ROW, "", "16", QB_DW_CLAMP)
+        QB_DW_PASS("qb_dsp_dw3x3_s2_odd_clamped", QB_DW_S2_ROW, ", ror #8", "16", QB_DW_CLAMP));
+
+// Both passes of a full group's output row through the assembly loop.
+void dw3x3_run(DwPassJob* even, DwPassJob* odd, int32_t stride, bool clamp) {
+  if (stride == 1) {
+    (clamp ? qb_dsp_dw3x3_s1_even_clamped : qb_dsp_dw3x3_s1_even)(even);
+    (clamp ? qb_dsp_dw3x3_s1_odd_clamped : qb_dsp_dw3x3_s1_odd)(odd);
+  } else {
+    (clamp ? qb_dsp_dw3x3_s2_even_clamped : qb_dsp_dw3x3_s2_even)(even);
+    (clamp ? qb_dsp_dw3x3_s2_odd_clamped : qb_dsp_dw3x3_s2_odd)(odd);
+  }
+}
+
+inline void store_clamped(int8_t* p, int32_t v, const OutputQuant& o) {
+  *p = static_cast<int8_t>(clamp_packed(static_cast<uint32_t>(v), o));
+}
+
+// Weight pairs of the fast path for a full group at channels c0..c0+3: for pass p (0:
+// channels 0 and 2, 1: channels 1 and 3) and kernel row ky, {(w0, w1) lo, (w1, w2) lo,
+// (w0, w1) hi, (w1, w2) hi}. One word per tap holds the group's four weights; SXTB16
+// splits it by pass and PKHBT / PKHTB pair neighbouring taps.
+void pair_weights_3x3(int32_t* table, const int8_t* filter, int32_t channels, int32_t c0) {
+  for (int32_t ky = 0; ky < 3; ++ky) {
+    const int8_t* f = filter + ky * 3 * channels + c0;
+    const uint32_t t0 = load_u32(f), t1 = load_u32(f + channels), t2 = load_u32(f + 2 * channels);
+    const int32_t e0 = sxtb16_even(t0), e1 = sxtb16_even(t1), e2 = sxtb16_even(t2);
+    const int32_t o0 = sxtb16_odd(t0), o1 = sxtb16_odd(t1), o2 = sxtb16_odd(t2);
+    int32_t* even = table + ky * 4;
+    int32_t* odd = table + 12 + ky * 4;
+    even[0] = pack_lo_halves(e0, e1);
+    even[1] = pack_lo_halves(e1, e2);
+    even[2] = pack_hi_halves(e0, e1);
+    even[3] = pack_hi_halves(e1, e2);
+    odd[0] = pack_lo_halves(o0, o1);
+    odd[1] = pack_lo_halves(o1, o2);
+    odd[2] = pack_hi_halves(o0, o1);
+    odd[3] = pack_hi_halves(o1, o2);
+  }
+}
+
+// The general path for one output pixel of a group: every tap's staged word against the
+// tap's four weights, one SMLAxy per channel and tap. rows: the k_h staged rows, col the
+// pixel's first column in them; filter at the group's first channel.
+template <bool kFast>
+inline void dw_pixel_general(uint32_t* const* rows, int32_t col, const DwGeometry& g,
+                             const int8_t* filter, int32_t nc, const int32_t* fb,
+                             const ChannelQuant* q, int8_t* out, const OutputQuant& o) {
+  int32_t a0 = fb[0], a1 = nc > 1 ? fb[1] : 0, a2 = nc > 2 ? fb[2] : 0, a3 = nc > 3 ? fb[3] : 0;
+  for (int32_t ky = 0; ky < g.k_h; ++ky) {
+    const uint32_t* t = rows[ky] + col;
+    const int8_t* f = filter + ky * g.k_w * g.channels;
+    for (int32_t kx = 0; kx < g.k_w; ++kx, ++t, f += g.channels) {
+      const uint32_t x = *t;
+      const uint32_t wt = load_group(f, nc);
+      const int32_t xe = sxtb16_even(x), xo = sxtb16_odd(x);
+      const int32_t we = sxtb16_even(wt), wo = sxtb16_odd(wt);
+      a0 = __smlabb(xe, we, a0);
+      a1 = __smlabb(xo, wo, a1);
+      a2 = __smlatt(xe, we, a2);
+      a3 = __smlatt(xo, wo, a3);
+    }
+  }
+  const int32_t acc[4] = {a0, a1, a2, a3};
+  for (int32_t i = 0; i < nc; ++i) {
+    store_clamped(out + i, requantize<kFast>(acc[i], q[i], o.output_offset), o);
+  }
+}
+
+// Out of line: the two instantiations' stack frames are never live together.
+template <bool kFast>
+__attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeometry& g, int32_t c0, int32_t nc,
+                     const ChannelQuant* q, const OutputQuant& o) {
+  const bool use_asm = kFast && nc == 4 && g.k_h == 3 && g.k_w == 3 && g.stride_w <= 2;
+  alignas(8) int32_t weights[24];
+  if (use_asm) pair_weights_3x3(weights, a.filter, g.channels, c0);
+  const int32_t* fb = a.folded_bias + c0;
+  // The assembly loop's two passes keep their constants from row to row.
+  DwPassJob even{fb[0], fb[2], {}, weights, nullptr, g.channels, g.channels + 2, 0,
+                 q[0], q[2], o.act_min4, o.act_max4};
+  DwPassJob odd{use_asm ? fb[1] : 0, use_asm ? fb[3] : 0, {}, weights + 12, nullptr,
+                g.channels, g.channels + 2, 0, q[use_asm ? 1 : 0], q[use_asm ? 3 : 0],
+                o.act_min4, o.act_max4};
+
+  // Column chunks: each staged row holds cols words plus two spare.
+  const int32_t row_words = kStageWords / g.k_h;
+  const int32_t max_cols = row_words - 2;
+  const int32_t out_per_chunk = (max_cols - g.k_w) / g.stride_w + 1;
+  alignas(8) uint32_t stage[kStageWords];
+
+  for (int32_t b = 0; b < g.n; ++b) {
+    for (int32_t ox0 = 0; ox0 < g.out_w; ox0 += out_per_chunk) {
+      const int32_t n_out = g.out_w - ox0 < out_per_chunk ? g.out_w - ox0 : out_per_chunk;
+      const int32_t ix_begin = ox0 * g.stride_w - g.pad_left;
+      const int32_t cols = (n_out - 1) * g.stride_w + g.k_w;
+      // rows[ky]: the staged buffer of input row iy0 + ky. Moving down one output row
+      // shifts the window by stride_h; only the rows that enter it are staged, into the
+      // buffers of the rows that left.
+      uint32_t* rows[kMaxKernelRows];
+      for (int32_t ky = 0; ky < g.k_h; ++ky) rows[ky] = stage + ky * row_words;
+      int32_t staged_from = 0;  // rows[staged_from..k_h) need staging
+      for (int32_t oy = 0; oy < g.out_h; ++oy) {
+        const int32_t iy0 = oy * g.stride_h - g.pad_top;
+        for (int32_t ky = staged_from; ky < g.k_h; ++ky) {
+          stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
+        }
+        int8_t* out = a.output + ((b * g.out_h + oy) * g.out_w + ox0) * g.channels + c0;
+        if (use_asm) {
+          for (int32_t i = 0; i < 3; ++i) even.rows[i] = odd.rows[i] = rows[i];
+          even.out = out;
+          odd.out = out + 1;
+          even.count = odd.count = n_out;
+          dw3x3_run(&even, &odd, g.stride_w, o.clamp);
+        } else {
+          for (int32_t x = 0; x < n_out; ++x, out += g.channels) {
+            dw_pixel_general<kFast>(rows, x * g.stride_w, g, a.filter + c0, nc, fb, q, out, o);
+          }
+        }
+        // Slide the window.
+        const int32_t sh = g.stride_h;
+        if (sh >= g.k_h) {
+          staged_from = 0;
+        } else {
+          for (int32_t r = 0; r < sh; ++r) {  // rotate by one row, sh times
+            uint32_t* first = rows[0];
+            for (int32_t i = 0; i + 1 < g.k_h; ++i) rows[i] = rows[i + 1];
+            rows[g.k_h - 1] = first;
+          }
+          staged_from = g.k_h - sh;
+        }
+      }
+    }
+  }
+}
+
+void depthwise(const ConvArgs& a) {
+  const DwGeometry g{a.input,
+                     a.input_shape.n,
+                     a.input_shape.h,
+                     a.input_shape.w,
+                     a.input_shape.c,
+                     a.filter_shape.h,
+                     a.filter_shape.w,
+                     a.params.stride_h,
+                     a.params.stride_w,
+                     a.params.pad_top,
+                     a.params.pad_left,
+                     a.output_shape.h,
+                     a.output_shape.w,
+                     splat_byte(-a.params.input_offset)};
+  const OutputQuant o = make_output_quant(a.params.output_offset, a.params.act_min, a.params.act_max);
+  ChannelQuant q[4];
+  for (int32_t c0 = 0; c0 < g.channels; c0 += 4) {
+    const int32_t nc = g.channels - c0 < 4 ? g.channels - c0 : 4;
+    const bool fast = fill_channel_quant(q, nc, a.requant.multiplier + c0, a.requant.shift + c0,
+                                         a.folded_bias + c0, int64_t{g.k_h * g.k_w} << 14,
+                                         a.params.output_offset);
+    if (fast) {
+      depthwise_group<true>(a, g, c0, nc, q, o);
+    } else {
+      depthwise_group<false>(a, g, c0, nc, q, o);
+    }
+  }
+}
+
+}  // namespace
+
+void depthwise_conv2d(const ConvArgs& a) {
+  // The ring must hold every kernel row with room for a window and a stride.
+  const int32_t k_h = a.filter_shape.h, k_w = a.filter_shape.w;
+  if (k_h > kMaxKernelRows || kStageWords / k_h - 2 < k_w + a.params.stride_w) {
+    ref::depthwise_conv2d(a);
+    return;
+  }
+  depthwise(a);
+}
+
+}  // namespace qb::kernels::dsp
+#endif

@@ -1,0 +1,126 @@
+// The channel-pair loop of the 2-column multiply core (matmul_dsp.h), fast requantization
+// only, as assembly.
+//
+// Why assembly: per channel pair the loop keeps four accumulators, four column words, two
+// weight words and four pointers/counters live through the block loop, then needs two
+// channels' requantization constants, the clamp bounds and the output pointers. That is
+// more than the 14 usable registers, and GCC 12 spills inside the block loop and around
+// it (about 118 instructions per pair for k = 8, against 45 + 17 per block here). The
+// loop's state lives in a MatmulJob on the caller's stack, reloaded at the few points
+// where the registers turn over. ACLE has no LDM, so the intrinsics cannot express the
+// four-word column load either.
+#if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
+#include <cstddef>
+
+#include "kernels/arm_dsp/matmul_dsp.h"
+
+namespace qb::kernels::dsp {
+
+static_assert(offsetof(MatmulJob, cols) == 0 && offsetof(MatmulJob, weights) == 4 &&
+              offsetof(MatmulJob, row_minus4) == 8 && offsetof(MatmulJob, full_blocks) == 12 &&
+              offsetof(MatmulJob, folded_bias) == 16 && offsetof(MatmulJob, quant) == 20 &&
+              offsetof(MatmulJob, tail_back) == 24 && offsetof(MatmulJob, out_a) == 28 &&
+              offsetof(MatmulJob, out_b) == 32 && offsetof(MatmulJob, pairs) == 36 &&
+              offsetof(MatmulJob, act_min4) == 40 && offsetof(MatmulJob, act_max4) == 44,
+              "the assembly below addresses MatmulJob by these offsets");
+static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant with one LDM");
+
+// Register use per pair: r0-r3 accumulators (A ch0, A ch1, B ch0, B ch1), r4 column
+// pointer, r5 weight pointer (row 0; row 1 is r5 + r6 + 4 after its post-increment), r6
+// k - 4, r7 block count, r8-r11 one block's column words, r12 / lr weight words. After the
+// blocks r4-r11 hold the two channels' {multiplier, round, right_shift}.
+#define QB_MATMUL_BLOCK                  \
+  "ldm r4!, {r8, r9, r10, r11}\n\t"      \
+  "ldr lr, [r5], #4\n\t"                 \
+  "sxtb16 r12, lr\n\t"                   \
+  "sxtb16 lr, lr, ror #8\n\t"            \
+  "smlad r0, r8, r12, r0\n\t"            \
+  "smlad r0, r9, lr, r0\n\t"             \
+  "smlad r2, r10, r12, r2\n\t"           \
+  "smlad r2, r11, lr, r2\n\t"            \
+  "ldr lr, [r5, r6]\n\t"                 \
+  "sxtb16 r12, lr\n\t"                   \
+  "sxtb16 lr, lr, ror #8\n\t"            \
+  "smlad r1, r8, r12, r1\n\t"            \
+  "smlad r1, r9, lr, r1\n\t"             \
+  "smlad r3, r10, r12, r3\n\t"           \
+  "smlad r3, r11, lr, r3\n\t"
+
+// acc (register ACC) of a channel whose {multiplier, round, right_shift} are in M, K, R:
+// c = round + [acc < 0] in r10, SMMLAR(2 * acc, M, c) >> R, saturated to int8.
+#define QB_MATMUL_REQUANT(ACC, M, K, R)      \
+  "add r10, " K ", " ACC ", asr #31\n\t"    \
+  "lsl " ACC ", " ACC ", #1\n\t"            \
+  "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
+  "asr " ACC ", " ACC ", " R "\n\t"         \
+  "ssat " ACC ", #8, " ACC "\n\t"
+
+#define QB_MATMUL_BODY(NAME, CLAMP)                                          \
+  ".text\n\t"                                                                \
+  ".syntax unified\n\t"                                                      \
+  ".thumb\n\t"                                                               \
+  ".p2align 2\n\t"                                                           \
+  ".global " NAME "\n\t"                                                     \
+  ".thumb_func\n\t"                                                          \
+  ".type " NAME ", %function\n"                                              \
+  NAME ":\n\t"                                                               \
+  "push {r0, r4-r11, lr}\n"                                                  \
+  "1:\n\t"                                                                   \
+  "ldr r12, [sp]\n\t"                                                        \
+  "ldm r12, {r4, r5, r6, r7, lr}\n\t"                                        \
+  "ldrd r0, r1, [lr], #8\n\t"                                                \
+  "str lr, [r12, #16]\n\t"                                                   \
+  "mov r2, r0\n\t"                                                           \
+  "mov r3, r1\n"                                                             \
+  "2:\n\t"                                                                   \
+  QB_MATMUL_BLOCK                                                            \
+  "subs r7, r7, #1\n\t"                                                      \
+  "bne 2b\n\t"                                                               \
+  "ldr r12, [sp]\n\t"                                                        \
+  "ldr r7, [r12, #24]\n\t"                                                   \
+  "cbz r7, 3f\n\t"                                                           \
+  "sub r5, r5, r7\n\t"                                                       \
+  QB_MATMUL_BLOCK                                                            \
+  "ldr r12, [sp]\n"                                                          \
+  "3:\n\t"                                                                   \
+  "add r5, r5, r6\n\t"                                                       \
+  "add r5, r5, #4\n\t"                                                       \
+  "str r5, [r12, #4]\n\t"                                                    \
+  "ldr lr, [r12, #20]\n\t"                                                   \
+  "ldmia lr!, {r4, r5, r6, r7, r8, r9}\n\t"                                  \
+  "str lr, [r12, #20]\n\t"                                                   \
+  QB_MATMUL_REQUANT("r0", "r4", "r5", "r6")                                  \
+  QB_MATMUL_REQUANT("r2", "r4", "r5", "r6")                                  \
+  QB_MATMUL_REQUANT("r1", "r7", "r8", "r9")                                  \
+  QB_MATMUL_REQUANT("r3", "r7", "r8", "r9")                                  \
+  "bfi r0, r1, #8, #8\n\t"                                                   \
+  "bfi r2, r3, #8, #8\n\t"                                                   \
+  CLAMP                                                                      \
+  "ldrd r4, r5, [r12, #28]\n\t"                                              \
+  "strh r2, [r5], #2\n\t"                                                    \
+  "strh r0, [r4], #2\n\t"                                                    \
+  "strd r4, r5, [r12, #28]\n\t"                                              \
+  "ldr r4, [r12, #36]\n\t"                                                   \
+  "subs r4, r4, #1\n\t"                                                      \
+  "str r4, [r12, #36]\n\t"                                                   \
+  "bne 1b\n\t"                                                               \
+  "pop {r0, r4-r11, pc}\n\t"                                                 \
+  ".size " NAME ", . - " NAME "\n\t"
+
+// Both activation bounds, bytewise: SSUB8 sets GE per byte, SEL picks.
+#define QB_MATMUL_CLAMP              \
+  "ldrd r4, r5, [r12, #40]\n\t"      \
+  "ssub8 r10, r0, r4\n\t"            \
+  "sel r0, r0, r4\n\t"               \
+  "ssub8 r10, r0, r5\n\t"            \
+  "sel r0, r5, r0\n\t"               \
+  "ssub8 r10, r2, r4\n\t"            \
+  "sel r2, r2, r4\n\t"               \
+  "ssub8 r10, r2, r5\n\t"            \
+  "sel r2, r5, r2\n\t"
+
+__asm__(QB_MATMUL_BODY("qb_dsp_matmul_pairs", "")
+        QB_MATMUL_BODY("qb_dsp_matmul_pairs_clamped", QB_MATMUL_CLAMP));
+
+}  // namespace qb::kernels::dsp
+#endif

@@ -1,0 +1,122 @@
+// Requantization for the DSP kernels: the reference's arithmetic (kernels/int8/requantize.h)
+// rearranged so that one output costs five instructions, with the per-channel work done
+// once per call instead of once per output.
+//
+// The reference computes x = (acc * M + 2^30) >> 31 (M >= 0, so it never saturates), then
+// y = round(x / 2^r) with ties away from zero, i.e. (x + 2^(r-1) - [x < 0]) >> r, then
+// y + output_offset. When 2 * acc fits an int32, SMMLAR(2 * acc, M, c) = c + x exactly
+// (it adds 2^31 to the 64-bit product and keeps the high word), so for r >= 1 one
+// SMMLAR with c = 2^(r-1) + output_offset * 2^r - [acc < 0], and one ASR give the offset
+// result. [acc < 0] may stand for [x < 0]: they differ only when x == 0, where both
+// roundings give 0. That needs |acc| < 2^30, which folded_bias + taps * 2^14 bounds
+// per channel, and r in [1, 22], so that c and x + c fit an int32. Every real layer
+// meets both (a conv multiplier is far below 1/2); a channel that does not (a test's
+// extreme bias or shift) takes the reference's arithmetic, chosen by a zero right_shift
+// in its table entry.
+#pragma once
+
+#if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
+#include <arm_acle.h>
+
+#include <cstdint>
+
+#include "kernels/arm_dsp/dsp_ops.h"
+#include "kernels/int8/requantize.h"
+#include "kernels/int8/tensor.h"
+
+namespace qb::kernels::dsp {
+
+// One output channel's requantization. Three words, so one LDM loads an entry.
+struct ChannelQuant {
+  int32_t multiplier;
+  int32_t round;        // fast: 2^(r-1) + output_offset * 2^r; reference path: the shift
+  int32_t right_shift;  // r in [1, 22]; 0 selects the reference path
+};
+
+// Channels per table: kernels fill a table on the stack for this many channels at a time.
+inline constexpr int32_t kQuantChunk = 16;
+
+// What every output of a layer shares.
+struct OutputQuant {
+  int32_t output_offset;
+  uint32_t act_min4, act_max4;  // act_min / act_max in each byte, for the SIMD clamp
+  bool clamp;                   // the activation range is narrower than int8
+};
+
+inline uint32_t splat_byte(int32_t v) { return (static_cast<uint32_t>(v) & 0xFFu) * 0x01010101u; }
+
+inline OutputQuant make_output_quant(int32_t output_offset, int32_t act_min, int32_t act_max) {
+  return OutputQuant{output_offset, splat_byte(act_min), splat_byte(act_max),
+                     act_min > -128 || act_max < 127};
+}
+
+// Entry for one channel. max_abs_products bounds |sum of products| of the channel's
+// accumulation (taps * 2^14 for int8 x int8).
+inline ChannelQuant make_channel_quant(int32_t multiplier, int32_t shift, int32_t folded_bias,
+                                       int64_t max_abs_products, int32_t output_offset) {
+  const int64_t bias_mag = folded_bias < 0 ? -int64_t{folded_bias} : int64_t{folded_bias};
+  const bool fits = bias_mag + max_abs_products < (int64_t{1} << 30);
+  const int32_t r = -shift;
+  if (fits && r >= 1 && r <= 22 && multiplier >= 0 && output_offset >= -128 &&
+      output_offset <= 127) {
+    const int32_t round = (int32_t{1} << (r - 1)) + static_cast<int32_t>(
+                                                        static_cast<uint32_t>(output_offset) << r);
+    return ChannelQuant{multiplier, round, r};
+  }
+  return ChannelQuant{multiplier, shift, 0};
+}
+
+// Fills table[0, n) for channels starting at multiplier / shift / folded_bias. Returns
+// whether every entry takes the fast path (kernels then run a branch-free instantiation).
+inline bool fill_channel_quant(ChannelQuant* table, int32_t n, const int32_t* multiplier,
+                               const int32_t* shift, const int32_t* folded_bias,
+                               int64_t max_abs_products, int32_t output_offset) {
+  bool all_fast = true;
+  for (int32_t i = 0; i < n; ++i) {
+    table[i] = make_channel_quant(multiplier[i], shift[i], folded_bias[i], max_abs_products,
+                                  output_offset);
+    all_fast = all_fast && table[i].right_shift != 0;
+  }
+  return all_fast;
+}
+
+// The reference's requantization, saturated to int8 (the activation clamp follows).
+// Out of line: it is the rare path, and inlining it would cost the fast path registers.
+__attribute__((noinline)) inline int32_t requantize_reference(int32_t acc, int32_t multiplier,
+                                                              int32_t shift,
+                                                              int32_t output_offset) {
+  return add_offset_and_clamp(multiply_by_quantized_multiplier(acc, multiplier, shift),
+                              output_offset, -128, 127);
+}
+
+// The fast path alone: acc -> output value (offset added) saturated to [-128, 127].
+// LSL, ADD (with ASR #31), SMMLAR, ASR, SSAT.
+__attribute__((always_inline)) inline int32_t requantize_fast(int32_t acc, int32_t multiplier,
+                                                              int32_t round,
+                                                              int32_t right_shift) {
+  const int32_t c = round + (acc >> 31);
+  const int32_t doubled = static_cast<int32_t>(static_cast<uint32_t>(acc) << 1);
+  return __ssat(smmlar(doubled, multiplier, c) >> right_shift, 8);
+}
+
+// acc -> output value (offset added) saturated to [-128, 127]. kFast: the table is known
+// to hold only fast entries.
+template <bool kFast>
+__attribute__((always_inline)) inline int32_t requantize(int32_t acc, const ChannelQuant& q,
+                                                         int32_t output_offset) {
+  if (kFast || q.right_shift != 0) {
+    return requantize_fast(acc, q.multiplier, q.round, q.right_shift);
+  }
+  return requantize_reference(acc, q.multiplier, q.round, output_offset);
+}
+
+// The activation clamp on up to four packed int8 results (SSUB8 sets a GE bit per byte,
+// SEL picks by them): four instructions for up to four outputs, whatever the range (a
+// full range clamps to itself), which costs less code than a variant per range.
+inline uint32_t clamp_packed(uint32_t v, const OutputQuant& o) {
+  return min_bytes(max_bytes(v, o.act_min4), o.act_max4);
+}
+
+}  // namespace qb::kernels::dsp
+
+#endif
