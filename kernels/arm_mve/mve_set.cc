@@ -1,16 +1,20 @@
-// The MVE set's table: the entries this directory implements, the reference elsewhere.
+// The MVE set's table: every entry is this directory's Helium kernel (one file per op).
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include "kernels/arm_mve/mve_kernels.h"
-#include "kernels/int8/add.h"
-#include "kernels/int8/pooling.h"
 
 namespace qb::kernels {
 
 namespace {
 
-constexpr KernelSet kMve{"mve",         ref::conv2d,       ref::depthwise_conv2d,
-                     ref::pointwise_conv2d, ref::dense,        add,
-                     max_pool2d,           avg_pool2d,        global_avg_pool2d};
+constexpr KernelSet kMve{"mve",
+                         mve::conv2d,
+                         mve::depthwise_conv2d,
+                         mve::pointwise_conv2d,
+                         mve::dense,
+                         mve::add,
+                         mve::max_pool2d,
+                         mve::avg_pool2d,
+                         mve::global_avg_pool2d};
 
 }  // namespace
 

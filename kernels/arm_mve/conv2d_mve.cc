@@ -1,0 +1,361 @@
+// Helium conv2d: im2col columns for up to four output pixels at a time in args.scratch,
+// then 16-lane int8 dot products (VMLADAVA) of each column against four filter rows.
+//
+// Why this shape: MVE has no lane-wise int8 dot product, only VMLADAV(A), which sums 16
+// int8 products into a core register (an even-numbered one). One column against four
+// filter rows keeps four accumulators and five load pointers in core registers, reads the
+// column once per four channels, and yields four consecutive output channels, so the
+// per-channel bias and requantization parameters load as vectors and the outputs store as
+// one 4-byte write. Channels are the outer loop over a batch of four columns (the scratch
+// holds exactly four), so those parameters are loaded once per batch, not per pixel.
+//
+// Columns are padded with the input zero-point byte, which is what the folded bias assumes
+// a padded tap reads. When the tap count is not a multiple of 16, a column's last chunk
+// holds its final 16 taps' window with the lanes already counted zeroed, and each filter
+// row's last chunk is read 16 bytes back from the row's end: every load is a whole
+// vector inside the column or the filter, with no predicate (see dot_four_rows). A window
+// whose taps all lie inside the input and within 255 bytes of its first tap is gathered
+// straight from the input with VLDRB gathers over a per-layer offset table instead of
+// being copied row by row. With K <= 16 taps such windows (1-channel stems) skip the
+// scratch altogether: the four filter rows, bias and requantization of a channel group
+// stay in registers while every interior pixel costs one gather, four VMLADAVs and the
+// requantization.
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+
+#include "kernels/arm_mve/mve_bytes.h"
+#include "kernels/arm_mve/mve_kernels.h"
+#include "kernels/arm_mve/mve_requant.h"
+
+namespace qb::kernels::mve {
+namespace {
+
+// Gathered columns hold at most this many taps (the offset table lives on the stack).
+constexpr int32_t kMaxGatherTaps = 64;
+
+// Everything the channel loop needs, computed once per call.
+struct Plan {
+  const int8_t* filter;      // [out_c][taps]
+  int32_t taps;              // kh * kw * in_c
+  int32_t full_chunks;       // floor(taps / 16)
+  int32_t tail_back;         // 16 - taps % 16: how far the last chunk's loads step back
+  bool tail;                 // taps % 16 != 0
+  mve_pred16_t first;        // lanes of the first chunk (all 16 unless taps < 16)
+  int32_t out_c;
+  const int32_t* folded_bias;
+  const int32_t* multiplier;
+  const int32_t* shift;
+  OutputStage out;
+};
+
+// Four dot products of one column with filter rows r0..r3. The column holds
+// `full_chunks` chunks of taps, then (if kTail) its last 16 taps' window shifted right:
+// lanes before the remainder zero, the remainder in the top lanes. The rows' last chunk
+// is read 16 bytes back from each row's end, so it lines up with that window and stays
+// inside the filter, with no predicate: the lanes it shares with the previous chunk
+// multiply zero. kShort: fewer than 16 taps, where stepping back would leave the filter:
+// the one chunk is then the column as is (zero past the taps) and the rows are loaded
+// under a predicate.
+template <bool kShort, bool kTail>
+inline int32x4_t dot_four_rows(const int8_t* col, const int8_t* r0, const int8_t* r1,
+                               const int8_t* r2, const int8_t* r3, int32_t full_chunks,
+                               int32_t tail_back, mve_pred16_t first) {
+  if (kShort) {
+    const int8x16_t c = vldrbq_s8(col);
+    return lanes_of(vmladavq_s8(c, vldrbq_z_s8(r0, first)), vmladavq_s8(c, vldrbq_z_s8(r1, first)),
+                    vmladavq_s8(c, vldrbq_z_s8(r2, first)), vmladavq_s8(c, vldrbq_z_s8(r3, first)));
+  }
+  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (int32_t i = 0; i < full_chunks; ++i) {
+    const int8x16_t c = vldrbq_s8(col);
+    s0 = vmladavaq_s8(s0, c, vldrbq_s8(r0));
+    s1 = vmladavaq_s8(s1, c, vldrbq_s8(r1));
+    s2 = vmladavaq_s8(s2, c, vldrbq_s8(r2));
+    s3 = vmladavaq_s8(s3, c, vldrbq_s8(r3));
+    col += 16, r0 += 16, r1 += 16, r2 += 16, r3 += 16;
+  }
+  if (kTail) {
+    const int8x16_t c = vldrbq_s8(col);
+    s0 = vmladavaq_s8(s0, c, vldrbq_s8(r0 - tail_back));
+    s1 = vmladavaq_s8(s1, c, vldrbq_s8(r1 - tail_back));
+    s2 = vmladavaq_s8(s2, c, vldrbq_s8(r2 - tail_back));
+    s3 = vmladavaq_s8(s3, c, vldrbq_s8(r3 - tail_back));
+  }
+  return lanes_of(s0, s1, s2, s3);
+}
+
+// Every output channel of `count` (<= 4) pixels whose columns lie `stride` bytes apart
+// at cols. Not inlined: the dot-product loop needs ten core registers, and the pixel
+// loop's state would otherwise crowd it into spills.
+template <bool kLeft, bool kShort, bool kTail>
+__attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* cols,
+                                              int32_t stride, int32_t count,
+                                              int8_t* const* outs) {
+  // Scalars copied out of the plan: stores through the int8 output may alias anything in
+  // memory, so fields read through the reference would be reloaded after every store.
+  const int32_t taps = plan.taps, out_c = plan.out_c;
+  const int32_t full = plan.full_chunks, back = plan.tail_back;
+  const mve_pred16_t first = plan.first;
+  const int32_t* folded_bias = plan.folded_bias;
+  const int32_t* multiplier = plan.multiplier;
+  const int32_t* shift = plan.shift;
+  const OutputStage o = plan.out;
+  const int8_t* row = plan.filter;
+  int32_t oc = 0;
+  for (; oc + 4 <= out_c; oc += 4, row += 4 * taps) {
+    const int32x4_t bias = vldrwq_s32(folded_bias + oc);
+    const LaneRequant q = channel_requant<kLeft>(multiplier + oc, shift + oc);
+    const int8_t* col = cols;
+    for (int32_t j = 0; j < count; ++j, col += stride) {
+      const int32x4_t acc = dot_four_rows<kShort, kTail>(col, row, row + taps, row + 2 * taps,
+                                                         row + 3 * taps, full, back, first);
+      vstrbq_s32(outs[j] + oc, finish(requantize<kLeft>(vaddq_s32(acc, bias), q), o));
+    }
+  }
+  if (oc < out_c) {
+    // 1-3 channels left: repeat the last row in the missing lanes, store the real ones.
+    const int32_t left = out_c - oc;
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(left));
+    const int32x4_t bias = vldrwq_z_s32(folded_bias + oc, lanes);
+    const LaneRequant q = channel_requant<kLeft>(multiplier + oc, shift + oc, lanes);
+    const int8_t* r1 = left > 1 ? row + taps : row;
+    const int8_t* r2 = left > 2 ? row + 2 * taps : r1;
+    const int8_t* col = cols;
+    for (int32_t j = 0; j < count; ++j, col += stride) {
+      const int32x4_t acc =
+          dot_four_rows<kShort, kTail>(col, row, r1, r2, r2, full, back, first);
+      vstrbq_p_s32(outs[j] + oc, finish(requantize<kLeft>(vaddq_s32(acc, bias), q), o), lanes);
+    }
+  }
+}
+
+// The interior of a convolution with at most 16 taps whose windows gather in one VLDRB:
+// channels outer, pixels inner, so a group's four filter rows, bias and requantization
+// stay in registers and a pixel costs one gather, four VMLADAVs and the requantization.
+struct Interior {
+  const int8_t* first;  // the window of the rectangle's top-left pixel
+  int32_t row_step;     // input bytes between vertically adjacent windows
+  int32_t col_step;     // input bytes between horizontally adjacent windows
+  int32_t rows, cols;
+  int8_t* out;          // the rectangle's top-left output pixel
+  int32_t out_row_step; // output bytes between rows
+};
+
+template <bool kLeft, bool kPartial>
+inline void short_group(const Plan& p, const Interior& r, uint8x16_t offsets, const int8_t* w0,
+                        const int8_t* w1, const int8_t* w2, const int8_t* w3, int32_t oc,
+                        mve_pred16_t lanes) {
+  const int8x16_t f0 = vldrbq_z_s8(w0, p.first), f1 = vldrbq_z_s8(w1, p.first);
+  const int8x16_t f2 = vldrbq_z_s8(w2, p.first), f3 = vldrbq_z_s8(w3, p.first);
+  const int32x4_t bias = vldrwq_z_s32(p.folded_bias + oc, lanes);
+  const LaneRequant q = channel_requant<kLeft>(p.multiplier + oc, p.shift + oc, lanes);
+  const int8_t* src_row = r.first;
+  int8_t* out_row = r.out + oc;
+  for (int32_t y = 0; y < r.rows; ++y, src_row += r.row_step, out_row += r.out_row_step) {
+    const int8_t* src = src_row;
+    int8_t* out = out_row;
+    for (int32_t x = 0; x < r.cols; ++x, src += r.col_step, out += p.out_c) {
+      // Lanes past the last tap gather junk; the filter's zero lanes cancel it.
+      const int8x16_t c = vldrbq_gather_offset_s8(src, offsets);
+      int32x4_t acc = lanes_of(vmladavq_s8(c, f0), vmladavq_s8(c, f1), vmladavq_s8(c, f2),
+                               vmladavq_s8(c, f3));
+      acc = finish(requantize<kLeft>(vaddq_s32(acc, bias), q), p.out);
+      if (kPartial) {
+        vstrbq_p_s32(out, acc, lanes);
+      } else {
+        vstrbq_s32(out, acc);
+      }
+    }
+  }
+}
+
+template <bool kLeft>
+__attribute__((noinline)) void short_interior(const Plan& plan, uint8x16_t offsets,
+                                              const Interior& rect) {
+  const Plan p = plan;
+  const Interior r = rect;
+  const int32_t taps = p.taps;
+  const int8_t* row = p.filter;
+  int32_t oc = 0;
+  for (; oc + 4 <= p.out_c; oc += 4, row += 4 * taps) {
+    short_group<kLeft, false>(p, r, offsets, row, row + taps, row + 2 * taps, row + 3 * taps, oc,
+                              vctp32q(4));
+  }
+  if (oc < p.out_c) {
+    const int32_t left = p.out_c - oc;
+    const int8_t* r1 = left > 1 ? row + taps : row;
+    const int8_t* r2 = left > 2 ? row + 2 * taps : r1;
+    short_group<kLeft, true>(p, r, offsets, row, r1, r2, r2, oc,
+                             vctp32q(static_cast<uint32_t>(left)));
+  }
+}
+
+// An interior window (every tap inside the input) as `taps` bytes at col: kh runs of
+// row_bytes, src_stride apart, nothing read or written outside them. Runs of 16 bytes or
+// more are copied in whole vectors, the last one overlapping its predecessor.
+inline void copy_interior(int8_t* col, const int8_t* src, int32_t row_bytes, int32_t src_stride,
+                          int32_t rows, mve_pred16_t short_run) {
+  if (row_bytes < 16) {
+    for (int32_t y = 0; y < rows; ++y, col += row_bytes, src += src_stride) {
+      vstrbq_p_s8(col, vldrbq_z_s8(src, short_run), short_run);
+    }
+    return;
+  }
+  const int32_t last = row_bytes - 16;
+  for (int32_t y = 0; y < rows; ++y, col += row_bytes, src += src_stride) {
+    for (int32_t k = 0; k < last; k += 16) vstrbq_s8(col + k, vldrbq_s8(src + k));
+    vstrbq_s8(col + last, vldrbq_s8(src + last));
+  }
+}
+
+// A border window (some taps outside the input) at (iy0, ix0) of one image as `taps`
+// bytes at col: the whole column first reads the zero point, then each input row's
+// in-bounds run is copied over it exactly (runs are rarely long, and a border is a small
+// part of the output).
+inline void copy_border_window(int8_t* col, const int8_t* image, const Shape& in, int32_t kh,
+                               int32_t kw, int32_t iy0, int32_t ix0, int32_t taps,
+                               int8x16_t zero_point) {
+  for (int32_t k = 0; k < taps; k += 16) vstrbq_s8(col + k, zero_point);
+  const int32_t c = in.c, row_bytes = kw * c;
+  const int32_t kx_begin = ix0 < 0 ? -ix0 : 0;
+  const int32_t kx_end = in.w - ix0 < kw ? in.w - ix0 : kw;
+  if (kx_begin >= kx_end) return;
+  const int32_t ky_begin = iy0 < 0 ? -iy0 : 0;
+  const int32_t ky_end = in.h - iy0 < kh ? in.h - iy0 : kh;
+  const int32_t run = (kx_end - kx_begin) * c;
+  const int8_t* src = image + ((iy0 + ky_begin) * in.w + ix0 + kx_begin) * c;
+  int8_t* dst = col + ky_begin * row_bytes + kx_begin * c;
+  for (int32_t ky = ky_begin; ky < ky_end; ++ky, src += in.w * c, dst += row_bytes) {
+    copy_exact(dst, src, run);
+  }
+}
+
+template <bool kLeft>
+void conv2d_impl(const ConvArgs& a) {
+  const Shape& in = a.input_shape;
+  const Shape& out = a.output_shape;
+  const ConvParams& cp = a.params;
+  const int32_t kh = a.filter_shape.h, kw = a.filter_shape.w;
+  const int32_t taps = kh * kw * in.c;
+  const int32_t chunks = (taps + 15) / 16;
+  const Plan p{a.filter,
+               taps,
+               taps / 16,
+               16 - taps % 16,
+               taps % 16 != 0,
+               vctp8q(static_cast<uint32_t>(taps < 16 ? taps : 16)),
+               out.c,
+               a.folded_bias,
+               a.requant.multiplier,
+               a.requant.shift,
+               output_stage(cp.output_offset, cp.act_min, cp.act_max)};
+  const int8x16_t zero_point = vdupq_n_s8(static_cast<int8_t>(-cp.input_offset));
+  // Four columns of chunks * 16 bytes: exactly conv_scratch_bytes(). A column's last
+  // chunk is its shifted tail window (see dot_four_rows); only the top `taps % 16` lanes
+  // of the window are kept.
+  int8_t* cols = a.scratch;
+  const int32_t col_stride = chunks * 16;
+  const mve_pred16_t tail_lanes = vpnot(vctp8q(static_cast<uint32_t>(p.tail_back)));
+  const int32_t row_bytes = kw * in.c, in_row = in.w * in.c;
+  const mve_pred16_t short_run = vctp8q(static_cast<uint32_t>(row_bytes < 16 ? row_bytes : 16));
+
+  // Output pixels whose windows lie inside the input: rows [y_begin, y_end), columns
+  // [x_begin, x_end).
+  auto first_inside = [](int32_t pad, int32_t stride) { return (pad + stride - 1) / stride; };
+  auto end_inside = [](int32_t size, int32_t k, int32_t pad, int32_t stride, int32_t out_size) {
+    const int32_t last_start = size - k + pad;  // the last inside window's start, plus pad
+    const int32_t end = last_start < 0 ? 0 : last_start / stride + 1;
+    return end < out_size ? end : out_size;
+  };
+  const int32_t y_end = end_inside(in.h, kh, cp.pad_top, cp.stride_h, out.h);
+  const int32_t x_end = end_inside(in.w, kw, cp.pad_left, cp.stride_w, out.w);
+  int32_t y_begin = first_inside(cp.pad_top, cp.stride_h);
+  int32_t x_begin = first_inside(cp.pad_left, cp.stride_w);
+  if (y_begin > y_end) y_begin = y_end;
+  if (x_begin > x_end) x_begin = x_end;
+
+  // Offsets of every tap from the window's first byte, for gathering interior windows.
+  const int32_t span = (kh - 1) * in_row + row_bytes - 1;
+  const bool gather = taps <= kMaxGatherTaps && span <= 255;
+  alignas(16) uint8_t offsets[kMaxGatherTaps];
+  if (gather) {
+    for (int32_t k = 0; k < chunks * 16; ++k) {
+      // Lanes past the last tap gather the first byte again; the column's tail step
+      // below overwrites (or zeroes) them.
+      const int32_t t = k < taps ? k : 0;
+      offsets[k] = static_cast<uint8_t>((t / row_bytes) * in_row + t % row_bytes);
+    }
+  }
+  const bool short_gather = gather && taps <= 16;
+
+  auto run_batch = [&](int32_t count, int8_t* const* outs) {
+    if (taps < 16) return batch_channels<kLeft, true, true>(p, cols, col_stride, count, outs);
+    if (p.tail) return batch_channels<kLeft, false, true>(p, cols, col_stride, count, outs);
+    return batch_channels<kLeft, false, false>(p, cols, col_stride, count, outs);
+  };
+
+  for (int32_t b = 0; b < in.n; ++b) {
+    const int8_t* image = a.input + b * in.h * in_row;
+    int8_t* out_image = a.output + b * out.h * out.w * out.c;
+    if (short_gather && y_begin < y_end && x_begin < x_end) {
+      const Interior r{image + ((y_begin * cp.stride_h - cp.pad_top) * in.w +
+                                x_begin * cp.stride_w - cp.pad_left) * in.c,
+                       cp.stride_h * in_row,
+                       cp.stride_w * in.c,
+                       y_end - y_begin,
+                       x_end - x_begin,
+                       out_image + (y_begin * out.w + x_begin) * out.c,
+                       out.w * out.c};
+      short_interior<kLeft>(p, vldrbq_u8(offsets), r);
+    }
+    // Every other pixel goes through the scratch, four columns at a time.
+    int8_t* outs[4];
+    int32_t batch = 0;
+    for (int32_t oy = 0; oy < out.h; ++oy) {
+      const int32_t iy0 = oy * cp.stride_h - cp.pad_top;
+      const bool row_inside = oy >= y_begin && oy < y_end;
+      for (int32_t ox = 0; ox < out.w; ++ox) {
+        const int32_t ix0 = ox * cp.stride_w - cp.pad_left;
+        int8_t* col = cols + batch * col_stride;
+        if (row_inside && ox >= x_begin && ox < x_end) {
+          if (short_gather) continue;  // done above
+          const int8_t* first = image + (iy0 * in.w + ix0) * in.c;
+          if (gather) {
+            for (int32_t k = 0; k < taps; k += 16) {
+              vstrbq_s8(col + k, vldrbq_gather_offset_s8(first, vldrbq_u8(offsets + k)));
+            }
+          } else {
+            copy_interior(col, first, row_bytes, in_row, kh, short_run);
+          }
+        } else {
+          copy_border_window(col, image, in, kh, kw, iy0, ix0, taps, zero_point);
+        }
+        if (taps < 16) {
+          vstrbq_p_s8(col + taps, vdupq_n_s8(0), vctp8q(static_cast<uint32_t>(16 - taps)));
+        } else if (p.tail) {
+          vstrbq_s8(col + p.full_chunks * 16, vldrbq_z_s8(col + taps - 16, tail_lanes));
+        }
+        outs[batch++] = out_image + (oy * out.w + ox) * out.c;
+        if (batch == 4) {
+          run_batch(batch, outs);
+          batch = 0;
+        }
+      }
+    }
+    if (batch != 0) run_batch(batch, outs);
+  }
+}
+
+}  // namespace
+
+void conv2d(const ConvArgs& a) {
+  if (any_left_shift(a.requant.shift, a.output_shape.c)) {
+    conv2d_impl<true>(a);
+  } else {
+    conv2d_impl<false>(a);
+  }
+}
+
+}  // namespace qb::kernels::mve
+
+#endif

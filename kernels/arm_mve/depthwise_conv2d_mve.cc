@@ -1,0 +1,427 @@
+// Helium depthwise convolution (depth multiplier 1): channels across vector lanes, eight
+// at a time, taps accumulated lane-wise in int32.
+//
+// Why this shape: each channel has its own filter, so there is no dot product to reduce;
+// the work is a lane-wise multiply-accumulate, and MVE has none for int8 that widens into
+// int32. Loading input and filter bytes straight into int16 lanes (a widening load),
+// VMULLB/VMULLT give exact int32 products of the even and odd lanes and two adds
+// accumulate them: six instructions per tap for eight channels, exact for every int8
+// value. Narrowing the even accumulator into the even int16 lanes and the odd one into
+// the odd lanes restores channel order for a plain store.
+//
+// Channel blocks are the outer loop and pixels the inner one, so a block's filter taps,
+// bias, multipliers and shifts are gathered once into a small local table (already split
+// into even and odd lanes) and every pixel loads them with constant offsets from one
+// pointer. A 3x3 filter on a full block runs fully unrolled onto the folded bias: the
+// interior rectangle (windows inside the input) reads its taps without checks; a single
+// edge column one input column over the left or right edge reads its six inside taps onto
+// the folded bias plus the zero point times the missing column's weights; rows that leave
+// the input at the top or bottom read a small copy of their input rows padded with the
+// zero point. Everything else (other filter sizes, the channel tail, wider borders) takes
+// a general loop over the taps inside the input only, adding the input offset to each tap
+// and starting from the unfolded bias, which is the reference's own sum; the tail uses
+// predicated loads and store. The unrolled taps are inline asm (see taps_3x3).
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+
+#include "kernels/arm_mve/mve_kernels.h"
+#include "kernels/arm_mve/mve_requant.h"
+
+namespace qb::kernels::mve {
+namespace {
+
+// Filters with more taps than this read their weights from the filter directly.
+constexpr int32_t kMaxTableTaps = 25;
+
+alignas(16) constexpr uint32_t kEvenChannels[4] = {0, 2, 4, 6};
+
+// One block's constants, laid out for constant-offset loads from one pointer.
+struct BlockTable {
+  int32x4_t bias_even, bias_odd;          // folded: for windows inside the input
+  // Folded bias plus what a 3x3 filter's left / right column would add reading the zero
+  // point: the start for windows whose left / right column is outside the input.
+  int32x4_t left_even, left_odd, right_even, right_odd;
+  int32x4_t raw_bias_even, raw_bias_odd;  // unfolded (zero if none): for clipped windows
+  LaneRequant even, odd;
+  int16x8_t lo, hi;          // the activation range
+  int32_t input_offset;
+  int32_t output_offset;
+  int8_t weights[kMaxTableTaps][8];  // tap-major, the block's eight channels
+  int16x8_t zero_point;              // what a tap outside the input reads
+};
+
+// Input columns of the padded window copy that border pixels of a 3x3 filter use.
+constexpr int32_t kPaddedColumns = 20;
+
+struct Geometry {
+  const int8_t* input;
+  int8_t* output;
+  Shape in, out;
+  int32_t kh, kw, stride_h, stride_w, pad_top, pad_left;
+};
+
+struct Accumulators {
+  int32x4_t even, odd;  // channels 0,2,4,6 and 1,3,5,7 of the block
+};
+
+inline void accumulate(Accumulators& acc, int16x8_t x, int16x8_t w) {
+  acc.even = vaddq_s32(acc.even, vmullbq_int_s16(x, w));
+  acc.odd = vaddq_s32(acc.odd, vmulltq_int_s16(x, w));
+}
+
+template <bool kTail>
+inline int16x8_t load_input(const int8_t* p, mve_pred16_t lanes) {
+  return kTail ? vldrbq_z_s16(p, lanes) : vldrbq_s16(p);
+}
+
+template <bool kLeft, bool kTail>
+inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16_t lanes,
+                        int8_t* out) {
+  // Saturating to int16 keeps every byte exact: anything outside int16 is far outside the
+  // int8 activation range after the offset, on the same side.
+  int16x8_t v = vqmovnbq_s32(vuninitializedq_s16(), requantize<kLeft>(acc.even, t->even));
+  v = vqmovntq_s32(v, requantize<kLeft>(acc.odd, t->odd));
+  v = vqaddq_n_s16(v, static_cast<int16_t>(t->output_offset));
+  v = vminq_s16(vmaxq_s16(v, t->lo), t->hi);
+  if (kTail) {
+    vstrbq_p_s16(out, v, lanes);
+  } else {
+    vstrbq_s16(out, v);
+  }
+}
+
+// The block's constants for channels [c, c + count).
+template <bool kLeft>
+void fill_table(BlockTable& t, const ConvArgs& a, int32_t c, int32_t count, bool table_weights) {
+  // Lanes 0-3 of the even/odd vectors are channels c + 0,2,4,6 / c + 1,3,5,7; a lane
+  // is loaded if its channel exists.
+  const uint32x4_t even = vldrwq_u32(kEvenChannels);
+  const uint32x4_t odd = vaddq_n_u32(even, 1);
+  const uint32x4_t n = vdupq_n_u32(static_cast<uint32_t>(count));
+  const mve_pred16_t even_lanes = vcmphiq_u32(n, even);
+  const mve_pred16_t odd_lanes = vcmphiq_u32(n, odd);
+  auto gather = [](const int32_t* base, uint32x4_t offsets, mve_pred16_t lanes) {
+    return vldrwq_gather_shifted_offset_z_s32(base, offsets, lanes);
+  };
+  t.bias_even = gather(a.folded_bias + c, even, even_lanes);
+  t.bias_odd = gather(a.folded_bias + c, odd, odd_lanes);
+  if (a.bias != nullptr) {
+    t.raw_bias_even = gather(a.bias + c, even, even_lanes);
+    t.raw_bias_odd = gather(a.bias + c, odd, odd_lanes);
+  } else {
+    t.raw_bias_even = t.raw_bias_odd = vdupq_n_s32(0);
+  }
+  const int32x4_t zero = vdupq_n_s32(0);
+  const int32x4_t shift_even = gather(a.requant.shift + c, even, even_lanes);
+  const int32x4_t shift_odd = gather(a.requant.shift + c, odd, odd_lanes);
+  t.even = {gather(a.requant.multiplier + c, even, even_lanes), vmaxq_s32(shift_even, zero),
+            kLeft ? vminq_s32(shift_even, zero) : shift_even};
+  t.odd = {gather(a.requant.multiplier + c, odd, odd_lanes), vmaxq_s32(shift_odd, zero),
+           kLeft ? vminq_s32(shift_odd, zero) : shift_odd};
+  if (table_weights) {
+    const int32_t taps = a.filter_shape.h * a.filter_shape.w, channels = a.input_shape.c;
+    const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(count));
+    const int8_t* w = a.filter + c;
+    for (int32_t k = 0; k < taps; ++k, w += channels) {
+      vstrbq_s16(t.weights[k], vldrbq_z_s16(w, lanes));
+    }
+    if (a.filter_shape.h == 3 && a.filter_shape.w == 3) {
+      // |column sum| <= 3 * 128: int16; times the zero point: exact in int32.
+      auto column = [&](int32_t kx) {
+        return vaddq_s16(vaddq_s16(vldrbq_s16(t.weights[kx]), vldrbq_s16(t.weights[3 + kx])),
+                         vldrbq_s16(t.weights[6 + kx]));
+      };
+      const int16x8_t left = column(0), right = column(2);
+      t.left_even = vaddq_s32(t.bias_even, vmullbq_int_s16(left, t.zero_point));
+      t.left_odd = vaddq_s32(t.bias_odd, vmulltq_int_s16(left, t.zero_point));
+      t.right_even = vaddq_s32(t.bias_even, vmullbq_int_s16(right, t.zero_point));
+      t.right_odd = vaddq_s32(t.bias_odd, vmulltq_int_s16(right, t.zero_point));
+    }
+  }
+}
+
+// The nine taps of a 3x3 window inside the input, for a full block: x is the window's
+// top-left tap, w the table's weights (tap-major, 8 bytes a tap). Written as one asm
+// statement because GCC 12 schedules the 18 loads of the unrolled intrinsics ahead of
+// the arithmetic and spills them (MVE has eight vector registers), and cannot be kept
+// from materializing every address in a high register first; here each tap is its two
+// widening loads (weights at constant offsets), VMULLB/VMULLT and two adds.
+inline void taps_3x3(Accumulators& acc, const int8_t* x, const int8_t* w, int32_t cs,
+                     int32_t rs) {
+  int16x8_t a, b;
+  int32x4_t product;
+  const int8_t* p0;
+  const int8_t* p1;
+#define QB_DEPTHWISE_TAP(P, OFFSET)                \
+  "vldrb.s16 %q[a], [%[" P "]]\n\t"               \
+  "vldrb.s16 %q[b], [%[w], #" OFFSET "]\n\t"      \
+  "vmullb.s16 %q[product], %q[a], %q[b]\n\t"      \
+  "vadd.i32 %q[even], %q[even], %q[product]\n\t"  \
+  "vmullt.s16 %q[product], %q[a], %q[b]\n\t"      \
+  "vadd.i32 %q[odd], %q[odd], %q[product]\n\t"
+  __asm__(
+      "mov %[p0], %[x]\n\t"
+      "add %[p1], %[p0], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p0", "0")
+      QB_DEPTHWISE_TAP("p1", "8")
+      "add %[p1], %[p1], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p1", "16")
+      "add %[p0], %[p0], %[rs]\n\t"
+      "add %[p1], %[p0], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p0", "24")
+      QB_DEPTHWISE_TAP("p1", "32")
+      "add %[p1], %[p1], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p1", "40")
+      "add %[p0], %[p0], %[rs]\n\t"
+      "add %[p1], %[p0], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p0", "48")
+      QB_DEPTHWISE_TAP("p1", "56")
+      "add %[p1], %[p1], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p1", "64")
+      : [even] "+w"(acc.even), [odd] "+w"(acc.odd), [a] "=&w"(a), [b] "=&w"(b),
+        [product] "=&w"(product), [p0] "=&l"(p0), [p1] "=&l"(p1)
+      : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)
+      : "memory");
+#undef QB_DEPTHWISE_TAP
+}
+
+// Six taps of a 3x3 window whose left or right column is outside the input: the other
+// two columns. x: the window's first inside tap (row 0), w: the table's weights of that
+// column (row 0); rows are 24 table bytes apart.
+inline void taps_3x2(Accumulators& acc, const int8_t* x, const int8_t* w, int32_t cs,
+                     int32_t rs) {
+  int16x8_t a, b;
+  int32x4_t product;
+  const int8_t* p0;
+  const int8_t* p1;
+#define QB_DEPTHWISE_TAP(P, OFFSET)                \
+  "vldrb.s16 %q[a], [%[" P "]]\n\t"               \
+  "vldrb.s16 %q[b], [%[w], #" OFFSET "]\n\t"      \
+  "vmullb.s16 %q[product], %q[a], %q[b]\n\t"      \
+  "vadd.i32 %q[even], %q[even], %q[product]\n\t"  \
+  "vmullt.s16 %q[product], %q[a], %q[b]\n\t"      \
+  "vadd.i32 %q[odd], %q[odd], %q[product]\n\t"
+  __asm__(
+      "mov %[p0], %[x]\n\t"
+      "add %[p1], %[p0], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p0", "0")
+      QB_DEPTHWISE_TAP("p1", "8")
+      "add %[p0], %[p0], %[rs]\n\t"
+      "add %[p1], %[p0], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p0", "24")
+      QB_DEPTHWISE_TAP("p1", "32")
+      "add %[p0], %[p0], %[rs]\n\t"
+      "add %[p1], %[p0], %[cs]\n\t"
+      QB_DEPTHWISE_TAP("p0", "48")
+      QB_DEPTHWISE_TAP("p1", "56")
+      : [even] "+w"(acc.even), [odd] "+w"(acc.odd), [a] "=&w"(a), [b] "=&w"(b),
+        [product] "=&w"(product), [p0] "=&l"(p0), [p1] "=&l"(p1)
+      : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)
+      : "memory");
+#undef QB_DEPTHWISE_TAP
+}
+
+// Output rows [oy_begin, oy_end) of one output column of a full block and a 3x3 filter
+// whose windows lie inside the input vertically but have their left (kRight = false) or
+// right column outside it: the other six taps onto the matching corrected bias.
+// x: the first window's first inside tap.
+template <bool kLeft, bool kRight>
+__attribute__((noinline)) void edge_column_3x3(const BlockTable* t, const int8_t* x,
+                                               int32_t rows, int32_t x_row_step, int32_t cs,
+                                               int32_t rs, int8_t* out, int32_t out_row_step) {
+  const int8_t* w = &t->weights[kRight ? 0 : 1][0];
+  for (int32_t y = 0; y < rows; ++y, x += x_row_step, out += out_row_step) {
+    Accumulators acc = kRight ? Accumulators{t->right_even, t->right_odd}
+                              : Accumulators{t->left_even, t->left_odd};
+    taps_3x2(acc, x, w, cs, rs);
+    store_pixel<kLeft, false>(t, acc, vctp16q(8), out);
+  }
+}
+
+// A rows x cols rectangle of output pixels of a full block whose 3x3 windows lie inside
+// the input; x: the first window's top-left tap, x_step / x_row_step input bytes between
+// horizontally / vertically adjacent windows. Not inlined, and every constant read
+// through t, so the loop's state fits the core registers.
+template <bool kLeft>
+__attribute__((noinline)) void interior_rect_3x3(const BlockTable* t, const int8_t* x,
+                                                 int32_t rows, int32_t cols, int32_t x_step,
+                                                 int32_t x_row_step, int32_t cs, int32_t rs,
+                                                 int8_t* out, int32_t out_step,
+                                                 int32_t out_row_step) {
+  for (int32_t y = 0; y < rows; ++y, x += x_row_step, out += out_row_step) {
+    const int8_t* xp = x;
+    int8_t* op = out;
+    for (int32_t i = 0; i < cols; ++i, xp += x_step, op += out_step) {
+      Accumulators acc{t->bias_even, t->bias_odd};
+      taps_3x3(acc, xp, &t->weights[0][0], cs, rs);
+      store_pixel<kLeft, false>(t, acc, vctp16q(8), op);
+    }
+  }
+}
+
+// Output rows [oy_begin, oy_end), every column, of a full block and a 3x3 filter, where
+// windows leave the input at the top or bottom: for each row, the block's bytes of the
+// windows' three input rows are copied into a small zero-point-padded buffer (at most
+// kPaddedColumns columns at a time), which the interior kernel then reads like any input.
+template <bool kLeft>
+__attribute__((noinline)) void padded_rows_3x3(const BlockTable* t, const Geometry& g,
+                                               const int8_t* image, int8_t* out_image,
+                                               int32_t oy_begin, int32_t oy_end) {
+  alignas(8) int8_t padded[3][kPaddedColumns][8];
+  const int32_t cs = g.in.c, rs = g.in.w * g.in.c;
+  const int32_t per_copy = (kPaddedColumns - 3) / g.stride_w + 1;
+  for (int32_t oy = oy_begin; oy < oy_end; ++oy) {
+    const int32_t iy0 = oy * g.stride_h - g.pad_top;
+    int8_t* out_row = out_image + oy * g.out.w * g.out.c;
+    for (int32_t ox = 0; ox < g.out.w; ox += per_copy) {
+      const int32_t count = g.out.w - ox < per_copy ? g.out.w - ox : per_copy;
+      const int32_t ix_begin = ox * g.stride_w - g.pad_left;
+      const int32_t columns = (count - 1) * g.stride_w + 3;
+      for (int32_t r = 0; r < 3; ++r) {
+        const int32_t iy = iy0 + r;
+        const bool row_inside = iy >= 0 && iy < g.in.h;
+        for (int32_t j = 0, ix = ix_begin; j < columns; ++j, ++ix) {
+          const bool inside = row_inside && ix >= 0 && ix < g.in.w;
+          vstrbq_s16(padded[r][j],
+                     inside ? vldrbq_s16(image + iy * rs + ix * cs) : t->zero_point);
+        }
+      }
+      interior_rect_3x3<kLeft>(t, &padded[0][0][0], 1, count, g.stride_w * 8, 0, 8,
+                               kPaddedColumns * 8, out_row + ox * g.out.c, g.out.c, 0);
+    }
+  }
+}
+
+// Output rows [oy_begin, oy_end) x columns [ox_begin, ox_end), any filter and any
+// position: only the taps inside the input, each as (x + input_offset) * w onto the
+// unfolded bias, exactly the reference's sum. w0: tap 0's weights, w_step bytes per tap
+// (the table's 8, or the filter's channel count).
+template <bool kLeft, bool kTail>
+__attribute__((noinline)) void general_rect(const BlockTable* t, const Geometry& g,
+                                            const int8_t* image, int8_t* out_image,
+                                            int32_t oy_begin, int32_t oy_end, int32_t ox_begin,
+                                            int32_t ox_end, const int8_t* w0, int32_t w_step,
+                                            mve_pred16_t lanes) {
+  const int32_t cs = g.in.c, rs = g.in.w * g.in.c;
+  const int16_t offset = static_cast<int16_t>(t->input_offset);
+  for (int32_t oy = oy_begin; oy < oy_end; ++oy) {
+    const int32_t iy0 = oy * g.stride_h - g.pad_top;
+    const int32_t ky_begin = iy0 < 0 ? -iy0 : 0;
+    const int32_t ky_end = g.in.h - iy0 < g.kh ? g.in.h - iy0 : g.kh;
+    int8_t* out_row = out_image + oy * g.out.w * g.out.c;
+    for (int32_t ox = ox_begin; ox < ox_end; ++ox) {
+      const int32_t ix0 = ox * g.stride_w - g.pad_left;
+      const int32_t kx_begin = ix0 < 0 ? -ix0 : 0;
+      const int32_t kx_end = g.in.w - ix0 < g.kw ? g.in.w - ix0 : g.kw;
+      Accumulators acc{t->raw_bias_even, t->raw_bias_odd};
+      for (int32_t ky = ky_begin; ky < ky_end; ++ky) {
+        const int8_t* x = image + (iy0 + ky) * rs + (ix0 + kx_begin) * cs;
+        const int8_t* w = w0 + (ky * g.kw + kx_begin) * w_step;
+        for (int32_t kx = kx_begin; kx < kx_end; ++kx, x += cs, w += w_step) {
+          accumulate(acc, vaddq_n_s16(load_input<kTail>(x, lanes), offset),
+                     load_input<kTail>(w, lanes));
+        }
+      }
+      store_pixel<kLeft, kTail>(t, acc, lanes, out_row + ox * g.out.c);
+    }
+  }
+}
+
+// One block (eight channels, or `lanes` of them) of every output pixel.
+template <bool kLeft, bool kTail>
+void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool table_weights,
+           int32_t c, mve_pred16_t lanes) {
+  const int32_t cs = g.in.c, rs = g.in.w * g.in.c;
+  const int8_t* w0 = table_weights ? &t.weights[0][0] : filter + c;
+  const int32_t w_step = table_weights ? 8 : cs;
+  const bool unrolled = !kTail && g.kh == 3 && g.kw == 3 && table_weights;
+  // Output columns whose windows lie inside the input horizontally: [x_begin, x_end).
+  int32_t x_begin = (g.pad_left + g.stride_w - 1) / g.stride_w;
+  const int32_t last_start = g.in.w - g.kw + g.pad_left;
+  int32_t x_end = last_start < 0 ? 0 : last_start / g.stride_w + 1;
+  if (x_end > g.out.w) x_end = g.out.w;
+  if (x_begin > x_end) x_begin = x_end;
+  // Output rows whose windows lie inside the input vertically: [y_begin, y_end).
+  int32_t y_begin = (g.pad_top + g.stride_h - 1) / g.stride_h;
+  const int32_t last_top = g.in.h - g.kh + g.pad_top;
+  int32_t y_end = last_top < 0 ? 0 : last_top / g.stride_h + 1;
+  if (y_end > g.out.h) y_end = g.out.h;
+  if (y_begin > y_end) y_begin = y_end;
+  for (int32_t b = 0; b < g.in.n; ++b) {
+    const int8_t* image = g.input + b * g.in.h * rs + c;
+    int8_t* out_image = g.output + b * g.out.h * g.out.w * g.out.c + c;
+    if (!unrolled || x_begin == x_end) {
+      general_rect<kLeft, kTail>(&t, g, image, out_image, 0, g.out.h, 0, g.out.w, w0, w_step,
+                                 lanes);
+      continue;
+    }
+    // The bands around the interior rectangle, then the rectangle itself.
+    if (y_begin > 0) padded_rows_3x3<kLeft>(&t, g, image, out_image, 0, y_begin);
+    if (y_end < g.out.h) padded_rows_3x3<kLeft>(&t, g, image, out_image, y_end, g.out.h);
+    if (y_begin == y_end) continue;
+    const int32_t iy0 = y_begin * g.stride_h - g.pad_top;
+    const int32_t rows = y_end - y_begin;
+    // A single edge column one input column over the edge has its own kernel.
+    if (x_begin == 1 && g.pad_left == 1) {
+      edge_column_3x3<kLeft, false>(&t, image + iy0 * rs, rows, g.stride_h * rs, cs, rs,
+                                    out_image + y_begin * g.out.w * g.out.c, g.out.w * g.out.c);
+    } else if (x_begin > 0) {
+      general_rect<kLeft, kTail>(&t, g, image, out_image, y_begin, y_end, 0, x_begin, w0, w_step,
+                                 lanes);
+    }
+    const int32_t last_ix0 = (g.out.w - 1) * g.stride_w - g.pad_left;
+    if (x_end == g.out.w - 1 && last_ix0 + 3 == g.in.w + 1) {
+      edge_column_3x3<kLeft, true>(&t, image + iy0 * rs + last_ix0 * cs, rows, g.stride_h * rs,
+                                   cs, rs, out_image + (y_begin * g.out.w + x_end) * g.out.c,
+                                   g.out.w * g.out.c);
+    } else if (x_end < g.out.w) {
+      general_rect<kLeft, kTail>(&t, g, image, out_image, y_begin, y_end, x_end, g.out.w, w0,
+                                 w_step, lanes);
+    }
+    const int32_t ix0 = x_begin * g.stride_w - g.pad_left;
+    interior_rect_3x3<kLeft>(&t, image + iy0 * rs + ix0 * cs, y_end - y_begin, x_end - x_begin,
+                             g.stride_w * cs, g.stride_h * rs, cs, rs,
+                             out_image + (y_begin * g.out.w + x_begin) * g.out.c, g.out.c,
+                             g.out.w * g.out.c);
+  }
+}
+
+template <bool kLeft>
+void depthwise_impl(const ConvArgs& a) {
+  const ConvParams& cp = a.params;
+  const Geometry g{a.input,         a.output,    a.input_shape, a.output_shape,
+                   a.filter_shape.h, a.filter_shape.w, cp.stride_h, cp.stride_w,
+                   cp.pad_top,      cp.pad_left};
+  const bool table_weights = g.kh * g.kw <= kMaxTableTaps;
+  const int32_t channels = a.input_shape.c;
+  BlockTable t;
+  t.lo = vdupq_n_s16(static_cast<int16_t>(cp.act_min));
+  t.hi = vdupq_n_s16(static_cast<int16_t>(cp.act_max));
+  t.input_offset = cp.input_offset;
+  t.zero_point = vdupq_n_s16(static_cast<int16_t>(-cp.input_offset));
+  t.output_offset = cp.output_offset;
+  int32_t c = 0;
+  for (; c + 8 <= channels; c += 8) {
+    fill_table<kLeft>(t, a, c, 8, table_weights);
+    block<kLeft, false>(g, t, a.filter, table_weights, c, vctp16q(8));
+  }
+  if (c < channels) {
+    const int32_t count = channels - c;
+    fill_table<kLeft>(t, a, c, count, table_weights);
+    block<kLeft, true>(g, t, a.filter, table_weights, c, vctp16q(static_cast<uint32_t>(count)));
+  }
+}
+
+}  // namespace
+
+void depthwise_conv2d(const ConvArgs& a) {
+  if (any_left_shift(a.requant.shift, a.output_shape.c)) {
+    depthwise_impl<true>(a);
+  } else {
+    depthwise_impl<false>(a);
+  }
+}
+
+}  // namespace qb::kernels::mve
+
+#endif

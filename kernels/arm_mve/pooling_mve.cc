@@ -1,0 +1,172 @@
+// Helium pooling: max, average and global average, channels across vector lanes.
+//
+// Why this shape: pooling never mixes channels, and NHWC keeps a pixel's channels
+// contiguous, so one vector holds up to 16 channels of a tap and a window is a handful
+// of lane-wise operations: VMAX.S8 over the taps for max pooling; for averages, sums in
+// int32 lanes (VLDRB.S32 widens four channels) divided by the tap count with rounding half
+// away from zero. The division is exact without a divide instruction per lane: for
+// n = |sum| + count/2 < 2^16 and 2 <= count <= 256, floor(n / count) equals the high half of
+// n * (floor((2^32 - 1) / count) + 1) (VMULH.U32): the multiplier exceeds 2^32 / count by
+// less than 1, so the error is below n / 2^32 <= 2^-16 < 1 / count, too small to cross
+// an integer. Larger windows (never in practice) divide lane by lane in core registers.
+// Taps outside the input are skipped (max) or left out of the count (average), as the
+// reference does; a channel tail is handled with predicated loads and stores.
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+
+#include "kernels/arm_mve/mve_kernels.h"
+
+namespace qb::kernels::mve {
+namespace {
+
+inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+// The window of output (oy, ox) clipped to the input.
+struct Window {
+  int32_t ky_begin, ky_end, kx_begin, kx_end;
+  const int8_t* first;  // input at (ky_begin, kx_begin)
+};
+
+inline Window clip(const PoolParams& p, const Shape& in, const int8_t* image, int32_t oy,
+                   int32_t ox) {
+  const int32_t iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
+  Window w{max_i32(0, -iy0), min_i32(p.filter_h, in.h - iy0), max_i32(0, -ix0),
+           min_i32(p.filter_w, in.w - ix0), image};
+  if (w.ky_begin < w.ky_end && w.kx_begin < w.kx_end) {
+    w.first = image + ((iy0 + w.ky_begin) * in.w + ix0 + w.kx_begin) * in.c;
+  }
+  return w;
+}
+
+// sum / count rounded half away from zero, four lanes; count in [2, 256] and
+// |sum| <= 128 * count (see the file comment).
+inline int32x4_t rounded_mean(int32x4_t sum, uint32_t count, uint32_t reciprocal) {
+  const uint32x4_t magnitude =
+      vaddq_n_u32(vreinterpretq_u32_s32(vabsq_s32(sum)), count / 2);
+  const int32x4_t q = vreinterpretq_s32_u32(vmulhq_u32(magnitude, vdupq_n_u32(reciprocal)));
+  return vnegq_m_s32(q, q, vcmpltq_n_s32(sum, 0));
+}
+
+// The same, one lane at a time, for any count >= 1.
+inline int32x4_t rounded_mean_scalar(int32x4_t sum, int32_t count) {
+  int32_t v[4];
+  vst1q_s32(v, sum);
+  for (int32_t& s : v) s = s > 0 ? (s + count / 2) / count : (s - count / 2) / count;
+  return vld1q_s32(v);
+}
+
+}  // namespace
+
+void max_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t* input,
+                const Shape& output_shape, int8_t* output) {
+  const PoolParams p = params;
+  const Shape in = input_shape, out = output_shape;
+  const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.act_min));
+  const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.act_max));
+  const int32_t row = in.w * in.c;
+  for (int32_t b = 0; b < in.n; ++b) {
+    const int8_t* image = input + b * in.h * row;
+    for (int32_t oy = 0; oy < out.h; ++oy) {
+      for (int32_t ox = 0; ox < out.w; ++ox, output += out.c) {
+        const Window w = clip(p, in, image, oy, ox);
+        for (int32_t c = 0; c < in.c; c += 16) {
+          const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(in.c - c));
+          // -128 is the identity of max over int8; an empty window keeps it and then
+          // clamps to act_min, as the reference does.
+          int8x16_t best = vdupq_n_s8(-128);
+          const int8_t* tap_row = w.first + c;
+          for (int32_t ky = w.ky_begin; ky < w.ky_end; ++ky, tap_row += row) {
+            const int8_t* tap = tap_row;
+            for (int32_t kx = w.kx_begin; kx < w.kx_end; ++kx, tap += in.c) {
+              best = vmaxq_s8(best, vldrbq_z_s8(tap, lanes));
+            }
+          }
+          vstrbq_p_s8(output + c, vminq_s8(vmaxq_s8(best, lo), hi), lanes);
+        }
+      }
+    }
+  }
+}
+
+void avg_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t* input,
+                const Shape& output_shape, int8_t* output) {
+  const PoolParams p = params;
+  const Shape in = input_shape, out = output_shape;
+  const int32x4_t lo = vdupq_n_s32(p.act_min);
+  const int32x4_t hi = vdupq_n_s32(p.act_max);
+  const int32_t row = in.w * in.c;
+  for (int32_t b = 0; b < in.n; ++b) {
+    const int8_t* image = input + b * in.h * row;
+    for (int32_t oy = 0; oy < out.h; ++oy) {
+      for (int32_t ox = 0; ox < out.w; ++ox, output += out.c) {
+        const Window w = clip(p, in, image, oy, ox);
+        const int32_t count =
+            max_i32(0, w.ky_end - w.ky_begin) * max_i32(0, w.kx_end - w.kx_begin);
+        const uint32_t reciprocal =
+            count >= 2 ? 0xFFFFFFFFu / static_cast<uint32_t>(count) + 1 : 0;
+        for (int32_t c = 0; c < in.c; c += 4) {
+          const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(in.c - c));
+          int32x4_t v;
+          if (count == 0) {
+            // No tap: act_min, as the reference writes for a void window.
+            v = lo;
+          } else {
+            int32x4_t sum = vdupq_n_s32(0);
+            const int8_t* tap_row = w.first + c;
+            for (int32_t ky = w.ky_begin; ky < w.ky_end; ++ky, tap_row += row) {
+              const int8_t* tap = tap_row;
+              for (int32_t kx = w.kx_begin; kx < w.kx_end; ++kx, tap += in.c) {
+                sum = vaddq_s32(sum, vldrbq_z_s32(tap, lanes));
+              }
+            }
+            if (count == 1) {
+              v = sum;
+            } else if (count <= 256) {
+              v = rounded_mean(sum, static_cast<uint32_t>(count), reciprocal);
+            } else {
+              v = rounded_mean_scalar(sum, count);
+            }
+          }
+          vstrbq_p_s32(output + c, vminq_s32(vmaxq_s32(v, lo), hi), lanes);
+        }
+      }
+    }
+  }
+}
+
+void global_avg_pool2d(int32_t act_min, int32_t act_max, const Shape& input_shape,
+                       const int8_t* input, int8_t* output) {
+  const Shape in = input_shape;
+  const int32_t pixels = in.h * in.w;
+  const int32x4_t lo = vdupq_n_s32(act_min);
+  const int32x4_t hi = vdupq_n_s32(act_max);
+  const uint32_t reciprocal = pixels >= 2 ? 0xFFFFFFFFu / static_cast<uint32_t>(pixels) + 1 : 0;
+  for (int32_t b = 0; b < in.n; ++b, output += in.c) {
+    const int8_t* image = input + b * pixels * in.c;
+    for (int32_t c = 0; c < in.c; c += 4) {
+      const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(in.c - c));
+      int32x4_t v = lo;  // no pixels: act_min, as the reference writes
+      if (pixels > 0) {
+        // An int32 sum of int8 values is exact for up to 2^24 pixels.
+        int32x4_t sum = vdupq_n_s32(0);
+        const int8_t* px = image + c;
+        for (int32_t i = 0; i < pixels; ++i, px += in.c) {
+          sum = vaddq_s32(sum, vldrbq_z_s32(px, lanes));
+        }
+        if (pixels == 1) {
+          v = sum;
+        } else if (pixels <= 256) {
+          v = rounded_mean(sum, static_cast<uint32_t>(pixels), reciprocal);
+        } else {
+          v = rounded_mean_scalar(sum, pixels);
+        }
+      }
+      vstrbq_p_s32(output + c, vminq_s32(vmaxq_s32(v, lo), hi), lanes);
+    }
+  }
+}
+
+}  // namespace qb::kernels::mve
+
+#endif
