@@ -1,22 +1,34 @@
-// The NEON and dotprod sets' tables: the entries this directory implements, the
-// reference elsewhere.
+// The NEON and dotprod sets' tables. Both run this directory's kernels for every op; the
+// dotprod set differs where SDOT does the multiply-accumulate (conv2d, depthwise,
+// pointwise, dense) and shares the NEON entries where it cannot help (add, pooling).
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include "kernels/arm_neon/neon_kernels.h"
-#include "kernels/int8/add.h"
-#include "kernels/int8/pooling.h"
+#include "kernels/arm_neon/neon_ops.h"
 
 namespace qb::kernels {
 
 namespace {
 
-constexpr KernelSet kNeon{"neon",         ref::conv2d,       ref::depthwise_conv2d,
-                     ref::pointwise_conv2d, ref::dense,        add,
-                     max_pool2d,           avg_pool2d,        global_avg_pool2d};
+constexpr KernelSet kNeon{"neon",
+                          neon::conv2d_neon,
+                          neon::depthwise_conv2d_neon,
+                          neon::pointwise_conv2d_neon,
+                          neon::dense_neon,
+                          neon::add_neon,
+                          neon::max_pool2d_neon,
+                          neon::avg_pool2d_neon,
+                          neon::global_avg_pool2d_neon};
 
 #if defined(__ARM_FEATURE_DOTPROD)
-constexpr KernelSet kDotprod{"dotprod",      ref::conv2d,       ref::depthwise_conv2d,
-                     ref::pointwise_conv2d, ref::dense,        add,
-                     max_pool2d,           avg_pool2d,        global_avg_pool2d};
+constexpr KernelSet kDotprod{"dotprod",
+                             neon::conv2d_dotprod,
+                             neon::depthwise_conv2d_dotprod,
+                             neon::pointwise_conv2d_dotprod,
+                             neon::dense_dotprod,
+                             neon::add_neon,
+                             neon::max_pool2d_neon,
+                             neon::avg_pool2d_neon,
+                             neon::global_avg_pool2d_neon};
 #endif
 
 }  // namespace
