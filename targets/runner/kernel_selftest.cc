@@ -483,7 +483,7 @@ int main(int argc, char** argv) {
     __builtin_trap();
   }
   const unsigned long seed = argc > 1 ? std::strtoul(argv[1], nullptr, 0) : 20240601ul;
-  const long rounds = argc > 2 ? std::strtol(argv[2], nullptr, 0) : 3000;
+  const long rounds = argc > 2 ? std::strtol(argv[2], nullptr, 0) : 2000;
   rng_state = seed;
   std::printf("kernel self-test: seed %lu, %ld rounds, sets reference and %s\n", seed, rounds,
               qb::kernels::selected_kernels().name);
