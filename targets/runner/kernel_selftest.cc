@@ -95,8 +95,10 @@ int8_t ref_output(int64_t scaled, int32_t zero_point, int32_t lo, int32_t hi) {
 // ---- buffers and comparison ----------------------------------------------------------
 
 constexpr int32_t kMax = 24576;
+// The largest conv2d filter random_geometry can ask for: 40 x 7 x 7 x 40.
+constexpr int32_t kMaxWeights = 40 * 7 * 7 * 40;
 constexpr int32_t kMaxChannels = 128;
-int8_t input_a[kMax], input_b[kMax], weights[kMax], got[kMax], want[kMax];
+int8_t input_a[kMax], input_b[kMax], weights[kMaxWeights], got[kMax], want[kMax];
 alignas(16) int8_t scratch[kMax];
 int8_t table[256];
 int32_t bias[kMaxChannels], folded[kMaxChannels], multipliers[kMaxChannels], shifts[kMaxChannels];
@@ -209,6 +211,12 @@ void test_conv(bool depthwise) {
   const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
   int32_t lo, hi;
   random_activation(out_zp, &lo, &hi);
+  // A case that outgrew the buffers would corrupt memory instead of failing.
+  if (g.in.elements() > kMax || g.out.elements() > kMax ||
+      (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c > kMaxWeights) {
+    std::printf("self-test bug: a %s case outgrew its buffers\n", current_op);
+    std::exit(2);
+  }
   fill_int8(input_a, g.in.elements());
   // conv2d: [out_c, kh, kw, in_c]; depthwise: [1, kh, kw, c].
   fill_int8(weights, (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c, -127, 127);
