@@ -3,7 +3,8 @@
 // requantization.
 //
 // Why shared: a dense layer is a 1x1 convolution over `batches` pixels; only the
-// requantization may be per tensor, which the product takes as a broadcast vector.
+// requantization may be per tensor, which the product takes as a broadcast vector. A
+// single output from a very short row goes to the reference kernel (see dense()).
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include "kernels/arm_mve/mve_kernels.h"
 #include "kernels/arm_mve/mve_matmul.h"
@@ -11,6 +12,12 @@
 namespace qb::kernels::mve {
 
 void dense(const DenseArgs& a) {
+  // A single output from fewer than 16 inputs is a handful of scalar MACs: the vector
+  // set-up (predicates, broadcast parameters, lane moves) costs more than the reference.
+  if (a.batches * a.out_features == 1 && a.in_features < 16) {
+    ref::dense(a);
+    return;
+  }
   const DenseParams& p = a.params;
   const Matmul m{a.input,
                  a.batches,

@@ -51,7 +51,7 @@ struct BlockTable {
 };
 
 // Input columns of the padded window copy that border pixels of a 3x3 filter use.
-constexpr int32_t kPaddedColumns = 20;
+constexpr int32_t kPaddedColumns = 12;
 
 struct Geometry {
   const int8_t* input;

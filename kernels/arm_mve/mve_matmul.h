@@ -5,11 +5,10 @@
 // loaded once as vectors), and within a group every input row ("pixel") is dotted with
 // the group's four filter rows by 16-lane VMLADAVA: MVE's only int8 dot product sums into
 // a core register, and four sums plus five load pointers is what fits in them. With
-// K <= 16 (or K <= 32 over many pixels) the roles turn: one channel at a time, its filter row
-// in registers, four pixels per vector (see shallow_channel), which saves the per-group
-// set-up that dominates short dot products. A depth that is not a multiple of 16 ends in one VCTP-predicated
-// chunk, so no load reads past an input row of the tensor's last pixel or past the
-// filter.
+// K <= 16 (or K <= 32 over many pixels) the roles turn: one channel at a time, its filter
+// row in registers, four pixels per vector (see shallow_channel), which saves the
+// per-group set-up that dominates short dot products. A depth that is not a multiple of
+// 16 ends in one VCTP-predicated chunk, so no load reads past the input or the filter.
 #pragma once
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
@@ -107,9 +106,9 @@ inline void group(const Matmul& m, int32_t oc, const int8_t* r0, const int8_t* r
 // past the depth) and its bias, multiplier and shift are scalars, so the loop holds
 // nothing else in vector registers and stores each vector of four pixels with one
 // scatter (offsets 0, C, 2C, 3C). kRound: the shift is a right shift (the tie fixup is
-// needed). A pixel's last chunk may read into the next pixel, which the zero filter lanes
-// cancel; only the tensor's last pixel could read past the input, so only the last group
-// of pixels loads its last chunk under a predicate. Not inlined: inside the channel loop
+// needed). A pixel's last chunk may read into the next pixels, which the zero filter
+// lanes cancel; the pixels near the end of the input load their last chunk under a
+// predicate instead, so nothing past the input is read. Not inlined: inside the channel loop
 // GCC keeps the outer loop's values in core registers and spills this loop's constants.
 template <bool kLeft, bool kRound, int kChunks>
 __attribute__((noinline)) void shallow_channel(const Matmul& m, const int8x16_t* filter_row,
@@ -140,20 +139,23 @@ __attribute__((noinline)) void shallow_channel(const Matmul& m, const int8x16_t*
   };
   const int8_t* x = m.input;
   int32_t left = m.pixels;
-  for (; left > 4; left -= 4, x += 4 * depth, out += step) {
+  // Whole-vector loads while the fourth pixel's last chunk ends inside the input.
+  for (; left > 4 && (left - 3) * depth >= 16 * kChunks; left -= 4, x += 4 * depth, out += step) {
     const int8_t* x1 = x + depth;
     const int8_t* x2 = x1 + depth;
     const int8_t* x3 = x2 + depth;
     const int32x4_t acc = lanes_of(dot(x, false), dot(x1, false), dot(x2, false), dot(x3, false));
     vstrbq_scatter_offset_s32(out, offsets, finish_four(acc));
   }
-  // The last one to four pixels: missing ones repeat the first.
-  const int8_t* x1 = left > 1 ? x + depth : x;
-  const int8_t* x2 = left > 2 ? x + 2 * depth : x;
-  const int8_t* x3 = left > 3 ? x + 3 * depth : x;
-  const int32x4_t acc = lanes_of(dot(x, true), dot(x1, true), dot(x2, true), dot(x3, true));
-  vstrbq_scatter_offset_p_s32(out, offsets, finish_four(acc),
-                              vctp32q(static_cast<uint32_t>(left)));
+  // The rest, last chunks predicated; in the final group missing pixels repeat the first.
+  for (; left > 0; left -= 4, x += 4 * depth, out += step) {
+    const int8_t* x1 = left > 1 ? x + depth : x;
+    const int8_t* x2 = left > 2 ? x + 2 * depth : x;
+    const int8_t* x3 = left > 3 ? x + 3 * depth : x;
+    const int32x4_t acc = lanes_of(dot(x, true), dot(x1, true), dot(x2, true), dot(x3, true));
+    vstrbq_scatter_offset_p_s32(out, offsets, finish_four(acc),
+                                vctp32q(static_cast<uint32_t>(left < 4 ? left : 4)));
+  }
 }
 
 // The same for depth 8, two pixels per 16-byte load: one VMLADAV with the filter row in

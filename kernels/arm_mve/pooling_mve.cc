@@ -2,7 +2,8 @@
 //
 // Why this shape: pooling never mixes channels, and NHWC keeps a pixel's channels
 // contiguous, so one vector holds up to 16 channels of a tap and a window is a handful
-// of lane-wise operations: VMAX.S8 over the taps for max pooling; for averages, sums in
+// of lane-wise operations: VMAX.S8 over the taps for max pooling (windows inside the
+// input run through a per-layer tap-offset table, 2x2 unrolled); for averages, sums in
 // int32 lanes (VLDRB.S32 widens four channels) divided by the tap count with rounding half
 // away from zero. The division is exact without a divide instruction per lane: for
 // n = |sum| + count/2 < 2^16 and 2 <= count <= 256, floor(n / count) equals the high half of
@@ -58,6 +59,33 @@ inline int32x4_t rounded_mean_scalar(int32x4_t sum, int32_t count) {
 
 }  // namespace
 
+// `count` horizontally adjacent output pixels whose windows lie inside the input; first:
+// the first window's first tap, step: input bytes between windows. 2x2 windows (the
+// usual pooling) are unrolled; others read their taps through the offset table. Not
+// inlined, so the loop's state stays in registers.
+__attribute__((noinline)) void max_run_inside(const int8_t* first, int32_t count, int32_t step,
+                                              const int32_t* taps, int32_t window, bool two_by_two,
+                                              int32_t channels, int8x16_t lo, int8x16_t hi,
+                                              int8_t* out) {
+  const int32_t right = taps[1], below = two_by_two ? taps[2] : 0;
+  for (int32_t i = 0; i < count; ++i, first += step, out += channels) {
+    for (int32_t c = 0; c < channels; c += 16) {
+      const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(channels - c));
+      const int8_t* x = first + c;
+      int8x16_t best;
+      if (two_by_two) {
+        const int8x16_t top = vmaxq_s8(vldrbq_z_s8(x, lanes), vldrbq_z_s8(x + right, lanes));
+        const int8_t* y = x + below;
+        best = vmaxq_s8(top, vmaxq_s8(vldrbq_z_s8(y, lanes), vldrbq_z_s8(y + right, lanes)));
+      } else {
+        best = vldrbq_z_s8(x, lanes);
+        for (int32_t t = 1; t < window; ++t) best = vmaxq_s8(best, vldrbq_z_s8(x + taps[t], lanes));
+      }
+      vstrbq_p_s8(out + c, vminq_s8(vmaxq_s8(best, lo), hi), lanes);
+    }
+  }
+}
+
 void max_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t* input,
                 const Shape& output_shape, int8_t* output) {
   const PoolParams p = params;
@@ -65,10 +93,38 @@ void max_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t
   const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.act_min));
   const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.act_max));
   const int32_t row = in.w * in.c;
+  // Windows entirely inside the input (the usual case) read their taps through a table
+  // of offsets from the first tap; it holds windows of up to kMaxTableTaps taps.
+  constexpr int32_t kMaxTableTaps = 16;
+  int32_t taps[kMaxTableTaps];
+  const int32_t window = p.filter_h * p.filter_w;
+  const bool table = window >= 2 && window <= kMaxTableTaps;
+  if (table) {
+    for (int32_t ky = 0, t = 0; ky < p.filter_h; ++ky) {
+      for (int32_t kx = 0; kx < p.filter_w; ++kx, ++t) taps[t] = ky * row + kx * in.c;
+    }
+  }
+  const bool two_by_two = p.filter_h == 2 && p.filter_w == 2;
+  // Output columns whose windows lie inside the input horizontally: [x_begin, x_end).
+  int32_t x_begin = (p.pad_left + p.stride_w - 1) / p.stride_w;
+  const int32_t last_start = in.w - p.filter_w + p.pad_left;
+  int32_t x_end = last_start < 0 ? 0 : last_start / p.stride_w + 1;
+  if (x_end > out.w) x_end = out.w;
+  if (x_begin > x_end) x_begin = x_end;
   for (int32_t b = 0; b < in.n; ++b) {
     const int8_t* image = input + b * in.h * row;
     for (int32_t oy = 0; oy < out.h; ++oy) {
+      const int32_t iy0 = oy * p.stride_h - p.pad_top;
+      const bool rows_inside = iy0 >= 0 && iy0 + p.filter_h <= in.h;
       for (int32_t ox = 0; ox < out.w; ++ox, output += out.c) {
+        if (table && rows_inside && ox == x_begin && x_begin < x_end) {
+          const int32_t count = x_end - x_begin;
+          max_run_inside(image + (iy0 * in.w + ox * p.stride_w - p.pad_left) * in.c, count,
+                         p.stride_w * in.c, taps, window, two_by_two, in.c, lo, hi, output);
+          ox += count - 1;
+          output += (count - 1) * out.c;
+          continue;
+        }
         const Window w = clip(p, in, image, oy, ox);
         for (int32_t c = 0; c < in.c; c += 16) {
           const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(in.c - c));
