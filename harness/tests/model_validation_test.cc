@@ -269,6 +269,9 @@ const Case kCases[] = {
     {"MissingFoldedBias",
      [](QbmFile& f) { f.set_u32(f.layer(1) + qbm::layer::kBuffers + 4 * qbm::kAux, qbm::kNone); },
      Status::kBadBuffer},
+    {"WeightMinus128",
+     [](QbmFile& f) { f.bytes[f.u32(f.buffer_record(f.slot(2, qbm::kWeights))) + 3] = 0x80; },
+     Status::kBadBuffer},
     {"FoldedBiasDisagreesWithWeights",
      [](QbmFile& f) {
        const uint32_t data = f.u32(f.buffer_record(f.slot(2, qbm::kAux)));

@@ -443,6 +443,11 @@ Status Model::validate_layer(uint32_t index) const {
       const int32_t sh = load_i32(shift + 4 * q);
       if (m < 0 || !valid_shift(sh)) return Status::kBadLayer;
       const uint8_t* w = weights + c * channel_stride;
+      // Weights are symmetric int8 in [-127, 127]: the fast kernels may add two products
+      // in one int16 lane, which a -128 x -128 pair would overflow.
+      for (int64_t i = 0; i < taps; ++i) {
+        if (w[i * tap_stride] == 0x80) return Status::kBadBuffer;
+      }
       const int64_t abs_weights = sum_abs_weights(w, taps, tap_stride);
       const int32_t b = load_i32(bias + 4 * c);
       const int64_t acc_bound = abs64(b) + abs_weights * v_max;

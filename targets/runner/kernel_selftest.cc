@@ -207,16 +207,16 @@ int32_t at(const int8_t* data, const Shape& s, int32_t b, int32_t y, int32_t x, 
 
 void test_conv(bool depthwise) {
   current_op = depthwise ? "depthwise_conv2d" : "conv2d";
-  const Geometry g = random_geometry(depthwise ? 70 : 40, depthwise);
+  // Draw again until the case fits the buffers (rarely needed: a 7x7 window over many
+  // channels); the draw sequence stays a function of the seed.
+  Geometry g = random_geometry(depthwise ? 70 : 40, depthwise);
+  while (g.in.elements() > kMax || g.out.elements() > kMax ||
+         (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c > kMaxWeights) {
+    g = random_geometry(depthwise ? 70 : 40, depthwise);
+  }
   const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
   int32_t lo, hi;
   random_activation(out_zp, &lo, &hi);
-  // A case that outgrew the buffers would corrupt memory instead of failing.
-  if (g.in.elements() > kMax || g.out.elements() > kMax ||
-      (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c > kMaxWeights) {
-    std::printf("self-test bug: a %s case outgrew its buffers\n", current_op);
-    std::exit(2);
-  }
   fill_int8(input_a, g.in.elements());
   // conv2d: [out_c, kh, kw, in_c]; depthwise: [1, kh, kw, c].
   fill_int8(weights, (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c, -127, 127);
@@ -394,7 +394,8 @@ int32_t ref_mean(int64_t sum, int64_t count) {
 
 void test_pool(bool average) {
   current_op = average ? "avg_pool2d" : "max_pool2d";
-  const Geometry g = random_geometry(70, true);
+  Geometry g = random_geometry(70, true);
+  while (g.in.elements() > kMax || g.out.elements() > kMax) g = random_geometry(70, true);
   int32_t lo = -128, hi = 127;
   if (one_in(3)) lo = uniform(-128, 0);
   if (one_in(3)) hi = uniform(lo, 127);
