@@ -315,6 +315,8 @@ ModelSpec with_offline_data(const ModelSpec& spec) {
   ModelSpec model = spec;
   for (size_t i = 0; i < model.layers.size(); ++i) {
     LayerSpec& layer = model.layers[i];
+    // Bad tensor indices are check_spec's to report.
+    if (layer.input0 >= model.tensors.size() || layer.output >= model.tensors.size()) continue;
     uint64_t entries[qbm::kBufferSlots];
     expected_entries(model, i, entries);
     const int32_t channels = static_cast<int32_t>(entries[qbm::kAux]);

@@ -22,9 +22,12 @@ bool fold_bias(const int8_t* filter, const int32_t* bias, int32_t channels, int3
 // file serves every target: room for four columns of an im2col patch (kh*kw*in_c
 // rounded up to 16) as int8, or two as int16. Pointwise and depthwise convolutions
 // and dense layers need none.
+// Computed in 64 bits and saturated, so the loader can ask it of an untrusted record.
 constexpr uint32_t conv_scratch_bytes(const Shape& filter_shape) {
-  const uint32_t patch = static_cast<uint32_t>(filter_shape.h * filter_shape.w * filter_shape.c);
-  return 4 * ((patch + 15) / 16 * 16);
+  const uint64_t patch = uint64_t{static_cast<uint32_t>(filter_shape.h)} *
+                         static_cast<uint32_t>(filter_shape.w) * static_cast<uint32_t>(filter_shape.c);
+  const uint64_t bytes = 4 * ((patch + 15) / 16 * 16);
+  return bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(bytes);
 }
 
 }  // namespace qb::kernels
