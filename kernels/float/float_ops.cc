@@ -186,4 +186,22 @@ void sigmoid(int32_t count, const float* input, float* output) {
   }
 }
 
+void softmax(float beta, int32_t rows, int32_t depth, const float* input, float* output) {
+  for (int32_t r = 0; r < rows; ++r) {
+    const float* in = input + r * depth;
+    float* out = output + r * depth;
+    double max = -INFINITY;
+    for (int32_t c = 0; c < depth; ++c) max = std::max(max, static_cast<double>(in[c]));
+    double sum = 0.0;
+    for (int32_t c = 0; c < depth; ++c) {
+      sum += std::exp(static_cast<double>(beta) * (static_cast<double>(in[c]) - max));
+    }
+    // The max contributes exp(0) = 1, so sum >= 1: no division by zero or underflow.
+    for (int32_t c = 0; c < depth; ++c) {
+      out[c] = static_cast<float>(
+          std::exp(static_cast<double>(beta) * (static_cast<double>(in[c]) - max)) / sum);
+    }
+  }
+}
+
 }  // namespace qb::kernels::fp

@@ -51,5 +51,9 @@ void pad(int32_t pad_top, int32_t pad_bottom, int32_t pad_left, int32_t pad_righ
          const Shape& input_shape, const float* input, const Shape& output_shape,
          float* output);
 void sigmoid(int32_t count, const float* input, float* output);
+// Softmax over each of `rows` rows of `depth` values: exp(beta * (x - row max)), normalized
+// in double. Subtracting the max keeps every exp in (0, 1] for beta > 0, so no input
+// overflows it.
+void softmax(float beta, int32_t rows, int32_t depth, const float* input, float* output);
 
 }  // namespace qb::kernels::fp

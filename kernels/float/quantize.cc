@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace qb::kernels::fp {
 
-QuantizedMultiplier quantize_multiplier(double real) {
+namespace {
+
+// quantize_multiplier with the cap on the left shift as a parameter.
+QuantizedMultiplier quantize_multiplier_capped(double real, int32_t max_shift) {
   QuantizedMultiplier out;
   if (real == 0.0) return out;
   int exponent = 0;
@@ -26,14 +30,20 @@ QuantizedMultiplier quantize_multiplier(double real) {
     exponent = 0;
     q_fixed = 0;
   }
-  // Above 2^30 a left shift would overflow for any non-trivial input: saturate.
-  if (exponent > 30) {
-    exponent = 30;
+  // Above 2^max_shift a left shift would overflow for any non-trivial input: saturate.
+  if (exponent > max_shift) {
+    exponent = max_shift;
     q_fixed = (int64_t{1} << 31) - 1;
   }
   out.multiplier = static_cast<int32_t>(q_fixed);
   out.shift = exponent;
   return out;
+}
+
+}  // namespace
+
+QuantizedMultiplier quantize_multiplier(double real) {
+  return quantize_multiplier_capped(real, 30);
 }
 
 int8_t quantize(float value, QuantParams q) {
@@ -81,6 +91,34 @@ qb::kernels::AddParams add_params(QuantParams a, QuantParams b, QuantParams out,
   p.output_multiplier = mo.multiplier;
   p.output_shift = mo.shift;
   activation_range(act_lo, act_hi, out, &p.act_min, &p.act_max);
+  return p;
+}
+
+qb::kernels::SoftmaxParams softmax_params(double beta, float input_scale) {
+  constexpr int32_t kScaledDiffIntegerBits = 5;  // exp's input is Q5.26
+  constexpr int32_t kFractionalBits = 31 - kScaledDiffIntegerBits;
+  // A multiplier this large already sends a difference of one input step past any exp
+  // that matters, so capping it changes no output.
+  const double max_real = static_cast<double>((int64_t{1} << 31) - 1);
+  double real = std::min(
+      beta * static_cast<double>(input_scale) * static_cast<double>(int64_t{1} << kFractionalBits),
+      max_real);
+  if (!(real > 0.0)) real = 0.0;  // NaN included
+  // No cap below 31 here: a real multiplier from 2^30 up keeps its left shift of 31, which
+  // the kernel only ever applies to a difference of 0 (diff_min is 0 there).
+  const QuantizedMultiplier m = quantize_multiplier_capped(real, 31);
+  qb::kernels::SoftmaxParams p;
+  p.input_multiplier = m.multiplier;
+  p.input_left_shift = m.shift;
+  // The largest |difference| whose lift by 2^shift stays within 31 in Q5.26 (31 * 2^26
+  // raw): the lift cannot overflow int32 and the scaled difference stays inside Q5.26's
+  // [-32, 32). ldexp is TFLite's exact division by 2^shift, and also serves the negative
+  // shifts TFLite refuses; the clamp only matters for those.
+  const double deepest_lift =
+      static_cast<double>(((int64_t{1} << kScaledDiffIntegerBits) - 1) << kFractionalBits);
+  const double radius = std::floor(std::ldexp(deepest_lift, -m.shift));
+  const double int32_max = static_cast<double>(std::numeric_limits<int32_t>::max());
+  p.diff_min = -static_cast<int32_t>(std::min(radius, int32_max));
   return p;
 }
 
