@@ -33,7 +33,7 @@ std::string layer_name(size_t index, Op op) {
   static const char* const kNames[qbm::kOpCount] = {
       "?",           "conv2d",     "depthwise_conv2d", "pointwise_conv2d",  "dense",
       "add",         "max_pool2d", "avg_pool2d",       "global_avg_pool2d", "pad",
-      "lookup_table"};
+      "lookup_table", "softmax", "reshape"};
   const auto code = static_cast<uint32_t>(op);
   return "layer " + std::to_string(index) + " (" +
          (code < qbm::kOpCount ? kNames[code] : "op " + std::to_string(code)) + ")";

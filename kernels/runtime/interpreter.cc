@@ -4,6 +4,8 @@
 
 #include "kernels/int8/lookup_table.h"
 #include "kernels/int8/pad.h"
+#include "kernels/int8/reshape.h"
+#include "kernels/int8/softmax.h"
 
 namespace qb::runtime {
 
@@ -201,6 +203,17 @@ void Interpreter::run_layer(uint32_t index) const {
     }
     case Op::kLookupTable:
       kernels::lookup_table(as_int8(layer.buffers[qbm::kTable]), out.shape.elements(), x, y);
+      break;
+    case Op::kSoftmax: {
+      kernels::SoftmaxParams s;
+      s.input_multiplier = p[param::kSoftmaxMultiplier];
+      s.input_left_shift = p[param::kSoftmaxLeftShift];
+      s.diff_min = p[param::kSoftmaxDiffMin];
+      kernels::softmax(s, in.shape.n * in.shape.h * in.shape.w, in.shape.c, x, y);
+      break;
+    }
+    case Op::kReshape:
+      kernels::reshape(out.shape.elements(), x, y);
       break;
   }
 }

@@ -399,6 +399,22 @@ Status Model::validate_layer(uint32_t index) const {
       if (!same_shape(is, os)) return Status::kBadLayer;
       need(qbm::kTable, 256);
       break;
+    case Op::kSoftmax: {
+      using namespace qbm::param;
+      // Differences are rescaled by a multiplier >= 1 (left shift >= 0) into a 5-bit
+      // integer part; diff_min is the (non-positive) smallest difference that counts.
+      // The sum of a row's exponentials (each at most 1) is held with 12 integer bits.
+      if (!same_shape(is, os) || is.c > 4095 || t.out.zero_point != -128 || p[kSoftmaxMultiplier] < 0 ||
+          p[kSoftmaxLeftShift] < 0 || p[kSoftmaxLeftShift] > 31 || p[kSoftmaxDiffMin] > 0) {
+        return Status::kBadLayer;
+      }
+      break;
+    }
+    case Op::kReshape:
+      if (is.elements() != os.elements() || t.out.zero_point != t.in.zero_point) {
+        return Status::kBadLayer;
+      }
+      break;
   }
   if (op == Op::kConv2d &&
       info.scratch_size < kernels::conv_scratch_bytes(kernels::Shape{1, static_cast<int32_t>(kh),

@@ -101,8 +101,10 @@ enum class Op : uint32_t {
   kGlobalAvgPool2d = 8,
   kPad = 9,
   kLookupTable = 10,
+  kSoftmax = 11,  // int8 -> int8 over the innermost dimension, output scale 1/256, zp -128
+  kReshape = 12,  // the same bytes under another shape (a copy: input and output never alias)
 };
-inline constexpr uint32_t kOpCount = 11;  // one past the largest op code
+inline constexpr uint32_t kOpCount = 13;  // one past the largest op code
 
 // Parameter words (layer::kParams). Every op keeps its fused activation range in the
 // same two words; the input and output zero points come from the tensor records.
@@ -130,6 +132,11 @@ inline constexpr uint32_t kLeftShift = 8;
 inline constexpr uint32_t kPadBottom = 4;
 inline constexpr uint32_t kPadRight = 5;
 // pad uses kPadTop (2) and kPadLeft (3) as above.
+// softmax: beta x input scale as a multiplier and left shift on input differences, and the
+// smallest difference that still contributes (kernels/int8/softmax.h)
+inline constexpr uint32_t kSoftmaxMultiplier = 0;
+inline constexpr uint32_t kSoftmaxLeftShift = 1;
+inline constexpr uint32_t kSoftmaxDiffMin = 2;
 }  // namespace param
 
 }  // namespace qb::runtime::qbm

@@ -1,6 +1,6 @@
-// The on-target runner: loads a .qbm model and the test inputs from host files, runs
-// every sample through the same runtime as the host, and writes every layer's output
-// back. The QEMU plugin counts instructions between the markers around each layer and
+// The on-target runner: loads a .qbm model from a host file, then reads the test inputs
+// one sample at a time, runs each through the same runtime as the host, and writes every
+// layer's output back. The QEMU plugin counts instructions between the markers around each layer and
 // around one plain, hook-free inference per sample.
 //
 //   qb_runner MODEL INPUTS OUTPUTS RESULT SAMPLES
@@ -128,31 +128,35 @@ int main(int argc, char** argv) {
     return fail(kExitModel, "interpreter init failed: ", qb::runtime::status_name(s));
   }
 
-  uint8_t* inputs = nullptr;
-  size_t inputs_size = 0;
-  if (const int rc = read_file(inputs_path, &pool, &inputs, &inputs_size)) return rc;
+  // One sample at a time, as on a device: RAM holds the model, the arena, one input and
+  // the last layer's output (for the cross-check below), never the whole test set or every
+  // layer's outputs.
+  std::FILE* inputs = std::fopen(inputs_path, "rb");
+  if (inputs == nullptr) return fail(kExitIo, "cannot open ", inputs_path);
   const uint32_t input_bytes = interpreter.input_bytes();
-  if (inputs_size != static_cast<size_t>(input_bytes) * static_cast<size_t>(samples)) {
+  if (file_size(inputs) != static_cast<long>(input_bytes) * samples) {
+    std::fclose(inputs);
     return fail(kExitUsage, "the input file does not hold SAMPLES inputs of the model's size");
   }
+  uint8_t* sample = pool.take(input_bytes);
+  if (sample == nullptr) return fail_memory("one input sample", input_bytes, pool.left());
 
-  // Where each layer's output sits in the arena, and where it goes in one sample's record:
-  // capture bookkeeping, so it lives in the pool and not in the image's RAM figure.
-  auto* table = reinterpret_cast<uint32_t*>(pool.take(3 * sizeof(uint32_t) * layers));
-  if (table == nullptr) return fail_memory("the layer table", 3 * sizeof(uint32_t) * layers, pool.left());
+  // Where each layer's output sits in the arena: bookkeeping of the capture, so it lives in
+  // the pool and not in the image's RAM figure.
+  auto* table = reinterpret_cast<uint32_t*>(pool.take(2 * sizeof(uint32_t) * layers));
+  if (table == nullptr) return fail_memory("the layer table", 2 * sizeof(uint32_t) * layers, pool.left());
   uint32_t* out_offset = table;
   uint32_t* out_bytes = table + layers;
-  uint32_t* record_offset = table + 2 * layers;
   size_t record_bytes = 0;
   for (uint32_t l = 0; l < layers; ++l) {
     const auto t = model.tensor(model.layer(l).output);
     out_offset[l] = t.arena_offset;
     out_bytes[l] = t.bytes();
-    record_offset[l] = static_cast<uint32_t>(record_bytes);
     record_bytes += t.bytes();
   }
-  uint8_t* record = pool.take(record_bytes);
-  if (record == nullptr) return fail_memory("one sample's layer outputs", record_bytes, pool.left());
+  const uint32_t last = layers - 1;
+  uint8_t* last_output = pool.take(out_bytes[last]);
+  if (last_output == nullptr) return fail_memory("the model's output", out_bytes[last], pool.left());
 
   std::FILE* out = std::fopen(outputs_path, "wb");
   if (out == nullptr) return fail(kExitIo, "cannot create ", outputs_path);
@@ -170,10 +174,12 @@ int main(int argc, char** argv) {
 
   size_t stack_bytes = 0;
   for (long s = 0; s < samples; ++s) {
-    const uint8_t* sample = inputs + static_cast<size_t>(s) * input_bytes;
-    qb_port_stack_paint();
+    if (std::fread(sample, 1, input_bytes, inputs) != input_bytes) {
+      std::fclose(out);
+      return fail(kExitIo, "short read from ", inputs_path);
+    }
 
-    // Layer by layer, each output copied out before a later layer reuses its arena bytes.
+    // Layer by layer, each output written out before a later layer reuses its arena bytes.
     std::memcpy(interpreter.input(), sample, input_bytes);
     for (uint32_t l = 0; l < layers; ++l) {
       const uint32_t c0 = with_cycles ? qb_port_cycles() : 0;
@@ -181,33 +187,34 @@ int main(int argc, char** argv) {
       interpreter.run_layer(l);
       qb_marker_layer_end(l);
       if (with_cycles) cycles[l] = qb_port_cycles() - c0;
-      std::memcpy(record + record_offset[l], arena + out_offset[l], out_bytes[l]);
+      if (std::fwrite(arena + out_offset[l], 1, out_bytes[l], out) != out_bytes[l]) {
+        std::fclose(out);
+        return fail(kExitIo, "short write to ", outputs_path);
+      }
     }
+    std::memcpy(last_output, arena + out_offset[last], out_bytes[last]);
 
-    // One whole inference with no hooks and no copies: the total an application pays.
+    // One whole inference with no hooks and no copies: the total an application pays, and
+    // the stack it needs (painted here, after the host I/O above, which is the runner's
+    // business and not the model's).
     std::memcpy(interpreter.input(), sample, input_bytes);
+    qb_port_stack_paint();
     const uint32_t c0 = with_cycles ? qb_port_cycles() : 0;
     qb_marker_inference_begin();
     interpreter.invoke();
     qb_marker_inference_end();
     if (with_cycles) cycles[layers] = qb_port_cycles() - c0;
-    const uint32_t last = layers - 1;
-    if (std::memcmp(arena + out_offset[last], record + record_offset[last], out_bytes[last]) != 0) {
-      std::fclose(out);
-      return fail(kExitMismatch, "a plain inference and the layer-by-layer run disagree");
-    }
-
-    // Measured before the host I/O below, which is the runner's business, not the model's.
     const size_t used = qb_port_stack_used();
     if (used > stack_bytes) stack_bytes = used;
-    if (std::fwrite(record, 1, record_bytes, out) != record_bytes) {
+    if (std::memcmp(arena + out_offset[last], last_output, out_bytes[last]) != 0) {
       std::fclose(out);
-      return fail(kExitIo, "short write to ", outputs_path);
+      return fail(kExitMismatch, "a plain inference and the layer-by-layer run disagree");
     }
     if (with_cycles && std::fwrite(cycles, sizeof(uint32_t), layers + 1, cycles_out) != layers + 1) {
       return fail(kExitIo, "short write to ", kCyclesPath);
     }
   }
+  std::fclose(inputs);
   if (std::fclose(out) != 0) return fail(kExitIo, "cannot finish ", outputs_path);
   if (with_cycles && std::fclose(cycles_out) != 0) return fail(kExitIo, "cannot finish ", kCyclesPath);
 
