@@ -10,6 +10,8 @@ packages=(
   # host libraries (found through find_package)
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # .tflite import: the flatbuffers headers and flatc, which generates the reader
+  libflatbuffers-dev flatbuffers-compiler
   # independent oracle for TFLite-style rounding; host peer library for benchmarks
   libgemmlowp-dev libxnnpack-dev libpthreadpool-dev
   # Cortex-M: Arm GNU toolchain with newlib (semihosting through rdimon) and libstdc++

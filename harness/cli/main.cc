@@ -11,6 +11,7 @@
 #include "harness/cli/gating_commands.h"
 #include "harness/cli/paths.h"
 #include "harness/cli/run_command.h"
+#include "harness/import/tflite_import.h"
 #include "harness/suite/graph_builder.h"
 #include "harness/suite/input_error.h"
 #include "harness/suite/presets.h"
@@ -36,7 +37,9 @@ int list_command(const Paths& paths) {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     const Suite suite = load_suite(f.string());
-    std::printf("  %-16s %s\n", suite.name.c_str(), suite.description.c_str());
+    const std::string model =
+        suite.model ? " [model: " + fs::path(suite.model->tflite).filename().string() + "]" : "";
+    std::printf("  %-16s %s%s\n", suite.name.c_str(), suite.description.c_str(), model.c_str());
   }
   std::printf("targets (%s):\n", paths.targets_file().c_str());
   for (const auto& t : load_targets(paths.targets_file())) {
@@ -57,10 +60,23 @@ int validate_command(const std::vector<std::string>& files) {
   int bad = 0;
   for (const auto& file : files) {
     try {
-      const Graph graph = build_graph(load_suite(file));
+      const Suite suite = load_suite(file);
+      std::string from;
+      Graph graph;
+      if (suite.model) {
+        // Reading the files is the whole check: verify, map every operator, match the twin.
+        const ImportedModel model = import_tflite(suite.model->tflite);
+        if (!suite.model->float_tflite.empty()) {
+          check_same_network(model, import_tflite(suite.model->float_tflite));
+        }
+        graph = model.graph;
+        from = " from " + suite.model->tflite;
+      } else {
+        graph = build_graph(suite);
+      }
       const auto& out = graph.nodes.back().output_shape;
-      std::printf("ok: %s (%zu layers, output %dx%dx%dx%d)\n", file.c_str(), graph.nodes.size(),
-                  out.n, out.h, out.w, out.c);
+      std::printf("ok: %s (%zu layers%s, output %dx%dx%dx%d)\n", file.c_str(), graph.nodes.size(),
+                  from.c_str(), out.n, out.h, out.w, out.c);
     } catch (const InputError& e) {
       std::fprintf(stderr, "%s\n", e.what());
       ++bad;
@@ -89,6 +105,10 @@ int main(int argc, char** argv) {
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run suites on targets, write CSV/JSON reports, check goldens and gates");
   run_cmd->add_option("--suite", run.suite_files, "Suite files to run")->check(CLI::ExistingFile);
+  run_cmd->add_option("--model", run.model_file,
+                      "An int8 .tflite model to run as a suite of its own (4 seeded inputs over the input's range)");
+  run_cmd->add_option("--float-model", run.float_model_file,
+                      "With --model: the same network in float32, the float reference (default: the int8 graph in float)");
   run_cmd->add_option("--preset", run.preset, "A named list of suites and targets from suites/presets.json");
   run_cmd->add_option("--target", run.targets, "Targets to run on (default: the preset's, else host)");
   run_cmd->add_option("--out", paths.out, "Folder for report.csv and report.json")->capture_default_str();

@@ -4,7 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cctype>
 #include <ctime>
+#include <filesystem>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -28,15 +31,42 @@ namespace {
 
 struct Plan {
   std::vector<std::string> suite_files;
+  std::optional<Suite> model_suite;  // --model
   std::vector<TargetInfo> targets;
 };
 
-Plan make_plan(const RunOptions& o) {
-  if (o.suite_files.empty() && o.preset.empty()) {
-    throw InputError("nothing to run: give --suite FILE... or --preset NAME (see qbench list)");
+// `--model FILE [--float-model FILE]`: a suite of the model alone, named after the file.
+Suite model_suite(const RunOptions& o) {
+  namespace fs = std::filesystem;
+  auto existing = [](const std::string& path, const char* option) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      throw InputError(std::string(option) + ": expected a .tflite file, got " + path +
+                       (fs::exists(path, ec) ? " (not a regular file)" : " (no such file)"));
+    }
+  };
+  existing(o.model_file, "--model");
+  Suite suite;
+  std::string name = fs::path(o.model_file).stem().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') c = '_';
   }
-  if (!o.suite_files.empty() && !o.preset.empty()) {
-    throw InputError("give either --suite or --preset, not both");
+  suite.name = name.empty() || name[0] == '.' || name[0] == '-' ? "model" + name : name.substr(0, 64);
+  suite.description = "qbench run --model " + o.model_file;
+  suite.file = o.model_file;
+  suite.model = ModelSource{o.model_file, o.float_model_file};
+  if (!o.float_model_file.empty()) existing(o.float_model_file, "--float-model");
+  return suite;
+}
+
+Plan make_plan(const RunOptions& o) {
+  const int sources = (o.suite_files.empty() ? 0 : 1) + (o.preset.empty() ? 0 : 1) + (o.model_file.empty() ? 0 : 1);
+  if (sources == 0) {
+    throw InputError("nothing to run: give --suite FILE..., --preset NAME (see qbench list) or --model FILE.tflite");
+  }
+  if (sources > 1) throw InputError("give one of --suite, --preset or --model");
+  if (!o.float_model_file.empty() && o.model_file.empty()) {
+    throw InputError("--float-model goes with --model (a suite file names its float model itself)");
   }
   const std::vector<TargetInfo> table = load_targets(o.paths.targets_file());
   Plan plan;
@@ -45,6 +75,8 @@ Plan make_plan(const RunOptions& o) {
     const Preset preset = find_preset(load_presets(o.paths.presets_file()), o.preset);
     for (const auto& name : preset.suites) plan.suite_files.push_back(suite_file_for(o.paths.suites_dir(), name));
     if (target_names.empty()) target_names = preset.targets;
+  } else if (!o.model_file.empty()) {
+    plan.model_suite = model_suite(o);
   } else {
     plan.suite_files = o.suite_files;
   }
@@ -170,6 +202,7 @@ int run_command(const RunOptions& options) {
     spdlog::debug("preparing {}", file);
     suites.push_back(prepare_suite(file));
   }
+  if (plan.model_suite) suites.push_back(prepare_suite(*plan.model_suite, ""));
   std::vector<std::unique_ptr<Target>> targets;
   for (const auto& info : plan.targets) targets.push_back(make_target(info));
 

@@ -10,6 +10,7 @@ namespace qb::harness {
 
 struct RunOptions {
   std::vector<std::string> suite_files;
+  std::string model_file, float_model_file;  // --model, --float-model
   std::string preset;
   std::vector<std::string> targets;
   Paths paths;

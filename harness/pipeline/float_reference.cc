@@ -81,6 +81,12 @@ std::vector<std::vector<float>> run_float(const Graph& graph, const float* input
       case OpKind::kSigmoid:
         fp::sigmoid(node.output_shape.elements(), in, y.data());
         break;
+      case OpKind::kSoftmax:
+        fp::softmax(def.beta, in_shape.elements() / in_shape.c, in_shape.c, in, y.data());
+        break;
+      case OpKind::kReshape:
+        y.assign(in, in + node.output_shape.elements());
+        break;
       case OpKind::kRelu:
       case OpKind::kRelu6:
         // The graph builder folds these into the layer they follow.

@@ -73,17 +73,25 @@ void geometry_words(const LayerDef& def, LayerSpec* layer) {
   layer->params[qbm::param::kKernelW] = def.kernel[1];
 }
 
-// Weights, bias and per-channel requantization of a convolution or dense layer.
+// Weights, bias and per-channel requantization of a convolution or dense layer: from the
+// node's float weights, or as given (a model imported with its own quantization).
 void weighted_layer(const Node& node, fp::QuantParams in, fp::QuantParams out, bool per_channel,
-                    LayerSpec* layer) {
+                    const QuantizedWeights* given, LayerSpec* layer) {
   ChannelScales scales;
-  layer->weights = quantize_weights(node, per_channel, &scales);
-  const size_t channels = node.bias.size();
-  layer->bias.resize(channels);
-  for (size_t c = 0; c < channels; ++c) {
-    const double s_w = scales.scale[per_channel ? c : 0];
-    layer->bias[c] = quantize_bias(node.bias[c], static_cast<double>(in.scale) * s_w);
+  if (given != nullptr) {
+    layer->weights = given->weights;
+    layer->bias = given->bias;
+    scales.scale = given->scales;
+  } else {
+    layer->weights = quantize_weights(node, per_channel, &scales);
+    const size_t channels = node.bias.size();
+    layer->bias.resize(channels);
+    for (size_t c = 0; c < channels; ++c) {
+      const double s_w = scales.scale[per_channel ? c : 0];
+      layer->bias[c] = quantize_bias(node.bias[c], static_cast<double>(in.scale) * s_w);
+    }
   }
+  // In double from the float scales, as TFLite derives them: input x weight / output.
   for (size_t c = 0; c < scales.scale.size(); ++c) {
     const double real = static_cast<double>(in.scale) * scales.scale[c] / out.scale;
     const fp::QuantizedMultiplier m = fp::quantize_multiplier(real);
@@ -104,6 +112,8 @@ qbm::Op op_code(OpKind op) {
     case OpKind::kGlobalAvgPool2d: return qbm::Op::kGlobalAvgPool2d;
     case OpKind::kPad: return qbm::Op::kPad;
     case OpKind::kSigmoid: return qbm::Op::kLookupTable;
+    case OpKind::kSoftmax: return qbm::Op::kSoftmax;
+    case OpKind::kReshape: return qbm::Op::kReshape;
     case OpKind::kRelu:
     case OpKind::kRelu6: break;
   }
@@ -116,8 +126,105 @@ TensorSpec tensor_spec(const kernels::Shape& shape, fp::QuantParams q) {
 
 }  // namespace
 
-CompiledModel compile_model(const Graph& graph, const Calibration& calibration) {
-  if (calibration.nodes.size() != graph.nodes.size()) {
+LayerSpec compile_layer(const Node& node, fp::QuantParams in, fp::QuantParams in2,
+                        fp::QuantParams out, const QuantizedWeights* given) {
+  const LayerDef& def = node.def;
+  LayerSpec layer;
+  layer.op = op_code(def.op);
+  activation_words(def.activation, out, &layer);
+  switch (def.op) {
+    case OpKind::kConv2d:
+    case OpKind::kPointwiseConv2d:
+    case OpKind::kDepthwiseConv2d:
+      geometry_words(def, &layer);
+      weighted_layer(node, in, out, true, given, &layer);
+      break;
+    case OpKind::kDense:
+      weighted_layer(node, in, out, def.per_channel, given, &layer);
+      layer.params[qbm::param::kPerChannel] = def.per_channel ? 1 : 0;
+      break;
+    case OpKind::kAdd: {
+      float lo = -std::numeric_limits<float>::infinity();
+      float hi = std::numeric_limits<float>::infinity();
+      if (def.activation != Activation::kNone) lo = 0.0f;
+      if (def.activation == Activation::kRelu6) hi = 6.0f;
+      const kernels::AddParams p = fp::add_params(in, in2, out, lo, hi);
+      layer.params[qbm::param::kInput1Multiplier] = p.input1_multiplier;
+      layer.params[qbm::param::kInput1Shift] = p.input1_shift;
+      layer.params[qbm::param::kInput2Multiplier] = p.input2_multiplier;
+      layer.params[qbm::param::kInput2Shift] = p.input2_shift;
+      layer.params[qbm::param::kOutputMultiplier] = p.output_multiplier;
+      layer.params[qbm::param::kOutputShift] = p.output_shift;
+      layer.params[qbm::param::kLeftShift] = p.left_shift;
+      layer.params[qbm::param::kActMin] = p.act_min;
+      layer.params[qbm::param::kActMax] = p.act_max;
+      break;
+    }
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+      geometry_words(def, &layer);
+      break;
+    case OpKind::kGlobalAvgPool2d:
+    case OpKind::kReshape:
+      break;
+    case OpKind::kPad:
+      layer.params[qbm::param::kPadTop] = def.padding[0];
+      layer.params[qbm::param::kPadBottom] = def.padding[1];
+      layer.params[qbm::param::kPadLeft] = def.padding[2];
+      layer.params[qbm::param::kPadRight] = def.padding[3];
+      break;
+    case OpKind::kSigmoid: {
+      layer.table.resize(256);
+      fp::build_lookup_table([](double x) { return 1.0 / (1.0 + std::exp(-x)); }, in, out,
+                             layer.table.data());
+      break;
+    }
+    case OpKind::kSoftmax: {
+      const kernels::SoftmaxParams p = fp::softmax_params(def.beta, in.scale);
+      layer.params[qbm::param::kSoftmaxMultiplier] = p.input_multiplier;
+      layer.params[qbm::param::kSoftmaxLeftShift] = p.input_left_shift;
+      layer.params[qbm::param::kSoftmaxDiffMin] = p.diff_min;
+      break;
+    }
+    case OpKind::kRelu:
+    case OpKind::kRelu6:
+      throw std::logic_error("unfused activation layer in graph: " + def.name);
+  }
+  return layer;
+}
+
+LayerCost layer_cost(const Node& node, const LayerSpec& layer) {
+  LayerCost cost;
+  const kernels::Shape& os = node.output_shape;
+  const kernels::Shape& fs = node.filter_shape;
+  switch (node.def.op) {
+    case OpKind::kConv2d:
+    case OpKind::kPointwiseConv2d:
+      cost.macs = int64_t{os.elements()} * fs.h * fs.w * fs.c;
+      break;
+    case OpKind::kDepthwiseConv2d:
+      cost.macs = int64_t{os.elements()} * fs.h * fs.w;
+      break;
+    case OpKind::kDense:
+      cost.macs = int64_t{fs.n} * fs.c;
+      break;
+    default:
+      break;
+  }
+  cost.weight_bytes = static_cast<int64_t>(layer.weights.size());
+  // The plain bias and its folded twin (added by serialize_model): both ship in the model.
+  cost.bias_bytes = static_cast<int64_t>(2 * layer.bias.size() * sizeof(int32_t));
+  cost.quant_param_bytes =
+      static_cast<int64_t>((layer.multiplier.size() + layer.shift.size()) * sizeof(int32_t) +
+                           layer.table.size());
+  cost.activation_bytes = os.elements();
+  return cost;
+}
+
+CompiledModel compile_model(const Graph& graph, const Calibration& calibration,
+                            const std::vector<std::optional<QuantizedWeights>>* given) {
+  if (calibration.nodes.size() != graph.nodes.size() ||
+      (given != nullptr && given->size() != graph.nodes.size())) {
     throw std::invalid_argument("compile_model: calibration does not match the graph");
   }
   CompiledModel result;
@@ -131,87 +238,18 @@ CompiledModel compile_model(const Graph& graph, const Calibration& calibration) 
 
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& node = graph.nodes[i];
-    const LayerDef& def = node.def;
     const fp::QuantParams in = qparams_of(node.inputs.at(0));
+    const fp::QuantParams in2 = node.inputs.size() > 1 ? qparams_of(node.inputs[1]) : in;
     const fp::QuantParams out = calibration.nodes[i];
     spec.tensors.push_back(tensor_spec(node.output_shape, out));
-
-    LayerSpec layer;
-    layer.op = op_code(def.op);
+    const QuantizedWeights* w =
+        given != nullptr && (*given)[i].has_value() ? &*(*given)[i] : nullptr;
+    LayerSpec layer = compile_layer(node, in, in2, out, w);
     layer.input0 = tensor_of(node.inputs.at(0));
+    if (node.def.op == OpKind::kAdd) layer.input1 = tensor_of(node.inputs.at(1));
     layer.output = static_cast<uint32_t>(i + 1);
-    activation_words(def.activation, out, &layer);
-    LayerCost cost;
-    const kernels::Shape& os = node.output_shape;
-
-    switch (def.op) {
-      case OpKind::kConv2d:
-      case OpKind::kPointwiseConv2d:
-        geometry_words(def, &layer);
-        weighted_layer(node, in, out, true, &layer);
-        cost.macs = int64_t{os.elements()} * node.filter_shape.h * node.filter_shape.w *
-                    node.filter_shape.c;
-        break;
-      case OpKind::kDepthwiseConv2d:
-        geometry_words(def, &layer);
-        weighted_layer(node, in, out, true, &layer);
-        cost.macs = int64_t{os.elements()} * node.filter_shape.h * node.filter_shape.w;
-        break;
-      case OpKind::kDense:
-        layer.params[qbm::param::kPerChannel] = def.per_channel ? 1 : 0;
-        weighted_layer(node, in, out, def.per_channel, &layer);
-        cost.macs = int64_t{node.filter_shape.n} * node.filter_shape.c;
-        break;
-      case OpKind::kAdd: {
-        const fp::QuantParams in2 = qparams_of(node.inputs.at(1));
-        layer.input1 = tensor_of(node.inputs.at(1));
-        float lo = -std::numeric_limits<float>::infinity();
-        float hi = std::numeric_limits<float>::infinity();
-        if (def.activation != Activation::kNone) lo = 0.0f;
-        if (def.activation == Activation::kRelu6) hi = 6.0f;
-        const kernels::AddParams p = fp::add_params(in, in2, out, lo, hi);
-        layer.params[qbm::param::kInput1Multiplier] = p.input1_multiplier;
-        layer.params[qbm::param::kInput1Shift] = p.input1_shift;
-        layer.params[qbm::param::kInput2Multiplier] = p.input2_multiplier;
-        layer.params[qbm::param::kInput2Shift] = p.input2_shift;
-        layer.params[qbm::param::kOutputMultiplier] = p.output_multiplier;
-        layer.params[qbm::param::kOutputShift] = p.output_shift;
-        layer.params[qbm::param::kLeftShift] = p.left_shift;
-        layer.params[qbm::param::kActMin] = p.act_min;
-        layer.params[qbm::param::kActMax] = p.act_max;
-        break;
-      }
-      case OpKind::kMaxPool2d:
-      case OpKind::kAvgPool2d:
-        geometry_words(def, &layer);
-        break;
-      case OpKind::kGlobalAvgPool2d:
-        break;
-      case OpKind::kPad:
-        layer.params[qbm::param::kPadTop] = def.padding[0];
-        layer.params[qbm::param::kPadBottom] = def.padding[1];
-        layer.params[qbm::param::kPadLeft] = def.padding[2];
-        layer.params[qbm::param::kPadRight] = def.padding[3];
-        break;
-      case OpKind::kSigmoid: {
-        layer.table.resize(256);
-        fp::build_lookup_table([](double x) { return 1.0 / (1.0 + std::exp(-x)); }, in, out,
-                               layer.table.data());
-        break;
-      }
-      case OpKind::kRelu:
-      case OpKind::kRelu6:
-        throw std::logic_error("unfused activation layer in graph: " + def.name);
-    }
-    cost.weight_bytes = static_cast<int64_t>(layer.weights.size());
-    // The plain bias and its folded twin (added by serialize_model): both ship in the model.
-    cost.bias_bytes = static_cast<int64_t>(2 * layer.bias.size() * sizeof(int32_t));
-    cost.quant_param_bytes =
-        static_cast<int64_t>((layer.multiplier.size() + layer.shift.size()) * sizeof(int32_t) +
-                             layer.table.size());
-    cost.activation_bytes = os.elements();
+    result.costs.push_back(layer_cost(node, layer));
     spec.layers.push_back(std::move(layer));
-    result.costs.push_back(cost);
   }
   spec.input = 0;
   spec.output = static_cast<uint32_t>(graph.nodes.size());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "harness/model/model_spec.h"
@@ -26,6 +27,24 @@ struct CompiledModel {
   std::vector<LayerCost> costs;  // one per node
 };
 
-CompiledModel compile_model(const Graph& graph, const Calibration& calibration);
+// A convolution's or dense layer's integer constants as a model file already holds them:
+// symmetric int8 weights in the node's filter layout, int32 biases at input x weight scale,
+// and the weight scales (one per output channel, or one for the whole tensor).
+struct QuantizedWeights {
+  std::vector<int8_t> weights;
+  std::vector<int32_t> bias;
+  std::vector<float> scales;
+};
+
+// One node as an integer layer (tensor indices left to the caller). Weighted layers use
+// `given` as it is when there is one, else quantize the node's float weights.
+LayerSpec compile_layer(const Node& node, kernels::fp::QuantParams in, kernels::fp::QuantParams in2,
+                        kernels::fp::QuantParams out, const QuantizedWeights* given);
+
+LayerCost layer_cost(const Node& node, const LayerSpec& layer);
+
+// `given`, when present, holds one entry per node (empty for nodes without weights).
+CompiledModel compile_model(const Graph& graph, const Calibration& calibration,
+                            const std::vector<std::optional<QuantizedWeights>>* given = nullptr);
 
 }  // namespace qb::harness

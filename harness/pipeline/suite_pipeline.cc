@@ -2,11 +2,19 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "harness/import/tflite_import.h"
 #include "harness/model/arena_planner.h"
 #include "harness/model/model_writer.h"
 #include "harness/pipeline/float_reference.h"
@@ -17,6 +25,7 @@
 #include "harness/suite/input_error.h"
 #include "harness/suite/suite_loader.h"
 #include "kernels/runtime/crc32.h"
+#include "kernels/runtime/model.h"
 
 namespace qb::harness {
 namespace {
@@ -45,6 +54,22 @@ std::vector<float> grid_inputs(int32_t steps) {
   return values;
 }
 
+// The runtime's own checks (every target runs them before anything else), on the host, so
+// that a model no target would accept is bad input and not a failure of every target.
+void check_runtime_accepts(const std::string& file, const std::vector<uint8_t>& qbm) {
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  const std::unique_ptr<uint8_t, Free> copy(
+      static_cast<uint8_t*>(std::aligned_alloc(16, (qbm.size() + 15) / 16 * 16)));
+  std::memcpy(copy.get(), qbm.data(), qbm.size());
+  runtime::Model model;
+  if (const runtime::Status s = model.load(copy.get(), qbm.size()); s != runtime::Status::kOk) {
+    throw InputError(file + ": the compiled model fails the runtime's checks (" +
+                     runtime::status_name(s) + "): a value is outside what the int8 kernels can hold exactly");
+  }
+}
+
 void add_gate(const std::string& name, const std::optional<double>& threshold, double value,
               bool at_least, SuiteTargetRun* run) {
   if (!threshold) return;
@@ -54,19 +79,18 @@ void add_gate(const std::string& name, const std::optional<double>& threshold, d
 
 }  // namespace
 
-PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& options) {
-  PreparedSuite p;
-  p.suite = load_suite(path);
+namespace {
+
+// A declared suite: generate, calibrate on the host, compile.
+void prepare_declared(const CalibrationOptions& options, PreparedSuite& p) {
   p.graph = build_graph(p.suite);
   const size_t input_size = static_cast<size_t>(p.graph.input_shape.elements());
-
   const Dataset& cal = p.suite.calibration;
   const std::vector<float> cal_inputs =
       generate(cal.inputs, input_size * static_cast<size_t>(cal.samples), 0, p.suite.file);
   p.calibration = calibrate(p.graph, cal_inputs, cal.samples, options);
   p.compiled = compile_model(p.graph, p.calibration);
   p.model_file = serialize_model(p.compiled.spec);
-  p.arena_bytes = plan_arena(p.compiled.spec).arena_bytes;
 
   const Dataset& test = p.suite.test;
   p.test_samples = test.samples;
@@ -86,11 +110,114 @@ PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& o
   }
   p.inputs.reserve(test_inputs.size());
   for (float v : test_inputs) p.inputs.push_back(fp::quantize(v, p.calibration.input));
+  p.float_reference = "the suite's float graph (calibrated on the host)";
+}
 
-  const std::string suite_bytes = read_bytes(path);
-  p.suite_hash = fnv1a64_hex(suite_bytes.data(), suite_bytes.size());
+// A model suite: the file's graph and quantization; test inputs from raw files or a
+// generator; the float twin (or the int8 graph in float) as the reference, fed the
+// dequantized int8 inputs so both sides see the same values.
+void prepare_model(PreparedSuite& p, std::string* hashed_bytes) {
+  const ModelSource& source = *p.suite.model;
+  const auto t0 = std::chrono::steady_clock::now();
+  ImportedModel model = import_tflite(source.tflite);
+  if (!model.quantized) {
+    throw InputError(source.tflite + ": expected an int8 model, got a float32 one (name it as "
+                     "\"float_tflite\", the float reference, beside its int8 twin)");
+  }
+  p.graph = model.graph;
+  p.graph.suite_name = p.suite.name;
+  p.source_operator = model.operator_index;
+  p.calibration = model.quant;
+  p.compiled = compile_model(p.graph, p.calibration, &model.weights);
+  try {
+    p.model_file = serialize_model(p.compiled.spec);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(source.tflite + ": cannot be compiled: " + e.what());
+  }
+  check_runtime_accepts(source.tflite, p.model_file);
+  spdlog::debug("imported {} in {:.1f} ms ({} layers, .qbm {} bytes)", source.tflite,
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+                p.graph.nodes.size(), p.model_file.size());
+  *hashed_bytes += read_bytes(source.tflite);
+
+  const size_t input_size = static_cast<size_t>(p.graph.input_shape.elements());
+  if (!p.suite.input_files.empty()) {
+    for (const std::string& file : p.suite.input_files) {
+      const std::string bytes = read_bytes(file);
+      if (bytes.size() != input_size) {
+        throw InputError(file + ": expected " + std::to_string(input_size) +
+                         " bytes (one int8 input tensor " + shape_text(p.graph.input_shape) + " of " +
+                         source.tflite + "), got " + std::to_string(bytes.size()));
+      }
+      for (char c : bytes) p.inputs.push_back(static_cast<int8_t>(c));
+    }
+    p.test_samples = static_cast<int32_t>(p.suite.input_files.size());
+  } else {
+    Dataset& test = p.suite.test;
+    if (test.samples == 0) {
+      // No data given: a few seeded samples over every value the int8 input can hold.
+      test.samples = 4;
+      test.inputs.kind = Generator::Kind::kUniform;
+      test.inputs.seed = 1;
+      test.inputs.low = fp::dequantize(-128, p.calibration.input);
+      test.inputs.high = fp::dequantize(127, p.calibration.input);
+      test.inputs.json_path = "/data/test/inputs";
+    }
+    const size_t count = input_size * static_cast<size_t>(test.samples);
+    check_generator_count(test.inputs, count,
+                          std::to_string(test.samples) + " samples x " + std::to_string(input_size) +
+                              " input elements",
+                          p.suite.file);
+    for (float v : generate(test.inputs, count, 0, p.suite.file)) {
+      p.inputs.push_back(fp::quantize(v, p.calibration.input));
+    }
+    p.test_samples = test.samples;
+  }
+
+  const Graph* reference = &p.graph;
+  ImportedModel float_model;
+  if (!source.float_tflite.empty()) {
+    float_model = import_tflite(source.float_tflite);
+    check_same_network(model, float_model);
+    reference = &float_model.graph;
+    *hashed_bytes += read_bytes(source.float_tflite);
+    p.float_reference = "float_tflite " + source.float_tflite;
+  } else {
+    p.float_reference = "the int8 model's graph in float (dequantized weights and biases)";
+  }
+  p.float_outputs.resize(p.graph.nodes.size());
+  std::vector<float> input(input_size);
+  for (int32_t s = 0; s < p.test_samples; ++s) {
+    for (size_t k = 0; k < input_size; ++k) {
+      input[k] = fp::dequantize(p.inputs[static_cast<size_t>(s) * input_size + k], p.calibration.input);
+    }
+    const auto outputs = run_float(*reference, input.data());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      p.float_outputs[i].insert(p.float_outputs[i].end(), outputs[i].begin(), outputs[i].end());
+    }
+  }
+}
+
+}  // namespace
+
+PreparedSuite prepare_suite(Suite suite, const std::string& file_bytes,
+                            const CalibrationOptions& options) {
+  PreparedSuite p;
+  p.suite = std::move(suite);
+  std::string hashed = file_bytes;
+  if (p.suite.model) {
+    prepare_model(p, &hashed);
+  } else {
+    prepare_declared(options, p);
+  }
+  p.arena_bytes = plan_arena(p.compiled.spec).arena_bytes;
+  p.suite_hash = fnv1a64_hex(hashed.data(), hashed.size());
   p.model_hash = fnv1a64_hex(p.model_file.data(), p.model_file.size());
   return p;
+}
+
+PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& options) {
+  return prepare_suite(load_suite(path), read_bytes(path), options);
 }
 
 SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
@@ -101,6 +228,7 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
   run.suite_file = p.suite.file;
   run.suite_hash = p.suite_hash;
   run.model_hash = p.model_hash;
+  run.float_reference = p.float_reference;
 
   ReportRow total;
   total.suite = run.suite;

@@ -28,11 +28,18 @@ struct PreparedSuite {
   std::vector<int8_t> inputs;       // test then grid samples, quantized with the input scale
   std::vector<std::vector<float>> float_outputs;  // per node, test samples concatenated
   std::string suite_hash, model_hash;
+  std::string float_reference;  // what the float outputs come from, for the report
+  std::vector<int32_t> source_operator;  // model suites: per layer, its operator in the file
   int32_t samples() const { return test_samples + grid_samples; }
 };
 
 // Throws InputError for a bad suite.
 PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& options = {});
+
+// The same for a suite already in memory (e.g. `qbench run --model FILE`); `file_bytes` is
+// what its hash covers besides the model files.
+PreparedSuite prepare_suite(Suite suite, const std::string& file_bytes,
+                            const CalibrationOptions& options = {});
 
 // Rows, gates and decision surface of one target's run (golden status is the caller's).
 SuiteTargetRun evaluate_run(const PreparedSuite& prepared, const std::string& target,

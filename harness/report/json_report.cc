@@ -89,6 +89,7 @@ std::string json_report(const RunReport& report) {
            {"suite_file", run.suite_file},
            {"suite_hash_fnv1a64", run.suite_hash},
            {"model_hash_fnv1a64", run.model_hash},
+           {"float_reference", run.float_reference},
            {"passed", run.passed()},
            {"golden", golden_status_name(run.golden)},
            {"seconds", run.seconds}};

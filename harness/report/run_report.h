@@ -40,6 +40,7 @@ struct SuiteTargetRun {
   std::string suite, target;
   std::string suite_file, suite_hash;  // hash: FNV-1a 64 of the suite file's bytes, hex
   std::string model_hash;              // FNV-1a 64 of the .qbm bytes, hex
+  std::string float_reference;         // what the int8 results are measured against
   std::vector<ReportRow> rows;         // layers in order, then TOTAL
   std::vector<GateResult> gates;
   GoldenStatus golden = GoldenStatus::kNotChecked;

@@ -16,6 +16,8 @@ const char* op_name(OpKind op) {
     case OpKind::kRelu: return "relu";
     case OpKind::kRelu6: return "relu6";
     case OpKind::kSigmoid: return "sigmoid";
+    case OpKind::kSoftmax: return "softmax";
+    case OpKind::kReshape: return "reshape";
   }
   return "?";
 }

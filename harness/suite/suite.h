@@ -22,6 +22,9 @@ enum class OpKind {
   kRelu,     // fused into the layer it follows
   kRelu6,    // fused into the layer it follows
   kSigmoid,  // an int8 lookup table
+  // Imported from .tflite files only (harness/import), not declared in suites:
+  kSoftmax,  // over the innermost dimension, int8 output scale 1/256, zero point -128
+  kReshape,  // the same values under another shape
 };
 
 const char* op_name(OpKind op);  // the spelling used in suite files, e.g. "conv2d"
@@ -54,6 +57,7 @@ struct LayerDef {
   bool same_padding = false;  // "same": padding stays 0 in a Suite; build_graph resolves it
   Activation activation = Activation::kNone;   // the layer's own fused activation
   bool per_channel = true;                     // dense: per-output-channel weight scales
+  float beta = 1.0f;                           // softmax: exp(beta * x)
   std::optional<Generator> weights;            // convolutions and dense
   std::optional<Generator> bias;
   std::string json_path;                       // e.g. "/layers/3"
@@ -73,6 +77,12 @@ struct Gates {
   std::optional<double> min_label_accuracy;  // fraction of labelled samples classified right
 };
 
+// A suite that measures a model file instead of declaring layers (harness/import).
+struct ModelSource {
+  std::string tflite;        // the int8 model, as a path the harness can open
+  std::string float_tflite;  // its float32 twin, the float reference; empty: none given
+};
+
 struct Suite {
   std::string name;
   std::string description;
@@ -85,6 +95,11 @@ struct Suite {
   // For suites with a 2-element input: the int8 output over a steps x steps grid of
   // [0,1]^2 is reported (the decision surface). 0 = none.
   int32_t decision_grid = 0;
+  // Model suites: the model files, and the test inputs as raw input-tensor files (one
+  // sample each; empty when test.inputs is a generator). input_shape and layers stay empty
+  // until the model is imported.
+  std::optional<ModelSource> model;
+  std::vector<std::string> input_files;
 };
 
 }  // namespace qb::harness

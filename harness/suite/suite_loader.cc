@@ -72,6 +72,8 @@ class SuiteParser {
   Suite parse(const json& doc);
 
  private:
+  Suite parse_model_suite(const json& doc, Suite suite);
+  std::string existing_file(const json& v, const std::string& p, const std::string& expected) const;
   std::array<int32_t, 3> parse_input(const json& doc);
   LayerDef parse_layer(const json& v, const std::string& p, size_t index,
                        const std::string& previous);
@@ -85,6 +87,7 @@ class SuiteParser {
   std::vector<double> load_numbers_file(const json& path_value, const std::string& p) const;
   Dataset parse_dataset(const json& v, const std::string& p, bool test,
                         int64_t input_elements) const;
+  std::vector<int32_t> parse_labels(const json& labels, const std::string& lp, int32_t samples) const;
   Gates parse_gates(const json& v) const;
 
   Reader r_;
@@ -95,6 +98,7 @@ Suite SuiteParser::parse(const json& doc) {
   Suite suite;
   suite.file = r_.file();
   r_.object(doc, "", "a suite object ({\"name\": ..., \"input\": ..., \"layers\": [...], ...})");
+  if (Reader::find(doc, "model") != nullptr) return parse_model_suite(doc, std::move(suite));
   r_.allow_keys(doc, "",
                 {"$schema", "name", "description", "input", "layers", "data", "gates",
                  "decision_grid"},
@@ -489,6 +493,77 @@ std::vector<double> SuiteParser::load_numbers_file(const json& path_value,
   return values;
 }
 
+std::string SuiteParser::existing_file(const json& v, const std::string& p,
+                                       const std::string& expected) const {
+  namespace fs = std::filesystem;
+  const std::string rel = r_.string(v, p, expected);
+  if (rel.empty()) r_.fail(p, expected, "\"\"");
+  const fs::path full = fs::path(rel).is_absolute() ? fs::path(rel) : fs::path(base_dir_) / rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(full, ec)) {
+    r_.fail(p, expected,
+            show(v) + " (" + full.lexically_normal().generic_string() +
+                (fs::exists(full, ec) ? ": not a regular file)" : ": no such file)"));
+  }
+  return full.lexically_normal().generic_string();
+}
+
+// {"name", "description", "model": {"tflite", "float_tflite"}, "data": {"test": ...}, "gates"}:
+// the model brings its own layers and quantization, so there is no input, no layers and
+// no calibration set. Test inputs are raw input-tensor files or a generator.
+Suite SuiteParser::parse_model_suite(const json& doc, Suite suite) {
+  r_.allow_keys(doc, "", {"$schema", "name", "description", "model", "data", "gates"},
+                "a model suite (\"input\", \"layers\" and calibration come from the model file)");
+  if (const json* schema = Reader::find(doc, "$schema")) r_.string(*schema, "/$schema");
+  suite.name = r_.identifier(r_.require(doc, "", "name", "a suite name"), "/name", "a suite name");
+  if (const json* d = Reader::find(doc, "description")) suite.description = r_.string(*d, "/description");
+
+  const std::string model_expected = "an object with \"tflite\" (and optionally \"float_tflite\")";
+  const json& model = r_.object(*Reader::find(doc, "model"), "/model", model_expected);
+  r_.allow_keys(model, "/model", {"tflite", "float_tflite"}, "\"model\"");
+  ModelSource source;
+  source.tflite = existing_file(r_.require(model, "/model", "tflite", "a path to an int8 .tflite file"),
+                                "/model/tflite", "a path to an int8 .tflite file, relative to the suite file");
+  if (const json* f = Reader::find(model, "float_tflite")) {
+    source.float_tflite = existing_file(*f, "/model/float_tflite",
+                                        "a path to the float32 .tflite twin, relative to the suite file");
+  }
+  suite.model = source;
+
+  const std::string data_expected = "an object with \"test\"";
+  const json& data = r_.object(r_.require(doc, "", "data", data_expected), "/data", data_expected);
+  r_.allow_keys(data, "/data", {"test"}, "\"data\" of a model suite");
+  const std::string set_expected =
+      "an object with \"files\" (raw input tensors) or \"samples\" and \"inputs\"";
+  const json& test = r_.object(r_.require(data, "/data", "test", set_expected), "/data/test", set_expected);
+  if (const json* files = Reader::find(test, "files")) {
+    r_.allow_keys(test, "/data/test", {"files", "labels"}, "a test set of input files");
+    const std::string files_expected =
+        "an array of 1.." + std::to_string(limits::kMaxSamples) + " paths to raw input-tensor files";
+    r_.array(*files, "/data/test/files", files_expected);
+    if (files->empty() || files->size() > static_cast<size_t>(limits::kMaxSamples)) {
+      r_.fail("/data/test/files", files_expected, std::to_string(files->size()) + " files");
+    }
+    for (size_t i = 0; i < files->size(); ++i) {
+      suite.input_files.push_back(existing_file((*files)[i], child("/data/test/files", i),
+                                                "a path to a raw input-tensor file, relative to the suite file"));
+    }
+    suite.test.samples = static_cast<int32_t>(suite.input_files.size());
+    if (const json* labels = Reader::find(test, "labels")) {
+      suite.test.labels = parse_labels(*labels, "/data/test/labels", suite.test.samples);
+    }
+  } else {
+    // The input's size is known only once the model is read: a generator is checked then.
+    suite.test = parse_dataset(test, "/data/test", true, 1);
+  }
+  if (const json* gates = Reader::find(doc, "gates")) suite.gates = parse_gates(*gates);
+  if (suite.gates.min_label_accuracy && suite.test.labels.empty()) {
+    r_.fail("/gates/min_label_accuracy", "test labels (/data/test/labels) for this gate",
+            "a test set without labels");
+  }
+  return suite;
+}
+
 Dataset SuiteParser::parse_dataset(const json& v, const std::string& p, bool test,
                                    int64_t input_elements) const {
   Dataset set;
@@ -516,21 +591,26 @@ Dataset SuiteParser::parse_dataset(const json& v, const std::string& p, bool tes
                             std::to_string(input_elements) + " input elements",
                         r_.file());
   if (const json* labels = Reader::find(v, "labels")) {
-    const std::string lp = child(p, "labels");
-    r_.array(*labels, lp, "an array of class indices, one per test sample");
-    for (size_t i = 0; i < labels->size(); ++i) {
-      const json& label = (*labels)[i];
-      if (!Reader::is_integer_in(label, 0, std::numeric_limits<int32_t>::max())) {
-        r_.fail(child(lp, i), "a class index (an integer >= 0)", show(label));
-      }
-      set.labels.push_back(to_int(label));
-    }
-    if (set.labels.size() != static_cast<size_t>(set.samples)) {
-      r_.fail(lp, std::to_string(set.samples) + " labels (one per test sample)",
-              std::to_string(set.labels.size()));
-    }
+    set.labels = parse_labels(*labels, child(p, "labels"), set.samples);
   }
   return set;
+}
+
+std::vector<int32_t> SuiteParser::parse_labels(const json& labels, const std::string& lp,
+                                               int32_t samples) const {
+  std::vector<int32_t> out;
+  r_.array(labels, lp, "an array of class indices, one per test sample");
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const json& label = labels[i];
+    if (!Reader::is_integer_in(label, 0, std::numeric_limits<int32_t>::max())) {
+      r_.fail(child(lp, i), "a class index (an integer >= 0)", show(label));
+    }
+    out.push_back(to_int(label));
+  }
+  if (out.size() != static_cast<size_t>(samples)) {
+    r_.fail(lp, std::to_string(samples) + " labels (one per test sample)", std::to_string(out.size()));
+  }
+  return out;
 }
 
 Gates SuiteParser::parse_gates(const json& v) const {
