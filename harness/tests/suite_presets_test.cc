@@ -32,9 +32,19 @@ TEST(Presets, CommittedFileLoads) {
   EXPECT_EQ(quick.suites, (std::vector<std::string>{"xor", "kws"}));
   EXPECT_EQ(quick.targets, std::vector<std::string>{"host"});
   EXPECT_FALSE(quick.description.empty());
-  const std::vector<std::string> every = {"mobilenetv2", "resnet18_block", "kws", "xor", "kernels"};
+  const std::vector<std::string> every = {"mobilenetv2", "resnet18_block", "kws",          "xor",
+                                          "kernels",     "mlperf_kws",     "mlperf_vww",   "mlperf_ic",
+                                          "mlperf_ad",   "person_detect",  "hello_world",  "micro_speech"};
   EXPECT_EQ(find_preset(presets, "all", "").suites, every);
   EXPECT_EQ(find_preset(presets, "ci", "").suites, every);
+  // The real-model presets: MLPerf Tiny's four models and TFLite Micro's examples, each on
+  // every target the table has.
+  EXPECT_EQ(find_preset(presets, "mlperf-tiny", "").suites,
+            (std::vector<std::string>{"mlperf_kws", "mlperf_vww", "mlperf_ic", "mlperf_ad"}));
+  EXPECT_EQ(find_preset(presets, "tflm-examples", "").suites,
+            (std::vector<std::string>{"person_detect", "hello_world", "micro_speech"}));
+  EXPECT_EQ(find_preset(presets, "mlperf-tiny", "").targets.size(),
+            load_targets(source_dir() + "/targets/targets.json").size());
   // CI gates on the host and on emulated Cortex-M cores, at least an Armv7E-M one and the
   // Helium one.
   const std::vector<std::string> targets = find_preset(presets, "ci").targets;
