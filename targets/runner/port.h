@@ -10,8 +10,8 @@
 extern "C" {
 #endif
 
-// Free memory for the model file, the test inputs, the activation arena and one sample's
-// layer outputs; 16-byte aligned. Sized by the platform, not by any one model.
+// Free memory for the model file, one test input, the activation arena and the model's
+// output; 16-byte aligned. Sized by the platform, not by any one model.
 void qb_port_memory_pool(uint8_t** base, size_t* size);
 
 // Fills the unused part of the stack below the caller with a known pattern...
