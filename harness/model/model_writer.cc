@@ -116,7 +116,7 @@ void expected_entries(const ModelSpec& model, size_t index, uint64_t entries[qbm
       channels = requants = out[3];
       break;
     case Op::kDepthwiseConv2d:
-      weights = product(product(kh, kw), in[3]);
+      weights = product(product(kh, kw), out[3]);
       channels = requants = out[3];
       break;
     case Op::kPointwiseConv2d:

@@ -48,7 +48,9 @@ void conv2d(const ConvGeometry& geometry, Activation act, const Shape& input_sha
 void depthwise_conv2d(const ConvGeometry& geometry, Activation act, const Shape& input_shape,
                       const float* input, const Shape& filter_shape, const float* filter,
                       const float* bias, const Shape& output_shape, float* output) {
-  const int32_t in_h = input_shape.h, in_w = input_shape.w, channels = input_shape.c;
+  const int32_t in_h = input_shape.h, in_w = input_shape.w, in_c = input_shape.c;
+  const int32_t channels = output_shape.c;  // in_c x the depth multiplier
+  const int32_t multiplier = channels / in_c;
   const int32_t k_h = filter_shape.h, k_w = filter_shape.w;
   const int32_t out_h = output_shape.h, out_w = output_shape.w;
   for (int32_t b = 0; b < input_shape.n; ++b) {
@@ -63,7 +65,7 @@ void depthwise_conv2d(const ConvGeometry& geometry, Activation act, const Shape&
               const int32_t ix = ox * geometry.stride_w - geometry.pad_left + kx;
               if (ix < 0 || ix >= in_w) continue;
               acc += static_cast<double>(filter[(ky * k_w + kx) * channels + c]) *
-                     input[((b * in_h + iy) * in_w + ix) * channels + c];
+                     input[((b * in_h + iy) * in_w + ix) * in_c + c / multiplier];
             }
           }
           output[((b * out_h + oy) * out_w + ox) * channels + c] = activate(acc, act);

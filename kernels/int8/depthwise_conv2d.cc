@@ -1,4 +1,5 @@
-// Reference int8 depthwise convolution, depth multiplier 1 (TFLite DepthwiseConvPerChannel).
+// Reference int8 depthwise convolution (TFLite DepthwiseConvPerChannel): output channel c
+// reads input channel c / multiplier, where multiplier = output channels / input channels.
 #include "kernels/int8/conv2d.h"
 #include "kernels/int8/requantize.h"
 
@@ -7,7 +8,9 @@ namespace qb::kernels {
 void depthwise_conv2d(const ConvParams& params, ChannelRequant requant, const Shape& input_shape,
                       const int8_t* input, const Shape& filter_shape, const int8_t* filter,
                       const int32_t* bias, const Shape& output_shape, int8_t* output) {
-  const int32_t in_h = input_shape.h, in_w = input_shape.w, channels = input_shape.c;
+  const int32_t in_h = input_shape.h, in_w = input_shape.w, in_c = input_shape.c;
+  const int32_t channels = output_shape.c;
+  const int32_t multiplier = channels / in_c;
   const int32_t k_h = filter_shape.h, k_w = filter_shape.w;
   const int32_t out_h = output_shape.h, out_w = output_shape.w;
 
@@ -25,7 +28,7 @@ void depthwise_conv2d(const ConvParams& params, ChannelRequant requant, const Sh
             for (int32_t kx = 0; kx < k_w; ++kx) {
               const int32_t ix = ix0 + kx;
               if (ix < 0 || ix >= in_w) continue;
-              const int32_t in_val = input[((b * in_h + iy) * in_w + ix) * channels + c];
+              const int32_t in_val = input[((b * in_h + iy) * in_w + ix) * in_c + c / multiplier];
               const int32_t f_val = filter[(ky * k_w + kx) * channels + c];
               acc += f_val * (in_val + params.input_offset);
             }

@@ -139,7 +139,12 @@ void Interpreter::run_layer(uint32_t index) const {
       k.conv2d(conv_args(kernels::Shape{out.shape.c, kh, kw, in.shape.c}));
       break;
     case Op::kDepthwiseConv2d:
-      k.depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, in.shape.c}));
+      // The ISA variants take depth multiplier 1; other multipliers run the reference.
+      if (out.shape.c == in.shape.c) {
+        k.depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, in.shape.c}));
+      } else {
+        kernels::reference_kernels().depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, out.shape.c}));
+      }
       break;
     case Op::kPointwiseConv2d:
       k.pointwise_conv2d(conv_args(kernels::Shape{out.shape.c, 1, 1, in.shape.c}));

@@ -340,9 +340,10 @@ Status Model::validate_layer(uint32_t index) const {
         taps = capped_product(capped_product(kh, kw), is.c);
         channel_stride = taps;
       } else if (op == Op::kDepthwiseConv2d) {
-        if (os.c != is.c) return Status::kBadLayer;
+        // Output channel c reads input channel c / (os.c / is.c).
+        if (os.c < is.c || os.c % is.c != 0) return Status::kBadLayer;
         taps = capped_product(kh, kw);
-        tap_stride = is.c;
+        tap_stride = os.c;
         channel_stride = 1;
       } else {
         using namespace qbm::param;

@@ -183,3 +183,64 @@ TEST(DepthwiseConv2d, ExtremeValuesMatchOracle) {
 
 }  // namespace
 }  // namespace qb::kernels
+
+namespace qb::kernels {
+namespace {
+
+// Depth multiplier m > 1 (output channel c reads input channel c / m) is the same integer
+// computation as a convolution whose filter for output c is zero on every input channel but
+// c / m: the zeros add nothing, so the two must agree byte for byte. The convolution is an
+// independent path (other loops, other indexing), so this checks the multiplier indexing.
+TEST(DepthwiseConv2d, DepthMultiplierEqualsBlockSparseConvolution) {
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    test::Rng rng(seed);
+    const int32_t in_c = test::uniform_int(rng, 1, 5), m = test::uniform_int(rng, 2, 8);
+    const Shape in{1, test::uniform_int(rng, 1, 9), test::uniform_int(rng, 1, 9), in_c};
+    const Shape f{1, test::uniform_int(rng, 1, 4), test::uniform_int(rng, 1, 4), in_c * m};
+    ConvParams p;
+    p.stride_h = test::uniform_int(rng, 1, 2);
+    p.stride_w = test::uniform_int(rng, 1, 2);
+    p.pad_top = test::uniform_int(rng, 0, f.h - 1);
+    p.pad_left = test::uniform_int(rng, 0, f.w - 1);
+    const int32_t out_h = std::max(1, (in.h + p.pad_top - 1) / p.stride_h + 1 - (f.h > in.h + p.pad_top ? 1 : 0));
+    const int32_t out_w = std::max(1, (in.w + p.pad_left - 1) / p.stride_w + 1 - (f.w > in.w + p.pad_left ? 1 : 0));
+    const Shape out{1, out_h, out_w, in_c * m};
+    p.input_offset = -test::uniform_int(rng, -128, 127);
+    p.output_offset = test::uniform_int(rng, -128, 127);
+    p.act_min = test::uniform_int(rng, -128, 0);
+    p.act_max = test::uniform_int(rng, 0, 127);
+    const std::vector<int8_t> input = test::random_int8(rng, test::count(in));
+    const std::vector<int8_t> filter = test::random_int8(rng, test::count(f), -127, 127);
+    std::vector<int32_t> bias(static_cast<size_t>(out.c)), mult(bias.size()), shift(bias.size());
+    for (size_t c = 0; c < bias.size(); ++c) {
+      bias[c] = test::uniform_int(rng, -5000, 5000);
+      mult[c] = test::uniform_int(rng, 1 << 30, 0x7fffffff);
+      shift[c] = test::uniform_int(rng, -12, 0);
+    }
+    const ChannelRequant rq{mult.data(), shift.data()};
+    std::vector<int8_t> got(test::count(out));
+    depthwise_conv2d(p, rq, in, input.data(), f, filter.data(), bias.data(), out, got.data());
+
+    // [out_c, kh, kw, in_c] with only input channel c / m set.
+    const Shape cf{out.c, f.h, f.w, in_c};
+    std::vector<int8_t> dense_filter(test::count(cf), 0);
+    for (int32_t c = 0; c < out.c; ++c)
+      for (int32_t t = 0; t < f.h * f.w; ++t)
+        dense_filter[(static_cast<size_t>(c) * f.h * f.w + t) * in_c + c / m] = filter[static_cast<size_t>(t) * out.c + c];
+    std::vector<int8_t> want(test::count(out));
+    conv2d(p, rq, in, input.data(), cf, dense_filter.data(), bias.data(), out, want.data());
+    ASSERT_EQ(got, want) << "seed " << seed << ": in_c " << in_c << " multiplier " << m;
+  }
+}
+
+TEST(DepthwiseConv2dFloat, DepthMultiplierReadsInputChannelCOverM) {
+  // One pixel, two input channels, multiplier 2: outputs 0,1 read channel 0; 2,3 channel 1.
+  const Shape in{1, 1, 1, 2}, f{1, 1, 1, 4}, out{1, 1, 1, 4};
+  const float input[] = {3.0f, 5.0f}, filter[] = {1.0f, 2.0f, 10.0f, -1.0f}, bias[] = {0, 0, 0, 1.0f};
+  float got[4];
+  fp::depthwise_conv2d({}, {}, in, input, f, filter, bias, out, got);
+  EXPECT_EQ(std::vector<float>(got, got + 4), (std::vector<float>{3.0f, 6.0f, 50.0f, -4.0f}));
+}
+
+}  // namespace
+}  // namespace qb::kernels
