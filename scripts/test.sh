@@ -19,6 +19,9 @@ cmake --workflow --preset sanitize
 step "release build and tests"
 cmake --workflow --preset default
 
+step "mlperf-tiny preset: the four MLPerf Tiny models on every target, gates and goldens"
+build/default/harness/qbench run --preset mlperf-tiny --require-golden --out build/default/reports/mlperf-tiny
+
 step "ci preset: gates and goldens"
 build/default/harness/qbench run --preset ci --require-golden --out build/default/reports/ci
 
