@@ -60,14 +60,15 @@ Suite model_suite(const RunOptions& o) {
 }
 
 Plan make_plan(const RunOptions& o) {
+  if (!o.float_model_file.empty() && o.model_file.empty()) {
+    throw InputError("--float-model goes with --model (a suite file names its float model itself)");
+  }
   const int sources = (o.suite_files.empty() ? 0 : 1) + (o.preset.empty() ? 0 : 1) + (o.model_file.empty() ? 0 : 1);
   if (sources == 0) {
     throw InputError("nothing to run: give --suite FILE..., --preset NAME (see qbench list) or --model FILE.tflite");
   }
   if (sources > 1) throw InputError("give one of --suite, --preset or --model");
-  if (!o.float_model_file.empty() && o.model_file.empty()) {
-    throw InputError("--float-model goes with --model (a suite file names its float model itself)");
-  }
+
   const std::vector<TargetInfo> table = load_targets(o.paths.targets_file());
   Plan plan;
   std::vector<std::string> target_names = o.targets;

@@ -124,7 +124,14 @@ TfliteTensor read_tensor(const std::string& path, size_t index, const fb::Tensor
       fail(path, where + " (" + out.name + "): custom quantization is not supported");
     }
     if (q->scale() != nullptr) out.scale.assign(q->scale()->begin(), q->scale()->end());
-    if (q->zero_point() != nullptr) out.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+    if (const auto* zero_point = q->zero_point()) {
+      // The Verifier aligns a vector's length field (4 bytes), not its 8-byte elements;
+      // a builder always aligns them, so only a damaged file gets here.
+      if (reinterpret_cast<uintptr_t>(zero_point->data()) % alignof(int64_t) != 0) {
+        fail(path, where + " (" + out.name + "): its zero points are not 8-byte aligned (a corrupted file)");
+      }
+      out.zero_point.assign(zero_point->begin(), zero_point->end());
+    }
     out.quantized_dimension = q->quantized_dimension();
     if (!out.zero_point.empty() && out.zero_point.size() != out.scale.size()) {
       fail(path, where + " (" + out.name + "): " + std::to_string(out.scale.size()) +

@@ -7,6 +7,7 @@
 
 #include "harness/import/tflite_file.h"
 #include "harness/suite/input_error.h"
+#include "harness/suite/limits.h"
 
 namespace qb::harness {
 namespace {
@@ -68,14 +69,15 @@ class Importer {
     int32_t output = m_.outputs[0];
     // A float-I/O file quantizes its input first and dequantizes its output last.
     if (m_.operators.front().code == op::kQuantize && m_.operators.front().inputs.size() == 1 &&
-        m_.operators.front().inputs[0] == input && tensor(input).type == int8_t(TfliteType::kFloat32)) {
-      input = m_.operators.front().outputs.at(0);
+        m_.operators.front().inputs[0] == input && m_.operators.front().outputs.size() == 1 &&
+        tensor(input).type == int8_t(TfliteType::kFloat32)) {
+      input = m_.operators.front().outputs[0];
       out.quantize_at_input = true;
       ++first;
     }
     if (last > first && m_.operators.back().code == op::kDequantize &&
         m_.operators.back().outputs.size() == 1 && m_.operators.back().outputs[0] == output &&
-        m_.operators.back().inputs.size() == 1) {
+        m_.operators.back().inputs.size() == 1 && m_.operators.back().inputs[0] >= 0) {
       output = m_.operators.back().inputs[0];
       out.dequantize_at_output = true;
       --last;
@@ -128,6 +130,12 @@ class Importer {
     std::vector<int32_t> d(4 - x.shape.size(), 1);
     d.insert(d.end(), x.shape.begin(), x.shape.end());
     if (d[0] != 1) fail_or_file(what + " has batch " + std::to_string(d[0]) + "; expected batch 1");
+    // The bound a suite's activations have: the host holds every sample's float outputs.
+    const int64_t elements = int64_t{d[1]} * d[2] * d[3];
+    if (elements > limits::kMaxTensorElements) {
+      fail_or_file(what + " has shape " + shape_text(x.shape) + ", " + std::to_string(elements) +
+                   " elements; expected at most " + std::to_string(limits::kMaxTensorElements) + " per sample");
+    }
     return {d[0], d[1], d[2], d[3]};
   }
 
@@ -196,7 +204,7 @@ class Importer {
   void check_data_size(const TfliteTensor& t, const char* what) const {
     const size_t size = type_size(t.type);
     if (size == 0 || t.data.size() != static_cast<size_t>(t.elements()) * size) {
-      fail(std::string(what) + " holds " + std::to_string(t.data.size()) + " bytes; its shape " +
+      fail(std::string(what) + ": " + std::to_string(t.data.size()) + " bytes, but its shape " +
            shape_text(t.shape) + " of " + tflite_type_name(t.type) + " needs " +
            std::to_string(static_cast<size_t>(t.elements()) * size));
     }
@@ -340,9 +348,11 @@ class Importer {
   // the output size the file declares.
   void geometry(const TfliteOptions& opt, const kernels::Shape& in, int32_t kh, int32_t kw,
                 const kernels::Shape& out, LayerDef* def) const {
-    if (opt.stride_h < 1 || opt.stride_w < 1 || kh < 1 || kw < 1) {
+    // Bounded like a dimension, so that the SAME/VALID arithmetic below stays in int32.
+    auto out_of_range = [](int32_t v) { return v < 1 || v > limits::kMaxDim; };
+    if (out_of_range(opt.stride_h) || out_of_range(opt.stride_w) || out_of_range(kh) || out_of_range(kw)) {
       fail("stride " + std::to_string(opt.stride_h) + "x" + std::to_string(opt.stride_w) + " and window " +
-           std::to_string(kh) + "x" + std::to_string(kw) + " must be at least 1");
+           std::to_string(kh) + "x" + std::to_string(kw) + " must be in 1.." + std::to_string(limits::kMaxDim));
     }
     if (opt.dilation_h != 1 || opt.dilation_w != 1) fail("dilation other than 1 is not supported");
     if (!opt.same_padding && (kh > in.h || kw > in.w)) {
@@ -438,8 +448,11 @@ class Importer {
           }
           weighted(o, 3, oc, &order, &node);
         } else {
-          fail("depth multiplier " + std::to_string(multiplier) + " on " + std::to_string(in.c) +
-               " input channels is not supported; supported: multiplier 1, or any multiplier on one input channel");
+          // Output channel c reads input channel c / multiplier: the reference kernel's
+          // general form (the ISA variants take multiplier 1).
+          node.def.op = OpKind::kDepthwiseConv2d;
+          node.filter_shape = {1, kh, kw, oc};
+          weighted(o, 3, oc, nullptr, &node);
         }
         break;
       }
@@ -530,7 +543,9 @@ class Importer {
         for (int32_t v : p) {
           if (v < 0) fail("negative padding");
         }
-        if (node.output_shape.h != in.h + p[2] + p[3] || node.output_shape.w != in.w + p[4] + p[5] ||
+        // In 64 bits: a pad can be anything up to 2^31 - 1.
+        if (node.output_shape.h != int64_t{in.h} + p[2] + p[3] ||
+            node.output_shape.w != int64_t{in.w} + p[4] + p[5] ||
             node.output_shape.c != in.c) {
           fail("the output " + shape_text(node.output_shape) + " does not match the padded input");
         }

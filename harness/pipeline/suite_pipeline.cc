@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <cstdio>
 #include <fstream>
@@ -142,14 +143,29 @@ void prepare_model(PreparedSuite& p, std::string* hashed_bytes) {
 
   const size_t input_size = static_cast<size_t>(p.graph.input_shape.elements());
   if (!p.suite.input_files.empty()) {
+    // A file holds the model's input tensor as the file declares it: int8, or float32 where
+    // the model quantizes its own input (then the host does that QUANTIZE, as TFLite would).
+    const size_t value_bytes = model.quantize_at_input ? sizeof(float) : 1;
     for (const std::string& file : p.suite.input_files) {
-      const std::string bytes = read_bytes(file);
-      if (bytes.size() != input_size) {
-        throw InputError(file + ": expected " + std::to_string(input_size) +
-                         " bytes (one int8 input tensor " + shape_text(p.graph.input_shape) + " of " +
-                         source.tflite + "), got " + std::to_string(bytes.size()));
+      // Sized before it is read: a wrong file costs nothing, whatever its size.
+      std::error_code ec;
+      const uintmax_t size = std::filesystem::file_size(file, ec);
+      const std::string bytes = !ec && size == input_size * value_bytes ? read_bytes(file) : std::string();
+      if (ec || bytes.size() != input_size * value_bytes) {
+        throw InputError(file + ": expected " + std::to_string(input_size * value_bytes) + " bytes (one " +
+                         (model.quantize_at_input ? "float32" : "int8") + " input tensor " +
+                         shape_text(p.graph.input_shape) + " of " + source.tflite + "), got " +
+                         (ec ? std::string("an unreadable file") : std::to_string(size) + " bytes"));
       }
-      for (char c : bytes) p.inputs.push_back(static_cast<int8_t>(c));
+      for (size_t k = 0; k < input_size; ++k) {
+        if (model.quantize_at_input) {
+          float v;
+          std::memcpy(&v, bytes.data() + k * sizeof v, sizeof v);
+          p.inputs.push_back(fp::quantize(v, p.calibration.input));
+        } else {
+          p.inputs.push_back(static_cast<int8_t>(bytes[k]));
+        }
+      }
     }
     p.test_samples = static_cast<int32_t>(p.suite.input_files.size());
   } else {

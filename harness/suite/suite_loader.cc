@@ -530,8 +530,17 @@ Suite SuiteParser::parse_model_suite(const json& doc, Suite suite) {
   }
   suite.model = source;
 
+  // Without "data": a few seeded samples over the model input's whole range (prepare_model).
+  const json* data_value = Reader::find(doc, "data");
+  if (data_value == nullptr) {
+    if (const json* gates = Reader::find(doc, "gates")) suite.gates = parse_gates(*gates);
+    if (suite.gates.min_label_accuracy) {
+      r_.fail("/gates/min_label_accuracy", "test labels (/data/test/labels) for this gate", "no \"data\"");
+    }
+    return suite;
+  }
   const std::string data_expected = "an object with \"test\"";
-  const json& data = r_.object(r_.require(doc, "", "data", data_expected), "/data", data_expected);
+  const json& data = r_.object(*data_value, "/data", data_expected);
   r_.allow_keys(data, "/data", {"test"}, "\"data\" of a model suite");
   const std::string set_expected =
       "an object with \"files\" (raw input tensors) or \"samples\" and \"inputs\"";

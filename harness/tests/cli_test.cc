@@ -34,9 +34,10 @@ std::string qbench_binary() {
   return QBENCH_BIN;
 }
 
-Outcome qbench(const std::string& args) {
+// `redirect` picks the streams kept: both by default, " 2>&1 >/dev/null" for stderr alone.
+Outcome qbench(const std::string& args, const std::string& redirect = " 2>&1") {
   const std::string command =
-      qbench_binary() + " --root '" + source_dir() + "' " + args + " 2>&1";
+      qbench_binary() + " --root '" + source_dir() + "' " + args + redirect;
   Outcome outcome;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return outcome;
@@ -191,6 +192,101 @@ TEST(Cli, CsvHasFixedColumnsAndATotalRowAndJsonHasProvenance) {
     EXPECT_TRUE(report.dump().find("\"" + key + "\"") != std::string::npos) << key;
   }
   EXPECT_NE(report.dump().find("suite_hash"), std::string::npos);
+}
+
+// A real .tflite model run as a suite of its own, and the ways its input can be bad.
+std::string model_file(const std::string& name) { return source_dir() + "/models/" + name; }
+
+// Bad input's one line, and nothing else, goes to stderr.
+Outcome qbench_errors(const std::string& args) { return qbench(args, " 2>&1 >/dev/null"); }
+
+TEST(Cli, RunModelWritesTheReports) {
+  Workspace ws;
+  const Outcome o = qbench("run --model '" + model_file("hello_world_int8.tflite") + "' --target host --out '" +
+                           ws.out + "' --golden-dir '" + ws.golden + "' --repetitions 1");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const std::string csv = read_text(ws.out + "/report.csv");
+  EXPECT_NE(csv.find("hello_world_int8,host,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",TOTAL,"), std::string::npos) << csv;
+  EXPECT_TRUE(fs::exists(ws.out + "/report.json"));
+  EXPECT_FALSE(fs::exists(ws.golden)) << "a plain run recorded a golden";
+}
+
+TEST(Cli, CorruptedModelIsOneLineAndExitTwoAndNoReport) {
+  Workspace ws;
+  std::string bytes = read_text(model_file("hello_world_int8.tflite"));
+  ASSERT_GT(bytes.size(), 8u);
+  bytes[0] = bytes[1] = bytes[2] = '\x7f';  // the root offset now points past the file
+  const std::string bad = ws.dir.write("damaged.tflite", bytes);
+  const Outcome o = qbench_errors("run --model '" + bad + "' --target host --out '" + ws.out +
+                                  "' --golden-dir '" + ws.golden + "'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(split(o.output, '\n').size(), 1u) << o.output;
+  EXPECT_NE(o.output.find(bad + ": the flatbuffer failed verification"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(ws.out)) << "a failed run left a report behind";
+
+  // A suite naming the damaged file: the same line from validate.
+  nlohmann::json suite = {{"name", "damaged"},
+                          {"model", {{"tflite", "damaged.tflite"}}},
+                          {"data", {{"test", {{"samples", 2}, {"inputs", {{"generator", "uniform"}, {"seed", 1}}}}}}}};
+  const Outcome v = qbench_errors("validate '" + ws.dir.write("damaged.json", suite.dump()) + "'");
+  EXPECT_EQ(v.exit_code, 2) << v.output;
+  EXPECT_EQ(split(v.output, '\n').size(), 1u) << v.output;
+  EXPECT_NE(v.output.find(bad + ": the flatbuffer failed verification"), std::string::npos) << v.output;
+}
+
+TEST(Cli, FloatModelWithoutModelExitsTwo) {
+  Workspace ws;
+  const Outcome o = qbench_errors("run --float-model '" + model_file("vww_96_float.tflite") + "' --out '" +
+                                  ws.out + "'");
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(split(o.output, '\n').size(), 1u) << o.output;
+  EXPECT_FALSE(fs::exists(ws.out));
+}
+
+TEST(Cli, ValidateAcceptsTheModelSuites) {
+  const std::string dir = source_dir() + "/suites/";
+  const Outcome o = qbench("validate " + dir + "mlperf_vww.json " + dir + "hello_world.json " + dir +
+                           "micro_speech.json " + dir + "person_detect.json");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("ok: " + dir + "mlperf_vww.json (31 layers from"), std::string::npos) << o.output;
+}
+
+TEST(Cli, BadModelSuiteIsOneLineWithFileAndJsonPathAndExitTwo) {
+  Workspace ws;
+  const nlohmann::json good = {
+      {"name", "hello"},
+      {"model", {{"tflite", model_file("hello_world_int8.tflite")}}},
+      {"data", {{"test", {{"samples", 2}, {"inputs", {{"generator", "uniform"}, {"seed", 1}}}}}}}};
+  ASSERT_EQ(qbench("validate '" + ws.dir.write("good.json", good.dump()) + "'").exit_code, 0);
+
+  struct Case {
+    std::string name, json_path, expected;
+    nlohmann::json suite;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"unknown_key", "/model/int8", "got unknown key \"int8\"", good});
+  cases.back().suite["model"]["int8"] = "x.tflite";
+  cases.push_back({"layers", "/layers", "got unknown key \"layers\"", good});
+  cases.back().suite["layers"] = nlohmann::json::array();
+  cases.push_back({"missing_tflite", "/model/tflite", "expected a path to an int8 .tflite file, got nothing", good});
+  cases.back().suite["model"].erase("tflite");
+  cases.push_back({"no_such_file", "/model/tflite", "no such file", good});
+  cases.back().suite["model"]["tflite"] = "models/none.tflite";
+  cases.push_back({"no_such_twin", "/model/float_tflite", "no such file", good});
+  cases.back().suite["model"]["float_tflite"] = "none_float.tflite";
+  for (const Case& c : cases) {
+    const std::string file = ws.dir.write(c.name + ".json", c.suite.dump());
+    for (const std::string& command : {"validate '" + file + "'",
+                                       "run --suite '" + file + "' --out '" + ws.out + "'"}) {
+      const Outcome o = qbench_errors(command);
+      EXPECT_EQ(o.exit_code, 2) << command << o.output;
+      EXPECT_EQ(split(o.output, '\n').size(), 1u) << o.output;
+      EXPECT_NE(o.output.find(file + ": " + c.json_path + ": "), std::string::npos) << o.output;
+      EXPECT_NE(o.output.find(c.expected), std::string::npos) << o.output;
+    }
+  }
+  EXPECT_FALSE(fs::exists(ws.out)) << "a failed run left a report behind";
 }
 
 }  // namespace
