@@ -26,11 +26,13 @@
 #include "harness/pipeline/suite_pipeline.h"
 #include "harness/suite/input_error.h"
 #include "harness/tests/suite_test_support.h"
+#include "harness/tests/tflite_test_builder.h"
 
 namespace qb::harness {
 namespace {
 
 namespace fb = qb::tflite;
+using namespace testing::tflite_builder;
 using testing::ScratchDir;
 using testing::source_dir;
 
@@ -76,175 +78,11 @@ size_t offset_of(const std::string& bytes, const void* object) {
   return static_cast<size_t>(static_cast<const char*>(object) - bytes.data());
 }
 
-// ---------------------------------------------------------------------------------------
-// Well-formed files built with the generated builders, to be made hostile one field at a
-// time. Buffer 0 is the empty buffer that non-constant tensors point at, as in TFLite.
-
-struct TensorSpec {
-  std::string name;
-  std::vector<int32_t> shape;
-  fb::TensorType type = fb::TensorType::INT8;
-  uint32_t buffer = 0;
-  std::vector<float> scale;
-  std::vector<int64_t> zero_point;
-  int32_t quantized_dimension = 0;
-};
-
-using OptionsFn =
-    std::function<std::pair<fb::BuiltinOptions, flatbuffers::Offset<void>>(flatbuffers::FlatBufferBuilder&)>;
-
-struct OperatorSpec {
-  uint32_t opcode_index = 0;
-  std::vector<int32_t> inputs, outputs;
-  OptionsFn options;
-};
-
-struct ModelSpec {
-  std::vector<fb::BuiltinOperator> codes;
-  std::vector<std::vector<uint8_t>> buffers{{}};
-  std::vector<TensorSpec> tensors;
-  std::vector<OperatorSpec> operators;
-  std::vector<int32_t> inputs, outputs;
-  int subgraphs = 1;
-  int misaligned_zero_points = -1;  // a tensor whose int64 zero points start 4 bytes off 8
-
-  uint32_t add_buffer(std::vector<uint8_t> data) {
-    buffers.push_back(std::move(data));
-    return static_cast<uint32_t>(buffers.size() - 1);
-  }
-
-  std::string bytes() const {
-    flatbuffers::FlatBufferBuilder b;
-    std::vector<flatbuffers::Offset<fb::Buffer>> buffer_offsets;
-    for (const auto& data : buffers) buffer_offsets.push_back(fb::CreateBufferDirect(b, data.empty() ? nullptr : &data));
-    std::vector<flatbuffers::Offset<fb::Tensor>> tensor_offsets;
-    for (size_t i = 0; i < tensors.size(); ++i) {
-      const TensorSpec& t = tensors[i];
-      flatbuffers::Offset<fb::QuantizationParameters> q = 0;
-      if (static_cast<int>(i) == misaligned_zero_points) {
-        // Pushed by hand as 32-bit words, back to front, so that only 4-byte alignment
-        // applies. The finished buffer's size is a multiple of 16 (the constants'
-        // alignment), so elements an odd number of words from the end are 4 bytes off 8.
-        b.Align(sizeof(uint32_t));
-        if (b.GetSize() % 8 == 0) b.PushElement<uint32_t>(0);
-        for (auto z = t.zero_point.rbegin(); z != t.zero_point.rend(); ++z) {
-          b.PushElement(static_cast<uint32_t>(static_cast<uint64_t>(*z) >> 32));
-          b.PushElement(static_cast<uint32_t>(static_cast<uint64_t>(*z)));
-        }
-        const flatbuffers::Offset<flatbuffers::Vector<int64_t>> zero_point(
-            b.PushElement(static_cast<flatbuffers::uoffset_t>(t.zero_point.size())));
-        q = fb::CreateQuantizationParameters(b, 0, 0, b.CreateVector(t.scale), zero_point,
-                                             fb::QuantizationDetails::NONE, 0, t.quantized_dimension);
-      } else if (!t.scale.empty() || !t.zero_point.empty()) {
-        q = fb::CreateQuantizationParametersDirect(b, nullptr, nullptr, &t.scale, &t.zero_point,
-                                                   fb::QuantizationDetails::NONE, 0, t.quantized_dimension);
-      }
-      tensor_offsets.push_back(fb::CreateTensorDirect(b, &t.shape, t.type, t.buffer, t.name.c_str(), q));
-    }
-    std::vector<flatbuffers::Offset<fb::Operator>> operator_offsets;
-    for (const OperatorSpec& o : operators) {
-      std::pair<fb::BuiltinOptions, flatbuffers::Offset<void>> options{fb::BuiltinOptions::NONE, 0};
-      if (o.options) options = o.options(b);
-      operator_offsets.push_back(
-          fb::CreateOperatorDirect(b, o.opcode_index, &o.inputs, &o.outputs, options.first, options.second));
-    }
-    const auto graph = fb::CreateSubGraphDirect(b, &tensor_offsets, &inputs, &outputs, &operator_offsets, "main");
-    const std::vector<flatbuffers::Offset<fb::SubGraph>> graphs(static_cast<size_t>(subgraphs), graph);
-    std::vector<flatbuffers::Offset<fb::OperatorCode>> code_offsets;
-    for (fb::BuiltinOperator code : codes) {
-      const auto value = static_cast<int32_t>(code);
-      code_offsets.push_back(fb::CreateOperatorCode(b, static_cast<int8_t>(std::min(value, 127)), 0, 1, code));
-    }
-    fb::FinishModelBuffer(
-        b, fb::CreateModelDirect(b, 3, &code_offsets, &graphs, "qbench test model", &buffer_offsets));
-    return {reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize()};
-  }
-};
-
-std::vector<uint8_t> int8_bytes(std::initializer_list<int8_t> values) {
-  std::vector<uint8_t> out;
-  for (int8_t v : values) out.push_back(static_cast<uint8_t>(v));
-  return out;
-}
-
-template <typename T>
-std::vector<uint8_t> raw_bytes(const std::vector<T>& values) {
-  std::vector<uint8_t> out(values.size() * sizeof(T));
-  std::memcpy(out.data(), values.data(), out.size());
-  return out;
-}
-
-OptionsFn fully_connected_options(fb::ActivationFunctionType activation = fb::ActivationFunctionType::NONE) {
-  return [activation](flatbuffers::FlatBufferBuilder& b) {
-    return std::make_pair(fb::BuiltinOptions::FullyConnectedOptions,
-                          fb::CreateFullyConnectedOptions(b, activation).Union());
-  };
-}
-
-OptionsFn conv_options(fb::Padding padding, int32_t stride) {
-  return [=](flatbuffers::FlatBufferBuilder& b) {
-    return std::make_pair(fb::BuiltinOptions::Conv2DOptions,
-                          fb::CreateConv2DOptions(b, padding, stride, stride).Union());
-  };
-}
-
-// int8 [1,4] -> FULLY_CONNECTED (weights [3,4], bias [3]) -> int8 [1,3].
-// Tensors: 0 input, 1 weights, 2 bias, 3 output.
-ModelSpec dense_model() {
-  ModelSpec m;
-  m.codes = {fb::BuiltinOperator::FULLY_CONNECTED};
-  const uint32_t weights = m.add_buffer(int8_bytes({1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -127}));
-  const uint32_t bias = m.add_buffer(raw_bytes(std::vector<int32_t>{10, -20, 30}));
-  m.tensors = {
-      {"input", {1, 4}, fb::TensorType::INT8, 0, {0.5f}, {0}},
-      {"weights", {3, 4}, fb::TensorType::INT8, weights, {0.1f}, {0}},
-      {"bias", {3}, fb::TensorType::INT32, bias, {0.05f}, {0}},
-      {"output", {1, 3}, fb::TensorType::INT8, 0, {0.25f}, {-1}},
-  };
-  m.operators = {{0, {0, 1, 2}, {3}, fully_connected_options()}};
-  m.inputs = {0};
-  m.outputs = {3};
-  return m;
-}
-
-// The dense model followed by SOFTMAX into tensor 4 (scale 1/256, zero point -128).
-ModelSpec dense_softmax_model() {
-  ModelSpec m = dense_model();
-  m.codes.push_back(fb::BuiltinOperator::SOFTMAX);
-  m.tensors.push_back({"probs", {1, 3}, fb::TensorType::INT8, 0, {1.0f / 256.0f}, {-128}});
-  m.operators.push_back({1, {3}, {4}, [](flatbuffers::FlatBufferBuilder& b) {
-                           return std::make_pair(fb::BuiltinOptions::SoftmaxOptions,
-                                                 fb::CreateSoftmaxOptions(b, 1.0f).Union());
-                         }});
-  m.outputs = {4};
-  return m;
-}
-
-// int8 [1,4,4,2] -> CONV_2D 3x3 SAME stride 1 (per-channel weights [3,3,3,2]) -> [1,4,4,3].
-ModelSpec conv_model() {
-  ModelSpec m;
-  m.codes = {fb::BuiltinOperator::CONV_2D};
-  std::vector<uint8_t> weights(3 * 3 * 3 * 2);
-  for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<uint8_t>(static_cast<int8_t>(int(i % 19) - 9));
-  const uint32_t w = m.add_buffer(weights);
-  const uint32_t bias = m.add_buffer(raw_bytes(std::vector<int32_t>{1, 2, 3}));
-  m.tensors = {
-      {"input", {1, 4, 4, 2}, fb::TensorType::INT8, 0, {0.5f}, {3}},
-      {"weights", {3, 3, 3, 2}, fb::TensorType::INT8, w, {0.1f, 0.2f, 0.3f}, {0, 0, 0}, 0},
-      {"bias", {3}, fb::TensorType::INT32, bias, {0.05f, 0.1f, 0.15f}, {0, 0, 0}},
-      {"output", {1, 4, 4, 3}, fb::TensorType::INT8, 0, {0.75f}, {-5}},
-  };
-  m.operators = {{0, {0, 1, 2}, {3}, conv_options(fb::Padding::SAME, 1)}};
-  m.inputs = {0};
-  m.outputs = {3};
-  return m;
-}
-
 // A scratch folder holding the files of one test.
 struct Files {
   ScratchDir dir;
   std::string write(const std::string& name, const std::string& bytes) const { return dir.write(name, bytes); }
-  std::string model(const std::string& name, const ModelSpec& spec) const { return write(name, spec.bytes()); }
+  std::string model(const std::string& name, const BuiltModel& spec) const { return write(name, spec.bytes()); }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -399,7 +237,7 @@ TEST(TfliteImportErrors, StringWithoutTerminatorFailsVerification) {
 TEST(TfliteImportErrors, MisalignedZeroPointsAreRefused) {
   // 8-byte elements 4 bytes off their alignment pass the Verifier; reading them is
   // undefined behaviour.
-  ModelSpec m = dense_model();
+  BuiltModel m = dense_model();
   m.misaligned_zero_points = 3;
   const std::string bytes = m.bytes();
   const auto* zero_point = fb::GetModel(bytes.data())->subgraphs()->Get(0)->tensors()->Get(3)->quantization()->zero_point();
@@ -412,7 +250,7 @@ TEST(TfliteImportErrors, MisalignedZeroPointsAreRefused) {
 }
 
 TEST(TfliteImportErrors, UnsupportedOperatorIsNamedWithWhatIsSupported) {
-  ModelSpec m = dense_model();
+  BuiltModel m = dense_model();
   m.codes = {fb::BuiltinOperator::MUL};
   m.operators[0].options = nullptr;
   Files f;
@@ -425,12 +263,12 @@ TEST(TfliteImportErrors, Uint8AndInt16ModelsAreRefused) {
   Files f;
   for (fb::TensorType type : {fb::TensorType::UINT8, fb::TensorType::INT16}) {
     const std::string name = fb::EnumNameTensorType(type);
-    ModelSpec whole = dense_model();
+    BuiltModel whole = dense_model();
     whole.tensors[0].type = whole.tensors[3].type = type;
     const std::string all = f.model("all_" + name + ".tflite", whole);
     expect_message(import_error(all), all, {"input tensor 0 is " + name, "supported: int8 models"});
 
-    ModelSpec output = dense_model();
+    BuiltModel output = dense_model();
     output.tensors[3].type = type;
     const std::string last = f.model("output_" + name + ".tflite", output);
     expect_message(import_error(last), last,
@@ -441,17 +279,17 @@ TEST(TfliteImportErrors, Uint8AndInt16ModelsAreRefused) {
 
 TEST(TfliteImportErrors, ShapesThatOverflowOrAreNegativeAreRefused) {
   Files f;
-  ModelSpec huge = dense_model();
+  BuiltModel huge = dense_model();
   huge.tensors[1].shape = {65536, 65536, 2};
   const std::string overflow = f.model("overflow.tflite", huge);
   expect_message(import_error(overflow), overflow, {"tensor 1 (weights)", "more than 2^31 - 1 elements"});
 
-  ModelSpec negative = dense_model();
+  BuiltModel negative = dense_model();
   negative.tensors[0].shape = {1, -4};
   const std::string path = f.model("negative.tflite", negative);
   expect_message(import_error(path), path, {"tensor 0 (input)", "at least 1, got -4"});
 
-  ModelSpec zero = dense_model();
+  BuiltModel zero = dense_model();
   zero.tensors[3].shape = {1, 0};
   const std::string empty = f.model("zero.tflite", zero);
   expect_message(import_error(empty), empty, {"tensor 3 (output)", "at least 1, got 0"});
@@ -459,27 +297,27 @@ TEST(TfliteImportErrors, ShapesThatOverflowOrAreNegativeAreRefused) {
 
 TEST(TfliteImportErrors, IndicesPastTheirTablesAreRefused) {
   Files f;
-  ModelSpec buffer = dense_model();
+  BuiltModel buffer = dense_model();
   buffer.tensors[1].buffer = 7;
   const std::string b = f.model("buffer.tflite", buffer);
   expect_message(import_error(b), b, {"tensor 1 (weights)", "buffer 7 is past the model's 3 buffers"});
 
-  ModelSpec input = dense_model();
+  BuiltModel input = dense_model();
   input.operators[0].inputs = {0, 9, 2};
   const std::string i = f.model("input.tflite", input);
   expect_message(import_error(i), i, {"operator 0 (FULLY_CONNECTED)", "tensor index 9", "graph's 4 tensors"});
 
-  ModelSpec negative = dense_model();
+  BuiltModel negative = dense_model();
   negative.operators[0].outputs = {-3};
   const std::string n = f.model("output.tflite", negative);
   expect_message(import_error(n), n, {"operator 0 (FULLY_CONNECTED)", "tensor index -3"});
 
-  ModelSpec graph = dense_model();
+  BuiltModel graph = dense_model();
   graph.outputs = {4};
   const std::string g = f.model("graph.tflite", graph);
   expect_message(import_error(g), g, {"graph outputs", "tensor index 4"});
 
-  ModelSpec code = dense_model();
+  BuiltModel code = dense_model();
   code.operators[0].opcode_index = 5;
   const std::string c = f.model("code.tflite", code);
   expect_message(import_error(c), c, {"operator 0: operator code 5 is past the model's 1 codes"});
@@ -487,18 +325,18 @@ TEST(TfliteImportErrors, IndicesPastTheirTablesAreRefused) {
 
 TEST(TfliteImportErrors, WeightsThatDoNotFitAreRefused) {
   Files f;
-  ModelSpec short_conv = conv_model();
+  BuiltModel short_conv = conv_model();
   short_conv.buffers[short_conv.tensors[1].buffer].pop_back();
   const std::string conv = f.model("short.tflite", short_conv);
   expect_message(import_error(conv), conv,
                  {"operator 0 (CONV_2D)", "the weights", "53 bytes", "[3,3,3,2] of INT8 needs 54"});
 
-  ModelSpec asymmetric = dense_model();
+  BuiltModel asymmetric = dense_model();
   asymmetric.buffers[asymmetric.tensors[1].buffer][5] = 0x80;
   const std::string minus = f.model("minus128.tflite", asymmetric);
   expect_message(import_error(minus), minus, {"operator 0 (FULLY_CONNECTED)", "-128", "[-127, 127]"});
 
-  ModelSpec wide = dense_model();
+  BuiltModel wide = dense_model();
   wide.tensors[1].shape = {3, 5};
   wide.buffers[wide.tensors[1].buffer].resize(15, 1);
   const std::string dense = f.model("wide.tflite", wide);
@@ -508,17 +346,17 @@ TEST(TfliteImportErrors, WeightsThatDoNotFitAreRefused) {
 
 TEST(TfliteImportErrors, GraphsOtherThanOneNonEmptyGraphAreRefused) {
   Files f;
-  ModelSpec two = dense_model();
+  BuiltModel two = dense_model();
   two.subgraphs = 2;
   const std::string graphs = f.model("two.tflite", two);
   expect_message(import_error(graphs), graphs, {"2 subgraphs", "single-graph"});
 
-  ModelSpec none = dense_model();
+  BuiltModel none = dense_model();
   none.subgraphs = 0;
   const std::string no_graph = f.model("none.tflite", none);
   expect_message(import_error(no_graph), no_graph, {"no subgraph"});
 
-  ModelSpec empty = dense_model();
+  BuiltModel empty = dense_model();
   empty.operators.clear();
   const std::string no_ops = f.model("empty.tflite", empty);
   expect_message(import_error(no_ops), no_ops, {"no operators"});
@@ -526,7 +364,7 @@ TEST(TfliteImportErrors, GraphsOtherThanOneNonEmptyGraphAreRefused) {
 
 TEST(TfliteImportErrors, SoftmaxOutputMustBeTflitesInt8Softmax) {
   Files f;
-  ModelSpec m = dense_softmax_model();
+  BuiltModel m = dense_softmax_model();
   m.tensors[4].scale = {1.0f / 128.0f};
   const std::string path = f.model("softmax.tflite", m);
   expect_message(import_error(path), path, {"operator 1 (SOFTMAX)", "scale 1/256 and zero point -128"});
@@ -538,14 +376,14 @@ TEST(TfliteImportErrors, ExtremeGeometryIsRefusedWithoutOverflow) {
   Files f;
   constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
   for (fb::Padding padding : {fb::Padding::SAME, fb::Padding::VALID}) {
-    ModelSpec stride = conv_model();
+    BuiltModel stride = conv_model();
     stride.operators[0].options = conv_options(padding, kMax);
     const std::string conv = f.model("stride.tflite", stride);
     expect_message(import_error(conv), conv, {"operator 0 (CONV_2D)", "stride 2147483647x2147483647", "1..4096"});
   }
 
   for (fb::Padding padding : {fb::Padding::SAME, fb::Padding::VALID}) {
-    ModelSpec pool = conv_model();
+    BuiltModel pool = conv_model();
     pool.codes = {fb::BuiltinOperator::AVERAGE_POOL_2D};
     pool.tensors[3].shape = {1, 4, 4, 2};
     pool.tensors[3].scale = pool.tensors[0].scale;
@@ -559,7 +397,7 @@ TEST(TfliteImportErrors, ExtremeGeometryIsRefusedWithoutOverflow) {
     expect_message(import_error(path), path, {"operator 0 (AVERAGE_POOL_2D)", "window 2147483647x2147483647", "1..4096"});
   }
 
-  ModelSpec pad = conv_model();
+  BuiltModel pad = conv_model();
   pad.codes = {fb::BuiltinOperator::PAD};
   pad.tensors[1] = {"paddings", {4, 2}, fb::TensorType::INT32,
                     pad.add_buffer(raw_bytes(std::vector<int32_t>{0, 0, kMax, kMax, 1, 1, 0, 0})), {}, {}};
@@ -575,7 +413,7 @@ TEST(TfliteImportErrors, ExtremeGeometryIsRefusedWithoutOverflow) {
 // outputs of every test sample.
 TEST(TfliteImportErrors, ActivationsOverTheSuiteBoundAreRefused) {
   Files f;
-  ModelSpec reshape;
+  BuiltModel reshape;
   reshape.codes = {fb::BuiltinOperator::RESHAPE};
   reshape.tensors = {{"input", {1, 2049, 2048, 1}, fb::TensorType::INT8, 0, {0.5f}, {0}},
                      {"flat", {1, 2049 * 2048}, fb::TensorType::INT8, 0, {0.5f}, {0}}};
@@ -585,7 +423,7 @@ TEST(TfliteImportErrors, ActivationsOverTheSuiteBoundAreRefused) {
   const std::string input = f.model("input.tflite", reshape);
   expect_message(import_error(input), input, {"the model input has shape [1,2049,2048,1]", "at most 4194304"});
 
-  ModelSpec pad = conv_model();
+  BuiltModel pad = conv_model();
   pad.codes = {fb::BuiltinOperator::PAD};
   pad.tensors[1] = {"paddings", {4, 2}, fb::TensorType::INT32,
                     pad.add_buffer(raw_bytes(std::vector<int32_t>{0, 0, 1022, 1022, 1022, 1022, 0, 0})), {}, {}};
@@ -600,15 +438,15 @@ TEST(TfliteImportErrors, ActivationsOverTheSuiteBoundAreRefused) {
 // QUANTIZE / DEQUANTIZE at the edges with a missing tensor are refused, not followed.
 TEST(TfliteImportErrors, EdgeConvertersWithMissingTensorsAreRefused) {
   Files f;
-  ModelSpec quantize = dense_model();
+  BuiltModel quantize = dense_model();
   quantize.codes.push_back(fb::BuiltinOperator::QUANTIZE);
   quantize.tensors.push_back({"float_input", {1, 4}, fb::TensorType::FLOAT32, 0, {}, {}});
-  quantize.operators.insert(quantize.operators.begin(), OperatorSpec{1, {4}, {}, nullptr});
+  quantize.operators.insert(quantize.operators.begin(), BuiltOperator{1, {4}, {}, nullptr});
   quantize.inputs = {4};
   const std::string q = f.model("quantize.tflite", quantize);
   expect_message(import_error(q), q, {"operator 0 (QUANTIZE)"});
 
-  ModelSpec dequantize = dense_model();
+  BuiltModel dequantize = dense_model();
   dequantize.codes.push_back(fb::BuiltinOperator::DEQUANTIZE);
   dequantize.tensors.push_back({"float_output", {1, 3}, fb::TensorType::FLOAT32, 0, {}, {}});
   dequantize.operators.push_back({1, {-1}, {4}, nullptr});
@@ -630,8 +468,8 @@ TEST(TfliteImportErrors, FloatTwinOfAnotherNetworkNamesTheFirstDifference) {
 
   // Same input, a different first operator: the message names both operators.
   Files f;
-  ModelSpec float_spec = dense_model();
-  for (TensorSpec& t : float_spec.tensors) {
+  BuiltModel float_spec = dense_model();
+  for (BuiltTensor& t : float_spec.tensors) {
     t.type = fb::TensorType::FLOAT32;
     t.scale.clear();
     t.zero_point.clear();
