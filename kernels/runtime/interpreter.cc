@@ -2,6 +2,7 @@
 // Model::load has already proven every shape, parameter, buffer and arena range.
 #include "kernels/runtime/interpreter.h"
 
+#include "kernels/int8/conv2d.h"
 #include "kernels/int8/lookup_table.h"
 #include "kernels/int8/pad.h"
 #include "kernels/int8/reshape.h"
@@ -143,7 +144,9 @@ void Interpreter::run_layer(uint32_t index) const {
       if (out.shape.c == in.shape.c) {
         k.depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, in.shape.c}));
       } else {
-        kernels::reference_kernels().depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, out.shape.c}));
+        const kernels::ConvArgs a = conv_args(kernels::Shape{1, kh, kw, out.shape.c});
+        kernels::depthwise_conv2d_multiplier(a.params, a.requant, a.input_shape, a.input, a.filter_shape,
+                                             a.filter, a.bias, a.output_shape, a.output);
       }
       break;
     case Op::kPointwiseConv2d:

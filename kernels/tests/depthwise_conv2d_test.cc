@@ -219,7 +219,7 @@ TEST(DepthwiseConv2d, DepthMultiplierEqualsBlockSparseConvolution) {
     }
     const ChannelRequant rq{mult.data(), shift.data()};
     std::vector<int8_t> got(test::count(out));
-    depthwise_conv2d(p, rq, in, input.data(), f, filter.data(), bias.data(), out, got.data());
+    depthwise_conv2d_multiplier(p, rq, in, input.data(), f, filter.data(), bias.data(), out, got.data());
 
     // [out_c, kh, kw, in_c] with only input channel c / m set.
     const Shape cf{out.c, f.h, f.w, in_c};
