@@ -1,5 +1,5 @@
 // The part of QEMU's TCG plugin API (version 1, as exported by QEMU 7.2) that the
-// instruction counter uses. Debian ships no qemu-plugin.h, so these declarations follow
+// instruction counter and its cycle model use. Debian ships no qemu-plugin.h, so these declarations follow
 // the upstream header for exactly the functions and types used; the ABI is C and stable
 // within an API version.
 #pragma once
@@ -41,4 +41,10 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t 
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb* tb);
 struct qemu_plugin_insn* qemu_plugin_tb_get_insn(const struct qemu_plugin_tb* tb, size_t idx);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn* insn);
+// The cycle model reads the opcode bytes and hooks block starts.
+const void* qemu_plugin_insn_data(const struct qemu_plugin_insn* insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn* insn);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb* tb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb* tb, qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags, void* userdata);
 void qemu_plugin_outs(const char* string);
