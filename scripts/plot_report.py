@@ -48,7 +48,7 @@ class BadInput(Exception):
 
 
 # The columns these plots read; a report without one of them is bad input.
-ROW_COLUMNS = ["suite", "target", "layer_index", "layer", "insns", "time_ns", "time_ns_iqr",
+ROW_COLUMNS = ["suite", "target", "layer_index", "layer", "insns", "est_cycles", "time_ns", "time_ns_iqr",
                "weight_bytes", "bias_bytes", "quant_param_bytes", "activation_bytes", "sqnr_db"]
 TREND_COLUMNS = ["suite", "target", "layer", "insns", "time_ns"]
 TEXT_COLUMNS = {"suite", "target", "layer", "op", "out_shape"}
@@ -266,7 +266,8 @@ def cost_figure(report, suite, out_dir):
     counted = [t for t in targets if any(r["insns"] is not None for r in per_target[t])]
     uncounted = [t for t in targets if t not in counted]
     timed = [t for t in targets if any(r["time_ns"] is not None for r in per_target[t])]
-    panels = 3 if timed else 2
+    modelled = [t for t in targets if any(r["est_cycles"] is not None for r in per_target[t])]
+    panels = 2 + (1 if timed else 0) + (1 if modelled else 0)
     # Without instruction counts the first panel only carries a sentence: keep it short.
     ratios = ([1.0] if counted else [0.25]) + [1.0] * (panels - 1)
     fig, axes = plt.subplots(panels, 1, figsize=(11, 3.6 * sum(ratios)), gridspec_kw={"height_ratios": ratios})
@@ -284,6 +285,11 @@ def cost_figure(report, suite, out_dir):
                       f" {verb} wall time only (an emulated target counts instructions)",
                       transform=ax_insns.transAxes, ha="center", va="center", fontsize=9, color="grey")
 
+    if modelled:
+        grouped_bars(axes[1], labels, [(t, [r["est_cycles"] for r in per_target[t]], None) for t in modelled],
+                     "estimated cycles (model)",
+                     "est_cycles per layer: a per-core timing model, not a measurement (docs/cycle-model.md)")
+
     if timed:
         reps = (report.doc or {}).get("qbench", {}).get("repetitions", "?")
         series = []
@@ -291,7 +297,7 @@ def cost_figure(report, suite, out_dir):
             rows = per_target[t]
             errors = [(r["time_ns_iqr"] or 0.0) / 2 for r in rows]
             series.append((t, [r["time_ns"] for r in rows], errors))
-        grouped_bars(axes[1], labels, series, "wall time (ns)",
+        grouped_bars(axes[2 if modelled else 1], labels, series, "wall time (ns)",
                      f"host wall time per layer: median of {reps} repetitions, whiskers +-IQR/2")
 
     first = per_target[targets[0]]

@@ -80,6 +80,16 @@ std::string json_report(const RunReport& report) {
                    {"compiler", m.compiler},        {"cxx_flags", m.cxx_flags},
                    {"build_type", m.build_type},    {"date_utc", m.date_utc},
                    {"repetitions", m.repetitions}};
+  // What est_cycles is, wherever it appears: a model's estimate, with its assumptions.
+  doc["est_cycles_model"] = {
+      {"version", 1},
+      {"doc", "docs/cycle-model.md"},
+      {"tables", "targets/cycle_models/<core>.csv (per Cortex-M core, each row citing its source)"},
+      {"assumptions",
+       "an estimate, not a measurement: per-instruction costs from Arm's timing tables and public "
+       "scheduling models, zero-wait-state memory, no caches, taken branches from the executed path, "
+       "divides at a fixed middle cost; M3/M4/M33 within a few percent of the tables, M7 and M55 "
+       "approximate (dual issue and MVE beat overlap simplified)"}};
   doc["columns"] = csv_columns();
   json runs = json::array();
   std::set<std::string> suites_with_outputs;

@@ -85,6 +85,10 @@ std::string insn_count_plugin_option(const TargetInfo& info, const ElfFile& imag
     std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(*address));
     option += ",mark=" + std::string(hex);
   }
+  // The core's timing table: the plugin then logs estimated cycles beside instructions.
+  if (info.config.contains("cycle_model")) {
+    option += ",model=" + qemu_option_escape(info.config["cycle_model"].get<std::string>());
+  }
   return option;
 }
 

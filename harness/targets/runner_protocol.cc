@@ -110,30 +110,54 @@ RunResult read_runner_results(const WorkDir& dir, const RunRequest& request) {
   // The marker log: per sample, begin/end for every layer, then one plain inference.
   std::ifstream log(dir.file(kInsnCountFile));
   if (!log) throw TargetError("the instruction-count plugin left no log");
-  std::vector<std::vector<int64_t>> per_layer(layers);
-  std::vector<int64_t> totals;
+  // Each line: marker index, instructions so far and, where the target has a cycle model,
+  // estimated cycles so far (the same column count on every line).
+  std::vector<std::vector<int64_t>> per_layer(layers), per_layer_cycles(layers);
+  std::vector<int64_t> totals, total_cycles;
+  size_t columns = 0;
+  struct Hit {
+    int64_t insns = 0, cycles = 0;
+  };
   auto next = [&](int expected) {
-    int marker = -1;
-    int64_t count = 0;
-    if (!(log >> marker >> count) || marker != expected) {
+    std::string line;
+    std::vector<int64_t> v;
+    if (std::getline(log, line)) {
+      std::istringstream fields(line);
+      for (int64_t x = 0; fields >> x;) v.push_back(x);
+      if (!fields.eof()) v.clear();  // something that is not a number
+    }
+    const size_t found = v.size();
+    if (found < 2 || found > 3 || v[0] != expected || (columns != 0 && found != columns)) {
       throw TargetError("the instruction-count log does not follow the runner's markers");
     }
-    return count;
+    columns = found;
+    return Hit{v[1], found == 3 ? v[2] : 0};
   };
   for (size_t s = 0; s < samples; ++s) {
     for (size_t l = 0; l < layers; ++l) {
-      const int64_t begin = next(kLayerBegin);
-      per_layer[l].push_back(next(kLayerEnd) - begin);
+      const Hit begin = next(kLayerBegin);
+      const Hit end = next(kLayerEnd);
+      per_layer[l].push_back(end.insns - begin.insns);
+      per_layer_cycles[l].push_back(end.cycles - begin.cycles);
     }
-    const int64_t begin = next(kInferenceBegin);
-    totals.push_back(next(kInferenceEnd) - begin);
+    const Hit begin = next(kInferenceBegin);
+    const Hit end = next(kInferenceEnd);
+    totals.push_back(end.insns - begin.insns);
+    total_cycles.push_back(end.cycles - begin.cycles);
   }
-  int extra = 0;
-  if (log >> extra) throw TargetError("the instruction-count log has more marker hits than expected");
+  std::string extra;
+  while (std::getline(log, extra)) {
+    if (!extra.empty()) throw TargetError("the instruction-count log has more marker hits than expected");
+  }
 
   result.layers.resize(layers);
   for (size_t l = 0; l < layers; ++l) result.layers[l].insns = median(per_layer[l]);
   result.total.insns = median(totals);
+  if (columns == 3) {
+    // A model's estimate (est_cycles), never a measurement: `cycles` stays for real counters.
+    for (size_t l = 0; l < layers; ++l) result.layers[l].est_cycles = median(per_layer_cycles[l]);
+    result.total.est_cycles = median(total_cycles);
+  }
   result.stack_bytes = result_values["stack_bytes"];
 
   if (result_values["cycles"] == 1) {

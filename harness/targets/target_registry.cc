@@ -1,5 +1,6 @@
 #include "harness/targets/target_registry.h"
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -52,6 +53,18 @@ std::vector<TargetInfo> load_targets(const std::string& path) {
     }
     info.description = row.value("description", "");
     info.config = row;
+    // A per-core cycle model table (targets/cycle_models/): a file of the source tree, named
+    // relative to it; resolved here so that a run from any folder finds it.
+    if (row.contains("cycle_model")) {
+      if (!row["cycle_model"].is_string()) throw InputError(path, where + "/cycle_model", "expected a string");
+      const std::filesystem::path root = std::filesystem::path(path).parent_path().parent_path();
+      const std::filesystem::path table = root / row["cycle_model"].get<std::string>();
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(table, ec)) {
+        throw InputError(path, where + "/cycle_model", "no such file: " + table.string());
+      }
+      info.config["cycle_model"] = table.lexically_normal().string();
+    }
     // Targets built from the same runner sources share one "runners" entry: how the image
     // is built and which emulator runs it.
     if (row.contains("runner")) {

@@ -60,7 +60,14 @@ TEST_F(CortexM4, MatchesTheHostAndCountsEveryLayerTheSameOnEveryRun) {
     EXPECT_EQ(first.layers[l].insns, second.layers[l].insns) << "layer " << l;
     EXPECT_FALSE(first.layers[l].cycles.has_value()) << "QEMU models no cycles";
     EXPECT_FALSE(first.layers[l].time_ns.has_value());
+    // The cortex-m4 row names a cycle model: every layer gets its estimate, as repeatable
+    // as insns, and on this single-issue core never below one cycle per instruction.
+    ASSERT_TRUE(first.layers[l].est_cycles.has_value()) << "layer " << l;
+    EXPECT_EQ(first.layers[l].est_cycles, second.layers[l].est_cycles) << "layer " << l;
+    EXPECT_GE(*first.layers[l].est_cycles, *first.layers[l].insns) << "layer " << l;
   }
+  ASSERT_TRUE(first.total.est_cycles.has_value());
+  EXPECT_EQ(first.total.est_cycles, second.total.est_cycles);
   ASSERT_TRUE(first.total.insns.has_value());
   EXPECT_EQ(first.total.insns, second.total.insns);
   // One plain inference costs about what its layers cost one by one (the per-layer
