@@ -110,12 +110,7 @@ class Runner {
     const auto t0 = std::chrono::steady_clock::now();
     SuiteTargetRun& run = job->run;
     try {
-      RunRequest request;
-      request.model = &suite.model_file;
-      request.inputs = &suite.inputs;
-      request.samples = suite.samples();
-      request.repetitions = options_.repetitions;
-      const RunResult result = job->target->run(request);
+      const RunResult result = job->target->run(run_request(suite, options_.repetitions));
       run = evaluate_run(suite, job->info->name, result);
       job->golden = golden_text(suite, result);
       // Goldens change only after every run (update_goldens), so checking here is stable.

@@ -236,6 +236,15 @@ PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& o
   return prepare_suite(load_suite(path), read_bytes(path), options);
 }
 
+RunRequest run_request(const PreparedSuite& p, int32_t repetitions) {
+  RunRequest r;
+  r.model = &p.model_file;
+  r.inputs = &p.inputs;
+  r.samples = p.samples();
+  r.repetitions = repetitions;
+  return r;
+}
+
 SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
                             const RunResult& result) {
   SuiteTargetRun run;

@@ -41,6 +41,10 @@ PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& o
 PreparedSuite prepare_suite(Suite suite, const std::string& file_bytes,
                             const CalibrationOptions& options = {});
 
+// What a target is asked to run for this suite: its model file and every sample's input
+// (the request points into `prepared`, which must outlive it).
+RunRequest run_request(const PreparedSuite& prepared, int32_t repetitions);
+
 // Rows, gates and decision surface of one target's run (golden status is the caller's).
 SuiteTargetRun evaluate_run(const PreparedSuite& prepared, const std::string& target,
                             const RunResult& result);

@@ -24,15 +24,6 @@ TargetInfo table_row(const std::string& name) {
   return find_target(load_targets(source_dir() + "/targets/targets.json"), name);
 }
 
-RunRequest request_for(const PreparedSuite& suite) {
-  RunRequest r;
-  r.model = &suite.model_file;
-  r.inputs = &suite.inputs;
-  r.samples = suite.samples();
-  r.repetitions = 1;
-  return r;
-}
-
 class CortexM4 : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { suite_ = new PreparedSuite(prepare_suite(source_dir() + "/suites/kws.json")); }
@@ -46,9 +37,9 @@ PreparedSuite* CortexM4::suite_ = nullptr;
 
 TEST_F(CortexM4, MatchesTheHostAndCountsEveryLayerTheSameOnEveryRun) {
   const auto target = make_target(table_row("cortex-m4"));
-  const RunResult first = target->run(request_for(*suite_));
-  const RunResult second = target->run(request_for(*suite_));
-  const RunResult host = HostTarget().run(request_for(*suite_));
+  const RunResult first = target->run(run_request(*suite_, 1));
+  const RunResult second = target->run(run_request(*suite_, 1));
+  const RunResult host = HostTarget().run(run_request(*suite_, 1));
 
   ASSERT_EQ(first.layer_outputs.size(), suite_->graph.nodes.size());
   EXPECT_EQ(first.layer_outputs, host.layer_outputs);
@@ -89,7 +80,7 @@ TEST_F(CortexM4, AnUnknownBoardIsATargetErrorWithQemusOwnWords) {
   row.config["machine"] = "no-such-board";
   const auto target = make_target(row);
   try {
-    target->run(request_for(*suite_));
+    target->run(run_request(*suite_, 1));
     FAIL() << "expected a TargetError";
   } catch (const TargetError& e) {
     EXPECT_NE(std::string(e.what()).find("cortex-m4: the guest failed"), std::string::npos) << e.what();
@@ -101,7 +92,7 @@ TEST_F(CortexM4, ARejectedModelIsATargetErrorWithTheRunnersWords) {
   const auto target = make_target(table_row("cortex-m4"));
   std::vector<uint8_t> damaged = suite_->model_file;
   damaged.back() ^= 0x5A;
-  RunRequest request = request_for(*suite_);
+  RunRequest request = run_request(*suite_, 1);
   request.model = &damaged;
   try {
     target->run(request);
@@ -119,7 +110,7 @@ TEST_F(CortexM4, AMissingEmulatorNamesItsPackage) {
   row.runner["emulator_package"] = "qemu-system-arm";
   const auto target = make_target(row);
   try {
-    target->run(request_for(*suite_));
+    target->run(run_request(*suite_, 1));
     FAIL() << "expected a TargetError";
   } catch (const TargetError& e) {
     EXPECT_NE(std::string(e.what()).find("install the Debian package qemu-system-arm"), std::string::npos)

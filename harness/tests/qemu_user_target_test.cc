@@ -24,15 +24,6 @@ TargetInfo table_row(const std::string& name) {
   return find_target(load_targets(source_dir() + "/targets/targets.json"), name);
 }
 
-RunRequest request_for(const PreparedSuite& suite) {
-  RunRequest r;
-  r.model = &suite.model_file;
-  r.inputs = &suite.inputs;
-  r.samples = suite.samples();
-  r.repetitions = 1;
-  return r;
-}
-
 std::string image_path(const std::string& target) {
   return std::string(QB_TARGET_IMAGES_DIR) + "/" + target + "/qb_runner.elf";
 }
@@ -69,9 +60,9 @@ TEST_P(AArch64, MatchesTheHostAndCountsEveryLayerTheSameOnEveryRun) {
   for (const PreparedSuite* suite : {xor_, kws_}) {
     SCOPED_TRACE(suite == xor_ ? "xor" : "kws");
     const auto target = make_target(table_row(GetParam()));
-    const RunResult first = target->run(request_for(*suite));
-    const RunResult second = target->run(request_for(*suite));
-    const RunResult host = HostTarget().run(request_for(*suite));
+    const RunResult first = target->run(run_request(*suite, 1));
+    const RunResult second = target->run(run_request(*suite, 1));
+    const RunResult host = HostTarget().run(run_request(*suite, 1));
 
     ASSERT_EQ(first.layer_outputs.size(), suite->graph.nodes.size());
     EXPECT_EQ(first.layer_outputs, host.layer_outputs);
@@ -110,7 +101,7 @@ TEST_P(AArch64, ARejectedModelIsATargetErrorWithTheRunnersWords) {
   const auto target = make_target(table_row(GetParam()));
   std::vector<uint8_t> damaged = xor_->model_file;
   damaged.back() ^= 0x5A;
-  RunRequest request = request_for(*xor_);
+  RunRequest request = run_request(*xor_, 1);
   request.model = &damaged;
   expect_target_error([&] { target->run(request); },
                       "qb-runner: the runtime rejected the model file: bad_checksum");
@@ -120,22 +111,22 @@ TEST_P(AArch64, AnUnknownCpuIsATargetErrorWithQemusOwnWords) {
   TargetInfo row = table_row(GetParam());
   row.config["qemu_cpu"] = "no-such-cpu";
   const auto target = make_target(row);
-  expect_target_error([&] { target->run(request_for(*xor_)); }, GetParam() + ": the guest failed");
+  expect_target_error([&] { target->run(run_request(*xor_, 1)); }, GetParam() + ": the guest failed");
 }
 
 TEST_P(AArch64, AMissingEmulatorNamesItsPackage) {
   TargetInfo row = table_row(GetParam());
   row.runner["emulator"] = "qemu-aarch64-qbench-missing";
   const auto target = make_target(row);
-  expect_target_error([&] { target->run(request_for(*xor_)); }, "install the Debian package qemu-user");
+  expect_target_error([&] { target->run(run_request(*xor_, 1)); }, "install the Debian package qemu-user");
 }
 
 TEST_P(AArch64, AMissingImageSaysHowToBuildIt) {
   TargetInfo row = table_row(GetParam());
   row.name = "aarch64-qbench-missing";
   const auto target = make_target(row);
-  expect_target_error([&] { target->run(request_for(*xor_)); }, "aarch64-qbench-missing: runner image ");
-  expect_target_error([&] { target->run(request_for(*xor_)); }, "/aarch64-qbench-missing/qb_runner.elf is not built");
+  expect_target_error([&] { target->run(run_request(*xor_, 1)); }, "aarch64-qbench-missing: runner image ");
+  expect_target_error([&] { target->run(run_request(*xor_, 1)); }, "/aarch64-qbench-missing/qb_runner.elf is not built");
 }
 
 TEST_P(AArch64, ARowWithoutACpuIsBadInput) {
@@ -181,7 +172,7 @@ TEST(AArch64Dotprod, FaultsOnACoreWithoutTheExtension) {
   row.config["qemu_cpu"] = "cortex-a53";
   const auto target = make_target(row);
   const PreparedSuite suite = prepare_suite(source_dir() + "/suites/kws.json");
-  expect_target_error([&] { target->run(request_for(suite)); }, "aarch64-dotprod: the guest failed");
+  expect_target_error([&] { target->run(run_request(suite, 1)); }, "aarch64-dotprod: the guest failed");
 }
 
 }  // namespace

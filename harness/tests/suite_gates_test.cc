@@ -20,13 +20,8 @@ SuiteTargetRun run_on_host(const std::string& suite, double range_scale) {
   options.range_scale = range_scale;
   const PreparedSuite prepared =
       prepare_suite(testing::source_dir() + "/suites/" + suite + ".json", options);
-  RunRequest request;
-  request.model = &prepared.model_file;
-  request.inputs = &prepared.inputs;
-  request.samples = prepared.samples();
-  request.repetitions = 1;
   HostTarget host;
-  return evaluate_run(prepared, "host", host.run(request));
+  return evaluate_run(prepared, "host", host.run(run_request(prepared, 1)));
 }
 
 std::string describe(const SuiteTargetRun& run) {

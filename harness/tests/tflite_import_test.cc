@@ -25,15 +25,6 @@ using namespace testing::tflite_builder;
 using testing::ScratchDir;
 using testing::source_dir;
 
-RunRequest request_for(const PreparedSuite& p) {
-  RunRequest r;
-  r.model = &p.model_file;
-  r.inputs = &p.inputs;
-  r.samples = p.samples();
-  r.repetitions = 1;
-  return r;
-}
-
 // float [1,4] -> QUANTIZE -> int8 [1,4] -> FULLY_CONNECTED -> int8 [1,3] -> DEQUANTIZE -> float.
 BuiltModel float_io_dense_model() {
   BuiltModel m = dense_model();  // tensors 0 input, 1 weights, 2 bias, 3 output
@@ -71,7 +62,7 @@ TEST(TfliteImport, FloatInputAndOutputAreQuantizedAndDequantizedOnTheHost) {
   suite.input_files = {dir.write("in.bin", bytes)};
   const PreparedSuite p = prepare_suite(suite, "");
   EXPECT_EQ(p.inputs, (std::vector<int8_t>{2, -2, 5, 127}));
-  const RunResult host = HostTarget().run(request_for(p));
+  const RunResult host = HostTarget().run(run_request(p, 1));
   ASSERT_EQ(host.layer_outputs.size(), 1u);
 
   // The same file read as int8 (a quarter of the bytes) is the wrong size.
@@ -123,7 +114,7 @@ TEST(TfliteImport, DepthMultiplierOnSeveralChannelsRunsAndAgreesWithFloat) {
   EXPECT_EQ(p.graph.nodes[0].def.op, OpKind::kDepthwiseConv2d);
   EXPECT_EQ(p.graph.nodes[0].filter_shape.c, 4);
 
-  const RunResult host = HostTarget().run(request_for(p));
+  const RunResult host = HostTarget().run(run_request(p, 1));
   // Against the float graph (dequantized weights on the dequantized inputs): integer
   // rounding keeps every value within one step; reading the wrong input channel would not.
   const auto& q = p.calibration.nodes[0];
@@ -135,7 +126,7 @@ TEST(TfliteImport, DepthMultiplierOnSeveralChannelsRunsAndAgreesWithFloat) {
   }
   // An emulated core runs the same reference path: the same bytes.
   const auto table = load_targets(source_dir() + "/targets/targets.json");
-  const RunResult m4 = make_target(find_target(table, "cortex-m4"))->run(request_for(p));
+  const RunResult m4 = make_target(find_target(table, "cortex-m4"))->run(run_request(p, 1));
   EXPECT_EQ(m4.layer_outputs, host.layer_outputs);
 }
 

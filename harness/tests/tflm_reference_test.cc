@@ -107,12 +107,7 @@ TEST_P(TflmReference, EveryOperatorOfEveryModelMatchesTfliteMicro) {
     const PreparedSuite p = prepare_suite(suite, "");
     ASSERT_EQ(static_cast<int32_t>(p.graph.nodes.size()), ref.ops) << "one layer per TFLite operator";
 
-    RunRequest request;
-    request.model = &p.model_file;
-    request.inputs = &p.inputs;
-    request.samples = p.samples();
-    request.repetitions = 1;
-    const RunResult result = target->run(request);
+    const RunResult result = target->run(run_request(p, 1));
     ASSERT_EQ(result.layer_outputs.size(), p.graph.nodes.size());
 
     for (size_t s = 0; s < ref.seeds.size(); ++s) {
