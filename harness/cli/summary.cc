@@ -33,18 +33,19 @@ std::string gate_text(const SuiteTargetRun& run) {
 }  // namespace
 
 void print_summary(const RunReport& report) {
-  fmt::print("\n{:<16} {:<15} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
-             "suite", "target", "layers", "MACs", "arena_B", "insns", "time_ns", "sqnr_dB",
-             "top1", "label", "golden", "gates");
+  // est_cycles is a model's estimate (docs/cycle-model.md); its column says so.
+  fmt::print("\n{:<16} {:<15} {:>6} {:>9} {:>8} {:>12} {:>14} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
+             "suite", "target", "layers", "MACs", "arena_B", "insns", "est_cycles", "time_ns",
+             "sqnr_dB", "top1", "label", "golden", "gates");
   for (const auto& run : report.runs) {
     if (run.rows.empty()) {
       fmt::print("{:<16} {:<15} target failed: {}\n", run.suite, run.target, run.error);
       continue;
     }
     const ReportRow& t = run.rows.back();
-    fmt::print("{:<16} {:<15} {:>6} {:>9} {:>8} {:>12} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
+    fmt::print("{:<16} {:<15} {:>6} {:>9} {:>8} {:>12} {:>14} {:>12} {:>9} {:>6} {:>6}  {:<10} {}\n",
                run.suite, run.target, run.rows.size() - 1, count(t.macs), count(t.arena_bytes),
-               count(t.insns), number(t.time_ns, "{:.0f}"), number(t.sqnr_db, "{:.1f}"),
+               count(t.insns), count(t.est_cycles), number(t.time_ns, "{:.0f}"), number(t.sqnr_db, "{:.1f}"),
                number(t.top1_agreement, "{:.2f}"), number(t.label_accuracy, "{:.2f}"),
                golden_status_name(run.golden), gate_text(run));
   }
