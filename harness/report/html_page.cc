@@ -75,7 +75,7 @@ constexpr const char* kScript = R"(
 std::string summary_table(const LoadedReport& r) {
   std::string out =
       "<div class=\"scroll\"><table id=\"summary\"><thead><tr><th>suite</th><th>target</th><th>layers</th><th>MACs</th>"
-      "<th>arena (bytes)</th><th>insns (instructions)</th><th>time (ns)</th><th>SQNR (dB)</th>"
+      "<th>arena (bytes)</th><th>insns (instructions)</th><th>est_cycles (model)</th><th>time (ns)</th><th>SQNR (dB)</th>"
       "<th>top-1 agreement</th><th>label accuracy</th><th>golden</th><th>gates</th></tr></thead><tbody>\n";
   for (const auto& row : r.rows) {
     if (row.key.layer != "TOTAL" || row.layer_index) continue;
@@ -98,16 +98,16 @@ std::string summary_table(const LoadedReport& r) {
     out += fmt::format(
         "<tr data-suite=\"{}\"><td><a href=\"#suite-{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
         escape(row.key.suite), slug(row.key.suite), escape(row.key.suite), escape(row.key.target), layers,
         figure(row.value("macs")), figure(row.value("arena_bytes")), figure(row.value("insns")),
-        figure(row.value("time_ns"), "{:.0f}"), figure(row.value("sqnr_db"), "{:.1f}"),
+        figure(row.value("est_cycles")), figure(row.value("time_ns"), "{:.0f}"), figure(row.value("sqnr_db"), "{:.1f}"),
         figure(row.value("top1_agreement"), "{:.2f}"), figure(row.value("label_accuracy"), "{:.2f}"),
         golden, gates);
   }
   for (const auto& run : r.runs) {
     if (!run.error.empty()) {
-      out += fmt::format("<tr class=\"broken\"><td>{}</td><td>{}</td><td colspan=\"10\">target failed: {}</td></tr>\n",
+      out += fmt::format("<tr class=\"broken\"><td>{}</td><td>{}</td><td colspan=\"11\">target failed: {}</td></tr>\n",
                          escape(run.suite), escape(run.target), escape(run.error));
     }
   }
@@ -181,6 +181,8 @@ std::string html_page(const PageInput& in) {
                      escape(r.compiler.empty() ? "compiler unknown" : r.compiler),
                      r.repetitions ? std::to_string(*r.repetitions) : std::string("?"));
   out += "<p class=\"note\">insns are retired instructions counted by the QEMU plugin (emulated targets); "
+         "est_cycles are cycles estimated from them by a per-core timing model (Cortex-M; "
+         "docs/cycle-model.md), an estimate and never a measurement; "
          "time is host wall time in nanoseconds (median over the repetitions); SQNR compares the "
          "dequantized int8 output with the float reference.</p>\n";
   out += "<h2 id=\"summary-title\">Summary</h2>\n" + summary_table(r);
