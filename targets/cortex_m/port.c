@@ -7,6 +7,7 @@
 
 extern uint32_t __qb_stack_top, __qb_stack_bottom;
 extern uint8_t __qb_pool_start, __qb_pool_end;
+extern const uint8_t __qb_model_start, __qb_model_end;
 
 // Not a repeated byte, so a memset of zeros or 0xFF never looks like paint.
 static const uint32_t kPaint = 0xC0DEFA11u;
@@ -16,6 +17,12 @@ static const uint32_t kPaintMargin = 16;
 void qb_port_memory_pool(uint8_t** base, size_t* size) {
   *base = &__qb_pool_start;
   *size = (size_t)(&__qb_pool_end - &__qb_pool_start);
+}
+
+bool qb_port_model_region(const uint8_t** base, size_t* size) {
+  *base = &__qb_model_start;
+  *size = (size_t)(&__qb_model_end - &__qb_model_start);
+  return true;
 }
 
 __attribute__((noinline)) void qb_port_stack_paint(void) {

@@ -1,10 +1,12 @@
-// Vector table and reset: what runs before main() on every Cortex-M board. rdimon's own
-// crt0 is not used because it places the stack and heap from the host's guess of the
-// memory map; here the board's linker script decides.
+// Vector table and reset: what runs before main() on every Cortex-M image. The reset
+// handler prepares memory and the core as silicon needs, then hands over to qb_start(),
+// which each kind of image defines: the test images (semihosted_start.c) with the host's
+// command line and newlib's file I/O, the application image (app_start.c) with neither.
+// rdimon's own crt0 is not used because it places the stack and heap from the host's guess
+// of the memory map; here the board's linker script decides.
 #include <stdint.h>
-#include <stdlib.h>
 
-#include "targets/cortex_m/semihosting.h"
+#include "targets/cortex_m/startup.h"
 
 // From the board linker script (boards/cortex_m_sections.ld).
 extern uint32_t __qb_stack_top, __qb_stack_bottom;
@@ -13,8 +15,6 @@ extern uint32_t __qb_bss_start, __qb_bss_end;
 extern void (*__qb_init_array_start[])(void);
 extern void (*__qb_init_array_end[])(void);
 
-extern void initialise_monitor_handles(void);
-extern int main(int argc, char** argv);
 void qb_reset_handler(void);
 void qb_fault_handler(void);
 
@@ -57,18 +57,8 @@ static void set_stack_limit(void) {
 #endif
 }
 
-// Splits the semihosting command line at spaces (the runner's arguments contain none).
-static int split_arguments(char* line, char** argv, int max) {
-  int argc = 0;
-  char* p = line;
-  while (*p != '\0' && argc < max) {
-    while (*p == ' ') *p++ = '\0';
-    if (*p == '\0') break;
-    argv[argc++] = p;
-    while (*p != '\0' && *p != ' ') ++p;
-  }
-  argv[argc] = 0;
-  return argc;
+void qb_run_static_constructors(void) {
+  for (void (**f)(void) = __qb_init_array_start; f < __qb_init_array_end; ++f) (*f)();
 }
 
 __attribute__((noreturn)) void qb_reset_handler(void) {
@@ -79,15 +69,5 @@ __attribute__((noreturn)) void qb_reset_handler(void) {
   for (uint32_t* dst = &__qb_bss_start; dst < &__qb_bss_end;) *dst++ = 0;
   enable_fpu();
   set_stack_limit();
-
-  // Before any stdio call, or every write fails without a word.
-  initialise_monitor_handles();
-  for (void (**f)(void) = __qb_init_array_start; f < __qb_init_array_end; ++f) (*f)();
-
-  static char line[512];
-  static char* argv[16];
-  int argc = 0;
-  if (qb_semihost_cmdline(line, sizeof line)) argc = split_arguments(line, argv, 15);
-  // exit() flushes and closes newlib's streams; rdimon's _exit passes the status on.
-  exit(main(argc, argv));
+  qb_start();
 }

@@ -10,9 +10,15 @@
 extern "C" {
 #endif
 
-// Free memory for the model file, one test input, the activation arena and the model's
-// output; 16-byte aligned. Sized by the platform, not by any one model.
+// Free memory for the activation arena, one test input and the model's output (and the
+// model file, where it is read from a file); 16-byte aligned. Sized by the platform, not by
+// any one model.
 void qb_port_memory_pool(uint8_t** base, size_t* size);
+
+// The read-only memory where the platform keeps a model file placed before the core
+// started (on Cortex-M, the code memory after the image: a device's flash), 16-byte
+// aligned. Returns false where models are read from files instead.
+bool qb_port_model_region(const uint8_t** base, size_t* size);
 
 // Fills the unused part of the stack below the caller with a known pattern...
 void qb_port_stack_paint(void);

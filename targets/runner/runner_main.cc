@@ -1,4 +1,6 @@
-// The on-target runner: loads a .qbm model from a host file, then reads the test inputs
+// The on-target runner: takes a .qbm model from the platform's read-only model region
+// (MODEL is "@flash": on Cortex-M, the code memory after the image, where the host placed
+// the file before the core started) or reads it from a host file, then reads the test inputs
 // one sample at a time, runs each through the same runtime as the host, and writes every
 // layer's output back. The QEMU plugin counts instructions between the markers around each layer and
 // around one plain, hook-free inference per sample.
@@ -17,6 +19,7 @@
 
 #include "kernels/runtime/interpreter.h"
 #include "kernels/runtime/model.h"
+#include "kernels/runtime/qbm_format.h"
 #include "targets/runner/markers.h"
 #include "targets/runner/port.h"
 
@@ -28,6 +31,8 @@ using qb::runtime::Status;
 
 // Next to the other files, in the runner's working directory.
 constexpr const char* kCyclesPath = "cycles.bin";
+// The MODEL argument that names the platform's model region instead of a file.
+constexpr const char* kModelInRegion = "@flash";
 
 enum ExitCode : int {
   kExitUsage = 10,
@@ -95,6 +100,21 @@ int read_file(const char* path, Pool* pool, uint8_t** data, size_t* size) {
   return 0;
 }
 
+// The model in place in the platform's model region: its header says how long it is.
+int model_in_region(const uint8_t** data, size_t* size) {
+  const uint8_t* base = nullptr;
+  size_t region = 0;
+  if (!qb_port_model_region(&base, &region)) return fail(kExitUsage, "this platform keeps no model in its memory");
+  const uint32_t at = qb::runtime::qbm::header::kFileSize;
+  if (region < at + 4) return fail(kExitModel, "the model region is too small to hold a header");
+  const size_t file_size = static_cast<size_t>(base[at]) | (static_cast<size_t>(base[at + 1]) << 8) |
+                           (static_cast<size_t>(base[at + 2]) << 16) | (static_cast<size_t>(base[at + 3]) << 24);
+  if (file_size > region) return fail(kExitModel, "the model's header claims more bytes than its region holds");
+  *data = base;
+  *size = file_size;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,9 +129,15 @@ int main(int argc, char** argv) {
   if (samples <= 0) return fail(kExitUsage, "SAMPLES must be a positive number, got ", argv[5]);
 
   Pool pool;
-  uint8_t* model_bytes = nullptr;
+  const uint8_t* model_bytes = nullptr;
   size_t model_size = 0;
-  if (const int rc = read_file(model_path, &pool, &model_bytes, &model_size)) return rc;
+  if (std::strcmp(model_path, kModelInRegion) == 0) {
+    if (const int rc = model_in_region(&model_bytes, &model_size)) return rc;
+  } else {
+    uint8_t* read = nullptr;
+    if (const int rc = read_file(model_path, &pool, &read, &model_size)) return rc;
+    model_bytes = read;
+  }
 
   Model model;
   if (const Status s = model.load(model_bytes, model_size); s != Status::kOk) {
@@ -128,7 +154,7 @@ int main(int argc, char** argv) {
     return fail(kExitModel, "interpreter init failed: ", qb::runtime::status_name(s));
   }
 
-  // One sample at a time, as on a device: RAM holds the model, the arena, one input and
+  // One sample at a time, as on a device: RAM holds the arena, one input and
   // the last layer's output (for the cross-check below), never the whole test set or every
   // layer's outputs.
   std::FILE* inputs = std::fopen(inputs_path, "rb");
