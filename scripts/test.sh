@@ -22,6 +22,10 @@ cmake --workflow --preset default
 step "mlperf-tiny preset: the four MLPerf Tiny models on every target, gates and goldens"
 build/default/harness/qbench run --preset mlperf-tiny --require-golden --out build/default/reports/mlperf-tiny
 
+step "MLPerf Tiny on the boards they fit: deployable flash and RAM against each board, est_us"
+build/default/harness/qbench run --preset mlperf-tiny --board nucleo-l4r5zi --board nucleo-h7a3zi-q \
+  --board ek-ra6m4 --board alif-e7-hp --require-golden --out build/default/reports/boards
+
 step "ci preset: gates and goldens"
 build/default/harness/qbench run --preset ci --require-golden --out build/default/reports/ci
 

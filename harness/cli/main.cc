@@ -12,6 +12,7 @@
 #include "harness/cli/paths.h"
 #include "harness/cli/run_command.h"
 #include "harness/import/tflite_import.h"
+#include "harness/pipeline/board_fit.h"
 #include "harness/suite/graph_builder.h"
 #include "harness/suite/input_error.h"
 #include "harness/suite/presets.h"
@@ -42,16 +43,27 @@ int list_command(const Paths& paths) {
     std::printf("  %-16s %s%s\n", suite.name.c_str(), suite.description.c_str(), model.c_str());
   }
   std::printf("targets (%s):\n", paths.targets_file().c_str());
-  for (const auto& t : load_targets(paths.targets_file())) {
-    std::printf("  %-16s %s\n", t.name.c_str(), t.description.c_str());
+  const std::vector<TargetInfo> table = load_targets(paths.targets_file());
+  for (const auto& t : table) {
+    if (!t.board) std::printf("  %-16s %s\n", t.name.c_str(), t.description.c_str());
+  }
+  std::printf("boards (%s, /boards; run with --board):\n", paths.targets_file().c_str());
+  for (const auto& t : table) {
+    if (t.board) {
+      std::printf("  %-16s %s [core %s; flash %s, RAM %s, %lld MHz]\n", t.name.c_str(), t.description.c_str(),
+                  t.board->core.c_str(), format_kib(t.board->flash_bytes).c_str(),
+                  format_kib(t.board->ram_bytes).c_str(), static_cast<long long>(t.board->clock_hz / 1000000));
+    }
   }
   std::printf("presets (%s):\n", paths.presets_file().c_str());
   for (const auto& p : load_presets(paths.presets_file())) {
-    std::string suites, targets;
+    std::string suites, targets, boards;
     for (const auto& s : p.suites) suites += (suites.empty() ? "" : " ") + s;
     for (const auto& t : p.targets) targets += (targets.empty() ? "" : " ") + t;
-    std::printf("  %-16s %s [suites: %s; targets: %s]\n", p.name.c_str(), p.description.c_str(),
-                suites.c_str(), targets.c_str());
+    for (const auto& b : p.boards) boards += (boards.empty() ? "" : " ") + b;
+    std::printf("  %-16s %s [suites: %s%s%s]\n", p.name.c_str(), p.description.c_str(), suites.c_str(),
+                targets.empty() ? "" : ("; targets: " + targets).c_str(),
+                boards.empty() ? "" : ("; boards: " + boards).c_str());
   }
   return 0;
 }
@@ -111,6 +123,9 @@ int main(int argc, char** argv) {
                       "With --model: the same network in float32, the float reference (default: the int8 graph in float)");
   run_cmd->add_option("--preset", run.preset, "A named list of suites and targets from suites/presets.json");
   run_cmd->add_option("--target", run.targets, "Targets to run on (default: the preset's, else host)");
+  run_cmd->add_option("--board", run.boards,
+                      "Boards to run on (qbench list): the board's core, held against its flash and RAM, with est_us "
+                      "at its clock; with --target or alone, replaces the preset's targets and boards");
   run_cmd->add_option("--out", paths.out, "Folder for report.csv and report.json")->capture_default_str();
   run_cmd->add_option("--golden-dir", paths.golden_dir, "Folder of golden files (default: ROOT/reports/golden)");
   run_cmd->add_option("--repetitions", run.repetitions, "Timing repetitions on the host (median and IQR are reported)")

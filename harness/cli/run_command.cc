@@ -17,6 +17,7 @@
 
 #include "harness/cli/provenance.h"
 #include "harness/cli/summary.h"
+#include "harness/pipeline/board_fit.h"
 #include "harness/pipeline/suite_pipeline.h"
 #include "harness/report/atomic_file.h"
 #include "harness/report/csv_report.h"
@@ -71,18 +72,23 @@ Plan make_plan(const RunOptions& o) {
 
   const std::vector<TargetInfo> table = load_targets(o.paths.targets_file());
   Plan plan;
-  std::vector<std::string> target_names = o.targets;
+  std::vector<std::string> target_names = o.targets, board_names = o.boards;
+  const bool chosen = !target_names.empty() || !board_names.empty();
   if (!o.preset.empty()) {
     const Preset preset = find_preset(load_presets(o.paths.presets_file()), o.preset);
     for (const auto& name : preset.suites) plan.suite_files.push_back(suite_file_for(o.paths.suites_dir(), name));
-    if (target_names.empty()) target_names = preset.targets;
+    if (!chosen) {
+      target_names = preset.targets;
+      board_names = preset.boards;
+    }
   } else if (!o.model_file.empty()) {
     plan.model_suite = model_suite(o);
   } else {
     plan.suite_files = o.suite_files;
   }
-  if (target_names.empty()) target_names = {"host"};
+  if (target_names.empty() && board_names.empty()) target_names = {"host"};
   for (const auto& name : target_names) plan.targets.push_back(find_target(table, name));
+  for (const auto& name : board_names) plan.targets.push_back(find_board(table, name));
   return plan;
 }
 
@@ -100,6 +106,14 @@ struct Job {
   std::string golden;  // the golden text of this run's results, when it ran
 };
 
+// "; fits: flash 12.3%, RAM 45.6%" for a board run, else nothing.
+std::string fit_text(const SuiteTargetRun& run) {
+  if (!run.board) return "";
+  const ReportRow& total = run.rows.back();
+  return fmt::format("; {}: flash {:.1f}%, RAM {:.1f}%", run.board->fits ? "fits" : "DOES NOT FIT",
+                     total.flash_used_pct.value_or(0.0), total.ram_used_pct.value_or(0.0));
+}
+
 // Everything the workers share: the options, the progress counter and the log.
 class Runner {
  public:
@@ -112,6 +126,7 @@ class Runner {
     try {
       const RunResult result = job->target->run(run_request(suite, options_.repetitions));
       run = evaluate_run(suite, job->info->name, result);
+      if (job->info->board) assess_board(job->info->name, *job->info->board, &run);
       job->golden = golden_text(suite, result);
       // Goldens change only after every run (update_goldens), so checking here is stable.
       if (!options_.update_golden) {
@@ -144,8 +159,9 @@ class Runner {
                    run.suite, run.target, run.passed() ? "passed" : "FAILED", run.seconds);
       return;
     }
-    spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden {})", done_, total_, run.suite, run.target,
-                 run.passed() ? "passed" : "FAILED", run.seconds, golden_status_name(run.golden));
+    spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden {}{})", done_, total_, run.suite, run.target,
+                 run.passed() ? "passed" : "FAILED", run.seconds, golden_status_name(run.golden), fit_text(run));
+    if (run.board && !run.board->fits) spdlog::error("{} on {}: {}", run.suite, run.target, run.board->why);
     if (run.golden == GoldenStatus::kMismatch) {
       spdlog::error("golden mismatch for {} on {} ({}):\n{}", run.suite, run.target,
                     golden_path(options_.paths.golden_dir, run.suite), run.golden_diff);

@@ -13,6 +13,7 @@ struct RunOptions {
   std::string model_file, float_model_file;  // --model, --float-model
   std::string preset;
   std::vector<std::string> targets;
+  std::vector<std::string> boards;  // --board: held against the board's flash and RAM
   Paths paths;
   int32_t repetitions = 15;
   int32_t jobs = 0;  // (suite, target) runs at once on emulated targets; 0: one per core

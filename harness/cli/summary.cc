@@ -30,6 +30,24 @@ std::string gate_text(const SuiteTargetRun& run) {
   return "FAIL " + names;
 }
 
+// The (suite, board) pairs: the deployable bytes against the board's, and est_us, which is
+// est_cycles at the board's clock and so an estimate as well.
+void print_board_table(const RunReport& report) {
+  bool any = false;
+  for (const auto& run : report.runs) any = any || run.board.has_value();
+  if (!any) return;
+  fmt::print("\n{:<16} {:<15} {:<11} {:>11} {:>7} {:>10} {:>7} {:>14}  {}\n", "suite", "board", "core", "flash_B",
+             "flash%", "ram_B", "ram%", "est_us (model)", "fits");
+  for (const auto& run : report.runs) {
+    if (!run.board) continue;
+    const BoardVerdict& b = *run.board;
+    const ReportRow& t = run.rows.back();
+    fmt::print("{:<16} {:<15} {:<11} {:>11} {:>7} {:>10} {:>7} {:>14}  {}\n", run.suite, run.target, b.core,
+               b.flash_needed, number(t.flash_used_pct, "{:.1f}"), b.ram_needed, number(t.ram_used_pct, "{:.1f}"),
+               number(t.est_us, "{:.0f}"), b.fits ? "yes" : "NO: " + b.why);
+  }
+}
+
 }  // namespace
 
 void print_summary(const RunReport& report) {
@@ -49,6 +67,7 @@ void print_summary(const RunReport& report) {
                number(t.top1_agreement, "{:.2f}"), number(t.label_accuracy, "{:.2f}"),
                golden_status_name(run.golden), gate_text(run));
   }
+  print_board_table(report);
   // Each broken gate once more, with the numbers, so a CI log says why without the CSV.
   for (const auto& run : report.runs) {
     for (const auto& g : run.gates) {

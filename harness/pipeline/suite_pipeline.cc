@@ -265,6 +265,8 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
   total.flash_bytes = result.flash_bytes;
   total.ram_bytes = result.ram_bytes;
   total.stack_bytes = result.stack_bytes;
+  total.harness_flash_bytes = result.harness_flash_bytes;
+  total.harness_ram_bytes = result.harness_ram_bytes;
   total.insns = result.total.insns;
   total.cycles = result.total.cycles;
   total.est_cycles = result.total.est_cycles;

@@ -72,6 +72,32 @@ constexpr const char* kScript = R"(
 })();
 )";
 
+// The (suite, board) pairs, from their TOTAL rows: the deployable bytes and the share of
+// the board's they take, est_us at the board's clock, and the verdict. Empty without boards.
+std::string board_table(const LoadedReport& r) {
+  std::string body;
+  for (const auto& row : r.rows) {
+    if (row.key.layer != "TOTAL" || row.layer_index || !row.value("fits")) continue;
+    const bool fits = *row.value("fits") >= 1.0;
+    body += fmt::format(
+        "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+        fits ? "" : "broken", escape(row.key.suite), escape(row.key.target), figure(row.value("flash_bytes")),
+        figure(row.value("flash_used_pct"), "{:.1f}"), figure(row.value("ram_bytes")),
+        figure(row.value("ram_used_pct"), "{:.1f}"), figure(row.value("est_us"), "{:.0f}"),
+        fits ? "<span class=\"ok\">fits</span>" : "<span class=\"fail\">does not fit</span>");
+  }
+  if (body.empty()) return "";
+  return "<h2 id=\"boards\">Boards</h2>\n<p class=\"note\">flash: the application's code plus the model file; "
+         "RAM: its static data, the arena and the stack high-water mark (the test harness's share is apart, in "
+         "harness_flash_bytes and harness_ram_bytes); percentages of the board's datasheet figures. est_us is "
+         "est_cycles at the board's clock: an estimate, never a measurement.</p>\n"
+         "<div class=\"scroll\"><table id=\"boards-table\"><thead><tr><th>suite</th><th>board</th>"
+         "<th>flash (bytes)</th><th>flash used (%)</th><th>RAM (bytes)</th><th>RAM used (%)</th>"
+         "<th>est_us (model)</th><th>verdict</th></tr></thead><tbody>\n" +
+         body + "</tbody></table></div>\n";
+}
+
 std::string summary_table(const LoadedReport& r) {
   std::string out =
       "<div class=\"scroll\"><table id=\"summary\"><thead><tr><th>suite</th><th>target</th><th>layers</th><th>MACs</th>"
@@ -185,7 +211,7 @@ std::string html_page(const PageInput& in) {
          "docs/cycle-model.md), an estimate and never a measurement; "
          "time is host wall time in nanoseconds (median over the repetitions); SQNR compares the "
          "dequantized int8 output with the float reference.</p>\n";
-  out += "<h2 id=\"summary-title\">Summary</h2>\n" + summary_table(r);
+  out += "<h2 id=\"summary-title\">Summary</h2>\n" + summary_table(r) + board_table(r);
   out += comparison_section(in);
 
   std::vector<std::string> suites;

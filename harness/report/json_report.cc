@@ -36,6 +36,7 @@ json row_json(const ReportRow& r) {
          {"insns", value(r.insns)},
          {"cycles", value(r.cycles)},
          {"est_cycles", value(r.est_cycles)},
+         {"est_us", value(r.est_us)},
          {"time_ns", value(r.time_ns)},
          {"time_ns_iqr", value(r.time_ns_iqr)},
          {"weight_bytes", value(r.weight_bytes)},
@@ -46,6 +47,11 @@ json row_json(const ReportRow& r) {
          {"flash_bytes", value(r.flash_bytes)},
          {"ram_bytes", value(r.ram_bytes)},
          {"stack_bytes", value(r.stack_bytes)},
+         {"harness_flash_bytes", value(r.harness_flash_bytes)},
+         {"harness_ram_bytes", value(r.harness_ram_bytes)},
+         {"flash_used_pct", value(r.flash_used_pct)},
+         {"ram_used_pct", value(r.ram_used_pct)},
+         {"fits", value(r.fits)},
          {"sqnr_db", value(r.sqnr_db)},
          {"max_abs_err", value(r.max_abs_err)},
          {"err_pct_range", value(r.err_pct_range)},
@@ -104,6 +110,15 @@ std::string json_report(const RunReport& report) {
            {"golden", golden_status_name(run.golden)},
            {"seconds", run.seconds}};
     if (!run.error.empty()) j["error"] = run.error;
+    if (run.board) {
+      const BoardVerdict& b = *run.board;
+      j["board"] = {{"board", b.board},           {"part", b.part},
+                    {"core", b.core},             {"flash_budget_bytes", b.flash_budget},
+                    {"ram_budget_bytes", b.ram_budget}, {"clock_hz", b.clock_hz},
+                    {"flash_needed_bytes", b.flash_needed}, {"ram_needed_bytes", b.ram_needed},
+                    {"fits", b.fits}};
+      if (!b.why.empty()) j["board"]["why"] = b.why;
+    }
     if (!run.golden_diff.empty()) j["golden_diff"] = run.golden_diff;
     json gates = json::array();
     for (const auto& g : run.gates) {

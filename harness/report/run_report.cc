@@ -15,6 +15,7 @@ const char* golden_status_name(GoldenStatus status) {
 
 bool SuiteTargetRun::passed() const {
   if (!error.empty() || golden == GoldenStatus::kMismatch) return false;
+  if (board && !board->fits) return false;
   for (const auto& g : gates) {
     if (!g.passed) return false;
   }

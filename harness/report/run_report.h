@@ -16,9 +16,15 @@ struct ReportRow {
   std::optional<int32_t> layer_index;
   std::string layer, op, out_shape;
   std::optional<int64_t> macs, insns, cycles, est_cycles;
+  std::optional<double> est_us;  // boards: est_cycles at the board's clock (an estimate too)
   std::optional<double> time_ns, time_ns_iqr;
   std::optional<int64_t> weight_bytes, bias_bytes, quant_param_bytes, activation_bytes;
   std::optional<int64_t> arena_bytes, flash_bytes, ram_bytes, stack_bytes;
+  std::optional<int64_t> harness_flash_bytes, harness_ram_bytes;  // the test harness's share, apart
+  // Boards, TOTAL rows: flash_bytes and ram_bytes as a percentage of the board's, and 1 if
+  // both fit, else 0.
+  std::optional<double> flash_used_pct, ram_used_pct;
+  std::optional<int64_t> fits;
   std::optional<double> sqnr_db, max_abs_err, err_pct_range;
   std::optional<double> top1_agreement, label_accuracy;  // TOTAL rows only
   // JSON only (not a CSV column): CRC-32 of the layer's int8 output over every sample, the
@@ -36,6 +42,15 @@ struct GateResult {
 enum class GoldenStatus { kMatch, kMismatch, kMissing, kUpdated, kNotChecked };
 const char* golden_status_name(GoldenStatus status);
 
+// A (suite, board) pair held against the board's memory (targets.json /boards).
+struct BoardVerdict {
+  std::string board, part, core;
+  int64_t flash_budget = 0, ram_budget = 0, clock_hz = 0;
+  int64_t flash_needed = 0, ram_needed = 0;
+  bool fits = false;
+  std::string why;  // when it does not fit: "RAM 71.2 KiB needed, 20 KiB available"
+};
+
 struct SuiteTargetRun {
   std::string suite, target;
   std::string suite_file, suite_hash;  // hash: FNV-1a 64 of the suite file's bytes, hex
@@ -46,6 +61,7 @@ struct SuiteTargetRun {
   GoldenStatus golden = GoldenStatus::kNotChecked;
   std::string golden_diff;             // readable, when golden == kMismatch
   std::string error;                   // non-empty: the target failed, rows may be empty
+  std::optional<BoardVerdict> board;   // runs on a board: its verdict
   int32_t decision_grid = 0;           // steps per axis; 0 when the suite has none
   std::vector<float> decision_surface; // grid*grid int8 outputs, dequantized, row-major in x1
   // The first test samples' final outputs, float reference and dequantized int8, for the
@@ -53,7 +69,7 @@ struct SuiteTargetRun {
   int32_t output_values_per_sample = 0;
   std::vector<float> test_output_float, test_output_int8;
   double seconds = 0.0;                // wall time of this (suite, target)
-  bool passed() const;                 // gates and golden, no error
+  bool passed() const;                 // gates, golden and board fit, no error
 };
 
 struct RunMetadata {

@@ -49,13 +49,17 @@ std::vector<Preset> parse_presets(const json& doc, const std::string& file_label
     Preset preset;
     preset.name = r.identifier(json(it.key()), p, "a preset name");
     const json& body =
-        r.object(it.value(), p, "an object with \"suites\" and \"targets\"");
-    r.allow_keys(body, p, {"description", "suites", "targets"}, "a preset");
+        r.object(it.value(), p, "an object with \"suites\" and \"targets\" and/or \"boards\"");
+    r.allow_keys(body, p, {"description", "suites", "targets", "boards"}, "a preset");
     if (const json* d = Reader::find(body, "description")) {
       preset.description = r.string(*d, child(p, "description"));
     }
     preset.suites = name_list(r, body, p, "suites", "suite");
-    preset.targets = name_list(r, body, p, "targets", "target");
+    // Targets, boards or both; at least one of them.
+    if (Reader::find(body, "targets") || !Reader::find(body, "boards")) {
+      preset.targets = name_list(r, body, p, "targets", "target");
+    }
+    if (Reader::find(body, "boards")) preset.boards = name_list(r, body, p, "boards", "board");
     out.push_back(std::move(preset));
   }
   return out;

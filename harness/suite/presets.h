@@ -6,7 +6,9 @@
 //   "presets": {
 //     "quick": {"description": "...",                   optional
 //               "suites": ["xor", "kws"],               suite names: suites/<name>.json
-//               "targets": ["host"]}                    target names (the target table)
+//               "targets": ["host"],                    target names (the target table)
+//               "boards": ["nucleo-l4r5zi"]}            board names (its /boards); targets,
+//                                                        boards or both
 //   }
 // }
 // Preset, suite and target names are [A-Za-z0-9_][A-Za-z0-9_.-]*; lists are non-empty and
@@ -22,7 +24,7 @@ namespace qb::harness {
 
 struct Preset {
   std::string name, description;
-  std::vector<std::string> suites, targets;
+  std::vector<std::string> suites, targets, boards;
 };
 
 // Sorted by name. Problems are InputErrors: "suites/presets.json: /presets/ci/suites/1: ...".

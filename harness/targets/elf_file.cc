@@ -129,4 +129,11 @@ std::optional<uint64_t> ElfFile::function_address(const std::string& name) const
   return std::nullopt;
 }
 
+std::optional<uint64_t> ElfFile::symbol_address(const std::string& name) const {
+  for (const Symbol& s : symbols_) {
+    if (s.name == name) return s.value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace qb::harness

@@ -39,6 +39,8 @@ class ElfFile {
   const std::vector<ElfSegment>& segments() const { return segments_; }
   // Where the function's first instruction is (on Arm, without the Thumb bit).
   std::optional<uint64_t> function_address(const std::string& name) const;
+  // The value of any symbol (a linker script's address symbols included).
+  std::optional<uint64_t> symbol_address(const std::string& name) const;
 
  private:
   struct Symbol {

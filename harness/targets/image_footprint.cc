@@ -16,6 +16,13 @@ bool copied_to_ram(const ElfFile& image, const ElfSection& section) {
   return false;
 }
 
+int64_t section_size(const ElfFile& image, const std::string& name) {
+  for (const ElfSection& s : image.sections()) {
+    if (s.name == name) return static_cast<int64_t>(s.size);
+  }
+  return 0;
+}
+
 }  // namespace
 
 ImageFootprint image_footprint(const ElfFile& image) {
@@ -45,6 +52,18 @@ ImageFootprint hosted_image_footprint(const ElfFile& image) {
     if ((s.flags & kElfFlagWrite) != 0) f.ram_bytes += size;
   }
   return f;
+}
+
+DeploymentFootprint deployment_footprint(const ElfFile& application, const ElfFile& runner, int64_t model_file_bytes,
+                                         int64_t arena_bytes, int64_t stack_bytes) {
+  const ImageFootprint app = image_footprint(application);
+  const ImageFootprint test = image_footprint(runner);
+  DeploymentFootprint d;
+  d.flash_bytes = app.flash_bytes + model_file_bytes;
+  d.ram_bytes = app.ram_bytes + arena_bytes + stack_bytes;
+  d.harness_flash_bytes = test.flash_bytes - app.flash_bytes;
+  d.harness_ram_bytes = test.ram_bytes + section_size(runner, ".heap") - app.ram_bytes;
+  return d;
 }
 
 }  // namespace qb::harness

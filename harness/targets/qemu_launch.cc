@@ -51,7 +51,7 @@ std::string require_runner_image(const TargetInfo& info, const RunnerSpec& spec)
   // development, built in its own folder); by default, the images of this build.
   const char* images = std::getenv("QB_TARGET_IMAGES_DIR");
   const std::string dir = images != nullptr && *images != '\0' ? images : QB_TARGET_IMAGES_DIR;
-  const std::string path = dir + "/" + info.name + "/qb_runner.elf";
+  const std::string path = dir + "/" + info.images + "/qb_runner.elf";
   if (std::filesystem::exists(path)) return path;
   if (find_program(spec.compiler).empty()) {
     throw TargetError(info.name + ": no runner image, because " + spec.compiler +

@@ -14,10 +14,9 @@ class QemuSystemTarget : public QemuTarget {
   explicit QemuSystemTarget(TargetInfo info);
 
  protected:
-  std::vector<std::string> command_line(const std::string& emulator, const std::string& image_path,
-                                        const std::string& plugin_option,
-                                        const std::vector<std::string>& runner_args) const override;
-  ImageFootprint footprint(const ElfFile& image) const override;
+  std::vector<std::string> command_line(const QemuLaunch& launch) const override;
+  void measure_bytes(const ElfFile& image, const std::string& image_path, const RunRequest& request,
+                     RunResult* result) const override;
 
  private:
   std::string machine_;

@@ -15,6 +15,15 @@
 
 namespace qb::harness {
 
+// What a launch is made of. runner_args are the runner's arguments without argv[0], file
+// names relative to the work folder QEMU is started in; the first is the model file.
+struct QemuLaunch {
+  std::string emulator, image_path, plugin_option;
+  const ElfFile* image = nullptr;
+  std::vector<std::string> runner_args;
+  size_t model_bytes = 0;
+};
+
 class QemuTarget : public Target {
  public:
   RunResult run(const RunRequest& request) final;
@@ -23,13 +32,11 @@ class QemuTarget : public Target {
   // Throws InputError when the row's runner section lacks a field.
   explicit QemuTarget(TargetInfo info);
 
-  // The whole command line, emulator first. runner_args are the runner's arguments
-  // without argv[0], file names relative to the work folder QEMU is started in.
-  virtual std::vector<std::string> command_line(const std::string& emulator, const std::string& image_path,
-                                                const std::string& plugin_option,
-                                                const std::vector<std::string>& runner_args) const = 0;
-  // Flash and RAM of the image itself; run() adds the model's arena to the RAM.
-  virtual ImageFootprint footprint(const ElfFile& image) const = 0;
+  // The whole command line, emulator first.
+  virtual std::vector<std::string> command_line(const QemuLaunch& launch) const = 0;
+  // The byte figures of a finished run (flash, RAM and, where they differ, the harness's).
+  virtual void measure_bytes(const ElfFile& image, const std::string& image_path, const RunRequest& request,
+                             RunResult* result) const = 0;
 
   // A string field of this target's row; InputError saying what it should hold otherwise.
   std::string row_string(const std::string& key, const std::string& expected) const;

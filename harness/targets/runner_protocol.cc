@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "kernels/runtime/model.h"
+#include "kernels/runtime/qbm_format.h"
 
 namespace qb::harness {
 namespace {
@@ -66,6 +67,13 @@ const std::vector<std::string>& runner_marker_symbols() {
   static const std::vector<std::string> names = {"qb_marker_layer_begin", "qb_marker_layer_end",
                                                  "qb_marker_inference_begin", "qb_marker_inference_end"};
   return names;
+}
+
+uint32_t model_arena_bytes(const std::vector<uint8_t>& model) {
+  const size_t at = runtime::qbm::header::kArenaSize;
+  if (model.size() < at + 4) throw TargetError("the model file is too short to hold a header");
+  return static_cast<uint32_t>(model[at]) | (static_cast<uint32_t>(model[at + 1]) << 8) |
+         (static_cast<uint32_t>(model[at + 2]) << 16) | (static_cast<uint32_t>(model[at + 3]) << 24);
 }
 
 std::vector<std::string> prepare_runner(const WorkDir& dir, const RunRequest& request) {

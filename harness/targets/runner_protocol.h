@@ -25,6 +25,9 @@ inline constexpr const char* kInsnCountFile = "insn_counts.txt";
 // mark= arguments (so the log's marker index is the position here).
 const std::vector<std::string>& runner_marker_symbols();
 
+// The activation arena the model's plan asks for (its .qbm header).
+uint32_t model_arena_bytes(const std::vector<uint8_t>& model);
+
 // Writes the model and the inputs; returns the runner's arguments (without argv[0]).
 std::vector<std::string> prepare_runner(const WorkDir& dir, const RunRequest& request);
 

@@ -20,12 +20,25 @@ class TargetError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A part people ship (targets.json /boards): the memory and clock of its datasheet, run on
+// the Cortex-M target of its core. Its results are held against these figures.
+struct BoardSpec {
+  std::string part;    // e.g. "STM32L4R5ZI"
+  std::string core;    // the target whose images and emulator it runs on, e.g. "cortex-m4"
+  int64_t flash_bytes = 0;
+  int64_t ram_bytes = 0;
+  int64_t clock_hz = 0;
+  std::string source;  // where the figures come from (datasheet, product page)
+};
+
 struct TargetInfo {
   std::string name;
   std::string description;
   std::string kind;       // how it runs: "in_process", "qemu_system", "qemu_user"
   nlohmann::json config;  // the whole row, for kind-specific settings
   nlohmann::json runner;  // the row's entry of the table's "runners" (empty if it names none)
+  std::string images;     // the folder of its built images: its own name, or a board's core
+  std::optional<BoardSpec> board;  // set for a board, whose row is then its core's
 };
 
 struct RunRequest {
@@ -48,7 +61,11 @@ struct RunResult {
   std::vector<std::vector<int8_t>> layer_outputs;  // per layer: every sample's output, in order
   std::vector<LayerCostMeasured> layers;
   LayerCostMeasured total;  // one whole inference
+  // Embedded targets: what a deployment needs (the application's code and the model file;
+  // its static RAM, the arena and the stack high-water mark) and, apart, what only the test
+  // harness adds (semihosting, stdio and its buffers, the runner's I/O loop).
   std::optional<int64_t> flash_bytes, ram_bytes, stack_bytes;
+  std::optional<int64_t> harness_flash_bytes, harness_ram_bytes;
 };
 
 // run() may be called from several threads at once, for different requests.

@@ -24,6 +24,54 @@ const std::map<std::string, Factory>& factories() {
   return table;
 }
 
+int64_t positive_integer(const std::string& path, const std::string& where, const nlohmann::json& row,
+                         const std::string& key) {
+  if (!row.contains(key) || !row[key].is_number_integer() || row[key].get<int64_t>() < 1) {
+    throw InputError(path, where + "/" + key, "expected a positive integer");
+  }
+  return row[key].get<int64_t>();
+}
+
+std::string nonempty_string(const std::string& path, const std::string& where, const nlohmann::json& row,
+                            const std::string& key) {
+  if (!row.contains(key) || !row[key].is_string() || row[key].get<std::string>().empty()) {
+    throw InputError(path, where + "/" + key, "expected a non-empty string");
+  }
+  return row[key].get<std::string>();
+}
+
+// A board becomes one more row: its core's, under the board's name, with its budget.
+void load_boards(const std::string& path, const nlohmann::json& doc, std::vector<TargetInfo>* targets) {
+  if (!doc.contains("boards")) return;
+  if (!doc["boards"].is_object()) throw InputError(path, "/boards", "expected an object of boards");
+  const size_t target_count = targets->size();
+  for (const auto& [name, row] : doc["boards"].items()) {
+    const std::string where = "/boards/" + name;
+    if (!row.is_object()) throw InputError(path, where, "expected an object");
+    BoardSpec board;
+    board.part = nonempty_string(path, where, row, "part");
+    board.core = nonempty_string(path, where, row, "core");
+    board.source = nonempty_string(path, where, row, "source");
+    board.flash_bytes = positive_integer(path, where, row, "flash_bytes");
+    board.ram_bytes = positive_integer(path, where, row, "ram_bytes");
+    board.clock_hz = positive_integer(path, where, row, "clock_hz");
+    const TargetInfo* core = nullptr;
+    for (size_t i = 0; i < target_count; ++i) {
+      if ((*targets)[i].name == name) throw InputError(path, where, "a target has the same name");
+      if ((*targets)[i].name == board.core) core = &(*targets)[i];
+    }
+    if (core == nullptr || core->kind != "qemu_system") {
+      throw InputError(path, where + "/core", "expected a Cortex-M target of /targets (kind qemu_system), got \"" +
+                                                 board.core + "\"");
+    }
+    TargetInfo info = *core;
+    info.name = name;
+    info.description = row.value("description", board.part + " (" + board.core + ")");
+    info.board = board;
+    targets->push_back(std::move(info));
+  }
+}
+
 }  // namespace
 
 std::vector<TargetInfo> load_targets(const std::string& path) {
@@ -76,18 +124,40 @@ std::vector<TargetInfo> load_targets(const std::string& path) {
       }
       info.runner = doc["runners"][runner];
     }
+    info.images = name;
     result.push_back(std::move(info));
   }
+  load_boards(path, doc, &result);
   return result;
 }
 
-const TargetInfo& find_target(const std::vector<TargetInfo>& targets, const std::string& name) {
+namespace {
+
+const TargetInfo& find_row(const std::vector<TargetInfo>& targets, const std::string& name, bool board) {
   std::string known;
   for (const auto& t : targets) {
+    if (t.board.has_value() != board) continue;
     if (t.name == name) return t;
     known += (known.empty() ? "" : ", ") + t.name;
   }
-  throw InputError("unknown target \"" + name + "\" (known: " + known + ")");
+  const char* what = board ? "board" : "target";
+  for (const auto& t : targets) {
+    if (t.name == name) {
+      throw InputError(name + " is a " + (board ? "target" : "board") + ", not a " + what + " (use --" +
+                       (board ? "target" : "board") + ")");
+    }
+  }
+  throw InputError(std::string("unknown ") + what + " \"" + name + "\" (known: " + known + ")");
+}
+
+}  // namespace
+
+const TargetInfo& find_target(const std::vector<TargetInfo>& targets, const std::string& name) {
+  return find_row(targets, name, false);
+}
+
+const TargetInfo& find_board(const std::vector<TargetInfo>& targets, const std::string& name) {
+  return find_row(targets, name, true);
 }
 
 std::unique_ptr<Target> make_target(const TargetInfo& info) {

@@ -97,7 +97,7 @@ TEST(Cli, ListNamesEveryCommittedSuiteTargetAndPreset) {
   const Outcome o = qbench("list");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   for (const std::string name : {"mobilenetv2", "resnet18_block", "kws", "xor", "host", "quick",
-                                 "all", "ci"}) {
+                                 "all", "ci", "boards (", "nucleo-l4r5zi", "bluepill-f103c8"}) {
     EXPECT_NE(o.output.find(name), std::string::npos) << name;
   }
 }
@@ -131,6 +131,42 @@ TEST(Cli, UnknownTargetOrPresetOrMissingArgumentsExitTwo) {
   EXPECT_EQ(qbench("run --out '" + ws.out + "'").exit_code, 2);
   EXPECT_EQ(qbench("frobnicate").exit_code, 2);
   EXPECT_FALSE(fs::exists(ws.out));
+}
+
+// A board holds the run against its datasheet: a model too big for the part fails that pair
+// (exit 1) with one line naming what is short, the pair that fits passes, and the reports
+// carry the verdict. A target given as a board, or a board as a target, is bad input.
+TEST(Cli, ABoardSaysWhetherTheModelFitsAndFailsOnlyThePairThatDoesNot) {
+  Workspace ws;
+  const std::string suite = source_dir() + "/suites/mlperf_ad.json";
+  const std::string args = "run --suite '" + suite + "' --out '" + ws.out + "' --repetitions 1 ";
+  const Outcome o = qbench(args + "--board nucleo-l4r5zi --board bluepill-f103c8");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  const std::string said = "error: mlperf_ad on bluepill-f103c8: flash ";
+  const size_t at = o.output.find(said);
+  ASSERT_NE(at, std::string::npos) << o.output;
+  const std::string line = o.output.substr(at, o.output.find('\n', at) - at);
+  EXPECT_NE(line.find(" KiB needed, 64 KiB available"), std::string::npos) << line;
+  EXPECT_EQ(o.output.find("mlperf_ad on nucleo-l4r5zi: flash"), std::string::npos) << o.output;
+
+  const nlohmann::json report = nlohmann::json::parse(read_text(ws.out + "/report.json"));
+  ASSERT_EQ(report["runs"].size(), 2u);
+  for (const auto& run : report["runs"]) {
+    const bool small = run["target"] == "bluepill-f103c8";
+    EXPECT_EQ(run["board"]["fits"], !small) << run["target"];
+    EXPECT_EQ(run["passed"], !small) << run["target"];
+    const auto& total = run["total"];
+    EXPECT_EQ(total["fits"], small ? 0 : 1);
+    EXPECT_GT(total["est_us"].get<double>(), 0.0);
+    EXPECT_GT(total["harness_flash_bytes"].get<int64_t>(), 0);
+  }
+
+  EXPECT_EQ(qbench(args + "--board nucleo-l4r5zi").exit_code, 0);
+  const Outcome target_as_board = qbench(args + "--board cortex-m4");
+  EXPECT_EQ(target_as_board.exit_code, 2) << target_as_board.output;
+  EXPECT_EQ(split(target_as_board.output, '\n').size(), 1u) << target_as_board.output;
+  EXPECT_NE(target_as_board.output.find("cortex-m4 is a target, not a board (use --target)"), std::string::npos);
+  EXPECT_EQ(qbench(args + "--target nucleo-l4r5zi").exit_code, 2);
 }
 
 TEST(Cli, GoldenIsRecordedOnlyOnRequestThenCheckedByteForByte) {
@@ -175,14 +211,17 @@ TEST(Cli, CsvHasFixedColumnsAndATotalRowAndJsonHasProvenance) {
   const std::vector<std::string> lines = split(read_text(ws.out + "/report.csv"), '\n');
   ASSERT_GE(lines.size(), 5u);  // header, three layers, TOTAL
   const std::vector<std::string> header = split(lines[0], ',');
-  EXPECT_EQ(header.size(), 25u);
+  EXPECT_EQ(header.size(), 31u);
   EXPECT_EQ(header[0], "suite");
   EXPECT_EQ(header[7], "insns");
-  EXPECT_EQ(header[10], "time_ns");
+  EXPECT_EQ(header[10], "est_us");
+  EXPECT_EQ(header[11], "time_ns");
+  EXPECT_EQ(header[21], "harness_flash_bytes");
+  EXPECT_EQ(header[25], "fits");
   int totals = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     // A trailing empty column is dropped by getline, so count separators instead.
-    EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), ','), 24) << lines[i];
+    EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), ','), 30) << lines[i];
     if (lines[i].find(",TOTAL,") != std::string::npos) ++totals;
   }
   EXPECT_EQ(totals, 1);

@@ -123,7 +123,7 @@ TEST_P(AArch64, AMissingEmulatorNamesItsPackage) {
 
 TEST_P(AArch64, AMissingImageSaysHowToBuildIt) {
   TargetInfo row = table_row(GetParam());
-  row.name = "aarch64-qbench-missing";
+  row.name = row.images = "aarch64-qbench-missing";
   const auto target = make_target(row);
   expect_target_error([&] { target->run(run_request(*xor_, 1)); }, "aarch64-qbench-missing: runner image ");
   expect_target_error([&] { target->run(run_request(*xor_, 1)); }, "/aarch64-qbench-missing/qb_runner.elf is not built");

@@ -117,6 +117,25 @@ TEST(ReportPage, RealQuickRunMakesAPageWithEverySuite) {
   EXPECT_NE(view.dom.find("alt=\"xor: decision surface"), std::string::npos);
 }
 
+// A board run's page: the boards table, one row per (suite, board), with the verdict.
+TEST(ReportPage, BoardRunShowsFitAndEstimatedTimePerBoard) {
+  ScratchDir dir;
+  const std::string out = dir.path() + "/boards";
+  const Outcome run = qbench("run --suite '" + testing::source_dir() + "/suites/mlperf_ad.json' --board nucleo-l4r5zi "
+                             "--board bluepill-f103c8 --out '" + out + "' -q");
+  ASSERT_EQ(run.exit_code, 1) << "the Blue Pill cannot hold the model\n" << run.output;
+  const Outcome made = qbench("report '" + out + "'");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const BrowserView view = load_in_chromium(out + "/report.html", dir.path());
+  ASSERT_TRUE(view.ran) << kNoChromium << "\n" << view.log;
+  EXPECT_TRUE(view.console.empty()) << view.console.front();
+  ASSERT_NE(view.dom.find("id=\"boards-table\""), std::string::npos);
+  EXPECT_NE(view.dom.find("<tr class=\"broken\"><td>mlperf_ad</td><td>bluepill-f103c8</td>"), std::string::npos);
+  EXPECT_NE(view.dom.find("<tr class=\"\"><td>mlperf_ad</td><td>nucleo-l4r5zi</td>"), std::string::npos);
+  EXPECT_NE(view.dom.find("<span class=\"fail\">does not fit</span>"), std::string::npos);
+  EXPECT_NE(view.dom.find("est_us (model)"), std::string::npos);
+}
+
 TEST(ReportPage, MissingPythonIsExitThreeNamingThePackage) {
   ScratchDir dir;
   const std::string report = write_report(dir.path() + "/run", fixture_report());

@@ -43,8 +43,13 @@ TEST(Presets, CommittedFileLoads) {
             (std::vector<std::string>{"mlperf_kws", "mlperf_vww", "mlperf_ic", "mlperf_ad"}));
   EXPECT_EQ(find_preset(presets, "tflm-examples", "").suites,
             (std::vector<std::string>{"person_detect", "hello_world", "micro_speech"}));
-  EXPECT_EQ(find_preset(presets, "mlperf-tiny", "").targets.size(),
-            load_targets(source_dir() + "/targets/targets.json").size());
+  const auto table = load_targets(source_dir() + "/targets/targets.json");
+  const auto boards = std::count_if(table.begin(), table.end(), [](const TargetInfo& t) { return t.board.has_value(); });
+  EXPECT_EQ(find_preset(presets, "mlperf-tiny", "").targets.size(), table.size() - boards);
+  // And every board, on the same four models.
+  EXPECT_EQ(find_preset(presets, "mlperf-tiny-boards", "").suites, find_preset(presets, "mlperf-tiny", "").suites);
+  EXPECT_TRUE(find_preset(presets, "mlperf-tiny-boards", "").targets.empty());
+  EXPECT_EQ(static_cast<long>(find_preset(presets, "mlperf-tiny-boards", "").boards.size()), boards);
   // CI gates on the host and on emulated Cortex-M cores, at least an Armv7E-M one and the
   // Helium one.
   const std::vector<std::string> targets = find_preset(presets, "ci").targets;
@@ -86,8 +91,11 @@ TEST(Presets, BadFilesGiveOneLine) {
             "p.json: /preset: expected a key of the presets file (\"$schema\" or \"presets\"), "
             "got unknown key \"preset\"");
   EXPECT_EQ(error_of(R"({"presets": {"q": {"suites": ["x"], "target": ["host"]}}})"),
-            "p.json: /presets/q/target: expected a key of a preset (\"description\", \"suites\" "
-            "or \"targets\"), got unknown key \"target\"");
+            "p.json: /presets/q/target: expected a key of a preset (\"description\", \"suites\", "
+            "\"targets\" or \"boards\"), got unknown key \"target\"");
+  // Boards alone are a preset too; an empty list of them is not.
+  EXPECT_EQ(error_of(R"({"presets": {"q": {"suites": ["x"], "boards": []}}})"),
+            "p.json: /presets/q/boards: expected a non-empty array of board names, got []");
   EXPECT_EQ(error_of(R"({"presets": {"q": {"suites": ["x"]}}})"),
             "p.json: /presets/q/targets: expected a non-empty array of target names, got nothing");
   EXPECT_EQ(error_of(R"({"presets": {"q": {"suites": [], "targets": ["host"]}}})"),

@@ -24,6 +24,17 @@ inline std::string source_dir() {
 #endif
 }
 
+// A gtest parameter name from a target name ("cortex-m4" -> "cortex_m4"): gtest allows
+// only letters, digits and underscores there.
+struct TargetParamName {
+  template <typename Info>
+  std::string operator()(const Info& info) const {
+    std::string name = info.param;
+    for (char& c : name) c = c == '-' ? '_' : c;
+    return name;
+  }
+};
+
 // A fresh directory under the system temp dir, removed with the object.
 class ScratchDir {
  public:

@@ -138,11 +138,7 @@ INSTANTIATE_TEST_SUITE_P(AllTargets, TflmReference,
                          ::testing::Values("host", "host-avx2", "aarch64-neon", "aarch64-dotprod",
                                            "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33",
                                            "cortex-m55"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+                         testing::TargetParamName());
 
 }  // namespace
 }  // namespace qb::harness
