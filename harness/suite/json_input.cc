@@ -1,7 +1,12 @@
 #include "harness/suite/json_input.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -16,10 +21,21 @@ namespace qb::harness::json_input {
 std::string child(const std::string& pointer, const std::string& key) {
   std::string out = pointer + "/";
   for (char ch : key) {
+    const auto byte = static_cast<unsigned char>(ch);
     if (ch == '~') {
       out += "~0";
     } else if (ch == '/') {
       out += "~1";
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      out += escaped;
     } else {
       out += ch;
     }
@@ -81,17 +97,56 @@ std::string show(const json& value) {
   return out;
 }
 
-std::string read_text_file(const std::string& path, const std::string& label) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    throw InputError(label + ": expected a readable file, got " +
-                     (err != 0 ? std::string(std::strerror(err)) : std::string("an error")));
+namespace {
+
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+std::string size_text(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
+}  // namespace
+
+std::string read_text_file(const std::string& path, const std::string& label, size_t max_bytes) {
+  const auto fail = [&](const std::string& got) -> void {
+    throw InputError(label + ": expected a readable file, got " + got);
+  };
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what it is.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) fail(std::strerror(errno));
+  struct stat st {};
+  std::string text;
+  const auto close_and_fail = [&](const std::string& got) {
+    ::close(fd);
+    fail(got);
+  };
+  if (::fstat(fd, &st) != 0) close_and_fail(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) close_and_fail(file_kind(st.st_mode));
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    close_and_fail(size_text(static_cast<uint64_t>(st.st_size)) + " (at most " + size_text(max_bytes) + " is read)");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(label + ": expected a readable file, got a read error");
-  return text.str();
+  text.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  // The size can change under us; read no more than the bound either way.
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) close_and_fail(std::string("a read error (") + std::strerror(errno) + ")");
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  return text;
 }
 
 namespace {
@@ -184,18 +239,71 @@ std::string describe_parse_error(const json::parse_error& e, const std::string& 
 
 }  // namespace
 
+namespace {
+
+std::string line_and_column(const std::string& text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// Nesting beyond kMaxJsonDepth, found by a scan of the text before nlohmann builds a tree
+// (a deep document costs memory out of proportion to its size, and walking it recursively
+// costs stack). Returns the offset of the bracket that goes too deep, or npos.
+size_t too_deep_at(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (in_string) {
+      if (ch == '\\') {
+        ++i;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 json parse_text(const std::string& text, const std::string& label) {
+  if (const size_t at = too_deep_at(text); at != std::string::npos) {
+    throw InputError(label + ": " + line_and_column(text, at) + ": expected JSON nested at most " +
+                     std::to_string(kMaxJsonDepth) + " deep, got deeper");
+  }
   DuplicateKeyCheck check(label);
   try {
     return json::parse(text, std::ref(check));
   } catch (const json::parse_error& e) {
     throw InputError(describe_parse_error(e, text, label));
   } catch (const json::exception& e) {
-    // e.g. out_of_range.406 "number overflow parsing '1e999'"
+    // e.g. out_of_range.406 "number overflow parsing '1e999'": nlohmann gives no position,
+    // so the literal it names is looked up in the text.
     std::string what = e.what();
     const size_t close = what.find("] ");
     if (close != std::string::npos) what = what.substr(close + 2);
-    throw InputError(label + ": expected valid JSON, got " + what);
+    std::string where;
+    const size_t q1 = what.find('\''), q2 = what.rfind('\'');
+    if (q1 != std::string::npos && q2 > q1 + 1) {
+      const size_t at = text.find(what.substr(q1 + 1, q2 - q1 - 1));
+      if (at != std::string::npos) where = line_and_column(text, at) + ": ";
+    }
+    throw InputError(label + ": " + where + "expected valid JSON with numbers a double can hold, got " + what);
   }
 }
 
@@ -286,7 +394,12 @@ uint64_t Reader::unsigned64(const json& value, const std::string& pointer) const
 
 double Reader::number(const json& value, const std::string& pointer) const {
   if (!value.is_number()) fail(pointer, "a number", show(value));
-  return value.get<double>();
+  const double d = value.get<double>();
+  // Every value becomes a float: beyond its range it would be infinity.
+  if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<float>::max()))) {
+    fail(pointer, "a number a float can hold (|x| <= 3.4e38)", show(value));
+  }
+  return d;
 }
 
 double Reader::number_in(const json& value, const std::string& pointer, double lo, double hi,

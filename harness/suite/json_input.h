@@ -13,7 +13,8 @@ namespace qb::harness::json_input {
 
 using nlohmann::json;
 
-// RFC 6901: "~" -> "~0", "/" -> "~1".
+// RFC 6901: "~" -> "~0", "/" -> "~1"; and, so that an error stays one line, control
+// characters as JSON writes them in a string ("\n", "\t", "\u0001").
 std::string child(const std::string& pointer, const std::string& key);
 std::string child(const std::string& pointer, size_t index);
 
@@ -21,11 +22,23 @@ std::string child(const std::string& pointer, size_t index);
 // [0, 3], "same", {"op": "conv2d", ...}.
 std::string show(const json& value);
 
-// The whole file as a string; throws InputError("<label>: expected a readable file, ...").
-std::string read_text_file(const std::string& path, const std::string& label);
+// The largest suite or preset file read (far above any real one; a bound so that a wrong
+// path such as /dev/zero cannot exhaust memory).
+inline constexpr size_t kMaxTextFileBytes = size_t{16} << 20;
 
-// Strict JSON: syntax errors (with line and column), out-of-range numbers and duplicate
-// keys (which nlohmann would otherwise resolve silently to the last one) are InputErrors.
+// The whole file as a string, read from a regular file only (never a FIFO or device, which
+// could block or never end) and at most max_bytes of it; throws
+// InputError("<label>: expected a readable file, ...") otherwise.
+std::string read_text_file(const std::string& path, const std::string& label,
+                           size_t max_bytes = kMaxTextFileBytes);
+
+// How deep arrays and objects may nest in a suite: far more than the format uses, little
+// enough that nothing that walks a document recursively can run out of stack.
+inline constexpr int kMaxJsonDepth = 64;
+
+// Strict JSON: syntax errors (with line and column), out-of-range numbers (with line and
+// column), nesting deeper than kMaxJsonDepth and duplicate keys (which nlohmann would
+// otherwise resolve silently to the last one) are InputErrors.
 json parse_text(const std::string& text, const std::string& label);
 
 // Checks that throw InputError(file, pointer, "expected ..., got ...").

@@ -435,7 +435,7 @@ void SuiteParser::flatten_values(const json& v, const std::string& p,
   if (out.size() >= static_cast<size_t>(limits::kMaxFileValues)) {
     r_.fail(p, "at most " + std::to_string(limits::kMaxFileValues) + " values", "more");
   }
-  out.push_back(v.get<double>());
+  out.push_back(r_.number(v, p));
 }
 
 std::vector<double> SuiteParser::load_numbers_file(const json& path_value,
@@ -454,7 +454,7 @@ std::vector<double> SuiteParser::load_numbers_file(const json& path_value,
   }
   std::string text;
   try {
-    text = json_input::read_text_file(full.string(), shown);
+    text = json_input::read_text_file(full.string(), shown, limits::kMaxNumbersFileBytes);
   } catch (const InputError& e) {
     r_.fail(p, "a readable file of numbers", show(path_value) + " (" + e.what() + ")");
   }
@@ -475,7 +475,8 @@ std::vector<double> SuiteParser::load_numbers_file(const json& path_value,
     while (end < text.size() && !separator(text[end])) ++end;
     double value = 0.0;
     const auto [ptr, err] = std::from_chars(text.data() + i, text.data() + end, value);
-    if (err != std::errc() || ptr != text.data() + end || !std::isfinite(value)) {
+    if (err != std::errc() || ptr != text.data() + end ||
+        !(std::fabs(value) <= static_cast<double>(std::numeric_limits<float>::max()))) {
       std::string token = text.substr(i, std::min<size_t>(end - i, 24));
       if (end - i > 24) token += "...";
       r_.fail(p, "numbers separated by whitespace or commas in " + shown,

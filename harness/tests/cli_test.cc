@@ -1,5 +1,6 @@
 // The qbench binary as a user meets it: exit codes, one-line errors, reports that are
 // complete or absent, and goldens that only --update-golden rewrites.
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -122,6 +123,29 @@ TEST(Cli, BadSuiteIsOneLineWithFileAndJsonPathAndExitTwo) {
     EXPECT_EQ(split(o.output, '\n').size(), 1u) << o.output;
   }
   EXPECT_FALSE(fs::exists(ws.out)) << "a failed run left a report behind";
+}
+
+// A path that is not a readable regular file is one line in the `file: what` form, and
+// nothing is read from a device or FIFO (which could be endless or block).
+TEST(Cli, ASuitePathThatIsNoRegularFileIsOneLine) {
+  Workspace ws;
+  const std::string fifo = ws.dir.path() + "/fifo.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::pair<std::string, std::string> cases[] = {
+      {"run --suite '" + ws.dir.path() + "/missing.json' --out '" + ws.out + "'",
+       ws.dir.path() + "/missing.json: expected a readable file, got No such file or directory"},
+      {"run --suite '" + ws.dir.path() + "' --out '" + ws.out + "'",
+       ws.dir.path() + ": expected a readable file, got a directory"},
+      {"run --suite '" + fifo + "' --out '" + ws.out + "'", fifo + ": expected a readable file, got a FIFO"},
+      {"validate /dev/zero", "/dev/zero: expected a readable file, got a character device"},
+  };
+  for (const auto& [command, said] : cases) {
+    const Outcome o = qbench(command);
+    EXPECT_EQ(o.exit_code, 2) << command << "\n" << o.output;
+    EXPECT_EQ(split(o.output, '\n').size(), 1u) << o.output;
+    EXPECT_NE(o.output.find(said), std::string::npos) << o.output;
+  }
+  EXPECT_FALSE(fs::exists(ws.out));
 }
 
 TEST(Cli, UnknownTargetOrPresetOrMissingArgumentsExitTwo) {

@@ -46,7 +46,8 @@ std::vector<BadSuite> bad_suites() {
        "line 1, column 2: expected valid JSON, got a syntax error (unexpected end of input; "
        "expected '[', '{', or a literal)",
        " "},
-      {"NumberOverflow", nullptr, "expected valid JSON, got number overflow parsing '1e999'",
+      {"NumberOverflow", nullptr,
+       "line 1, column 10: expected valid JSON with numbers a double can hold, got number overflow parsing '1e999'",
        R"({"name": 1e999})"},
       {"DuplicateKey", nullptr, "/layers/0/op: expected each key once per object, got \"op\" twice",
        R"({"name": "a", "layers": [{"op": "relu", "op": "relu"}]})"},
