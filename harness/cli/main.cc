@@ -11,9 +11,8 @@
 #include "harness/cli/gating_commands.h"
 #include "harness/cli/paths.h"
 #include "harness/cli/run_command.h"
-#include "harness/import/tflite_import.h"
 #include "harness/pipeline/board_fit.h"
-#include "harness/suite/graph_builder.h"
+#include "harness/pipeline/suite_pipeline.h"
 #include "harness/suite/input_error.h"
 #include "harness/suite/presets.h"
 #include "harness/suite/suite_loader.h"
@@ -72,20 +71,11 @@ int validate_command(const std::vector<std::string>& files) {
   int bad = 0;
   for (const auto& file : files) {
     try {
-      const Suite suite = load_suite(file);
-      std::string from;
-      Graph graph;
-      if (suite.model) {
-        // Reading the files is the whole check: verify, map every operator, match the twin.
-        const ImportedModel model = import_tflite(suite.model->tflite);
-        if (!suite.model->float_tflite.empty()) {
-          check_same_network(model, import_tflite(suite.model->float_tflite));
-        }
-        graph = model.graph;
-        from = " from " + suite.model->tflite;
-      } else {
-        graph = build_graph(suite);
-      }
+      // Everything `run` does before a target runs: load, build or import, generate the
+      // data, calibrate, compile and the runtime's checks. What passes here, run accepts.
+      const PreparedSuite prepared = prepare_suite(file);
+      const Graph& graph = prepared.graph;
+      const std::string from = prepared.suite.model ? " from " + prepared.suite.model->tflite : "";
       const auto& out = graph.nodes.back().output_shape;
       std::printf("ok: %s (%zu layers%s, output %dx%dx%dx%d)\n", file.c_str(), graph.nodes.size(),
                   from.c_str(), out.n, out.h, out.w, out.c);
@@ -116,7 +106,7 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run suites on targets, write CSV/JSON reports, check goldens and gates");
-  run_cmd->add_option("--suite", run.suite_files, "Suite files to run")->check(CLI::ExistingFile);
+  run_cmd->add_option("--suite", run.suite_files, "Suite files to run");
   run_cmd->add_option("--model", run.model_file,
                       "An int8 .tflite model to run as a suite of its own (4 seeded inputs over the input's range)");
   run_cmd->add_option("--float-model", run.float_model_file,
@@ -144,7 +134,6 @@ int main(int argc, char** argv) {
 
   // compare, baseline update, export, report: the commands that read reports back.
   GatingCommands gating(app);
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -25,8 +25,8 @@ namespace {
 namespace qbm = runtime::qbm;
 using qbm::Op;
 
-[[noreturn]] void fail(const std::string& message) {
-  throw std::invalid_argument("serialize_model: " + message);
+[[noreturn]] void fail(const std::string& message, std::optional<size_t> layer = std::nullopt) {
+  throw ModelSpecError("serialize_model: " + message, layer);
 }
 
 std::string layer_name(size_t index, Op op) {
@@ -331,7 +331,7 @@ ModelSpec with_offline_data(const ModelSpec& spec) {
     if (!kernels::fold_bias(layer.weights.data(), layer.bias.data(), channels, taps,
                             depthwise ? 1 : taps, depthwise ? channels : 1,
                             -model.tensors[layer.input0].zero_point, layer.folded_bias.data())) {
-      fail(layer_name(i, layer.op) + ": bias plus zero point x weight sum overflows int32");
+      fail(layer_name(i, layer.op) + ": bias plus zero point x weight sum overflows int32", i);
     }
     if (layer.op == Op::kConv2d) {
       const auto& in = model.tensors[layer.input0].dims;
@@ -355,6 +355,7 @@ std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
   if (status == runtime::Status::kOk) return file;
   // Name the first layer the runtime refuses: the shortest prefix of the model that fails.
   std::string where = "the model";
+  std::optional<size_t> culprit;
   for (size_t i = 0; i < model.layers.size(); ++i) {
     ModelSpec prefix;
     prefix.tensors = model.tensors;
@@ -364,11 +365,12 @@ std::vector<uint8_t> serialize_model(const ModelSpec& spec) {
     prefix.output = model.layers[i].output;
     if (runtime_verdict(encode(prefix)) != runtime::Status::kOk) {
       where = layer_name(i, model.layers[i].op);
+      culprit = i;
       break;
     }
   }
   fail(where + ": the runtime rejects it (" + runtime::status_name(status) +
-       "): parameters, window geometry, shapes or requantization out of range");
+       "): parameters, window geometry, shapes or requantization out of range", culprit);
 }
 
 }  // namespace qb::harness

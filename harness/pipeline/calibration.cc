@@ -27,13 +27,12 @@ struct Range {
   }
 };
 
-// Ops whose int8 kernels keep the input's scale and zero point (they never requantize).
+}  // namespace
+
 bool keeps_input_quantization(OpKind op) {
   return op == OpKind::kMaxPool2d || op == OpKind::kAvgPool2d ||
          op == OpKind::kGlobalAvgPool2d || op == OpKind::kPad;
 }
-
-}  // namespace
 
 kernels::fp::QuantParams asymmetric_params(float lo, float hi) {
   lo = std::min(lo, 0.0f);

@@ -20,6 +20,9 @@ struct CalibrationOptions {
   double range_scale = 1.0;
 };
 
+// Ops whose int8 kernels keep the input's scale and zero point (they never requantize).
+bool keeps_input_quantization(OpKind op);
+
 // inputs: `samples` consecutive input tensors of the graph's input shape.
 Calibration calibrate(const Graph& graph, const std::vector<float>& inputs, int samples,
                       const CalibrationOptions& options = {});

@@ -31,6 +31,9 @@ ErrorMetrics error_metrics(const std::vector<float>& reference, const std::vecto
     m.sqnr_db = -std::numeric_limits<double>::infinity();
   } else {
     m.sqnr_db = 10.0 * std::log10(signal / noise);
+    // Only a dequantized value beyond double's range gets here (noise infinite): the int8
+    // result is unusable, which -inf says; a report never holds NaN.
+    if (std::isnan(m.sqnr_db)) m.sqnr_db = -std::numeric_limits<double>::infinity();
   }
   if (hi > lo) m.err_pct_range = 100.0 * max_err / (static_cast<double>(hi) - lo);
   return m;

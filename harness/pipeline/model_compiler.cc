@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
 
 #include "kernels/float/quantize.h"
+#include "kernels/runtime/model.h"
 
 namespace qb::harness {
 namespace {
@@ -36,8 +38,11 @@ std::vector<int8_t> quantize_weights(const Node& node, bool per_channel, Channel
   }
   scales->scale.resize(max_abs.size());
   for (size_t c = 0; c < max_abs.size(); ++c) {
-    // An all-zero channel quantizes to zeros under any scale; 1.0 keeps the math finite.
-    scales->scale[c] = max_abs[c] > 0.0f ? max_abs[c] / 127.0f : 1.0f;
+    // An all-zero channel quantizes to zeros under any scale; 1.0 keeps the math finite. So
+    // does a channel so small that its scale would not be a normal float (denormal
+    // weights): it has no precision int8 could keep, and dividing by a denormal overflows.
+    const float scale = max_abs[c] / 127.0f;
+    scales->scale[c] = scale >= std::numeric_limits<float>::min() ? scale : 1.0f;
   }
   std::vector<int8_t> q(count);
   for (size_t i = 0; i < count; ++i) {
@@ -47,10 +52,16 @@ std::vector<int8_t> quantize_weights(const Node& node, bool per_channel, Channel
   return q;
 }
 
+// A bias as the accumulator holds it, clamped to +-2^30: a deployment converter clamps a
+// bias that int32 cannot hold, and the bound leaves room for the largest sum of products
+// the suite format allows (limits::kMaxFanIn taps of 255 x 127) and for folding the input
+// zero point into it, so no kernel's int32 accumulator can overflow. Such a bias
+// saturates the layer's output either way.
 int32_t quantize_bias(float bias, double scale) {
+  constexpr double kLimit = double{1 << 30};
   const double q = std::round(static_cast<double>(bias) / scale);
-  return static_cast<int32_t>(std::clamp(q, static_cast<double>(std::numeric_limits<int32_t>::min()),
-                                         static_cast<double>(std::numeric_limits<int32_t>::max())));
+  if (std::isnan(q)) return 0;  // 0 / 0: no bias at all
+  return static_cast<int32_t>(std::clamp(q, -kLimit, kLimit));
 }
 
 void activation_words(Activation act, fp::QuantParams out, LayerSpec* layer) {
@@ -219,6 +230,65 @@ LayerCost layer_cost(const Node& node, const LayerSpec& layer) {
                            layer.table.size());
   cost.activation_bytes = os.elements();
   return cost;
+}
+
+namespace {
+
+bool has_weights(OpKind op) {
+  return op == OpKind::kConv2d || op == OpKind::kPointwiseConv2d || op == OpKind::kDepthwiseConv2d ||
+         op == OpKind::kDense;
+}
+
+// How far the layer's worst channel is beyond the requantization bound (1.0 or less: fits),
+// estimated from its real multiplier; +inf when the runtime's test fails but the estimate
+// says nothing (a saturated multiplier).
+double requantization_excess(const Node& node, const LayerSpec& layer, fp::QuantParams in) {
+  const size_t channels = layer.bias.size();
+  if (channels == 0) return 1.0;
+  const size_t taps = layer.weights.size() / channels;
+  const bool depthwise = node.def.op == OpKind::kDepthwiseConv2d;
+  const double v_max = std::max(128.0 + in.zero_point, 127.0 - in.zero_point);
+  double excess = 1.0;
+  for (size_t c = 0; c < channels; ++c) {
+    int64_t sum = 0;
+    for (size_t t = 0; t < taps; ++t) sum += std::abs(int{layer.weights[depthwise ? t * channels + c : c * taps + t]});
+    const size_t q = layer.multiplier.size() == 1 ? 0 : c;
+    const int32_t m = layer.multiplier[q], sh = layer.shift[q];
+    const int64_t abs_bias = std::abs(int64_t{layer.bias[c]});
+    if (runtime::channel_requantization_fits(abs_bias, sum, in.zero_point, m, sh)) continue;
+    const double real = std::ldexp(static_cast<double>(m), sh - 31);
+    const double worst = (static_cast<double>(abs_bias) + static_cast<double>(sum) * v_max) * real;
+    const bool saturated = sh == 30 && m == std::numeric_limits<int32_t>::max();
+    excess = std::max(excess, saturated ? std::numeric_limits<double>::infinity() : worst / double{1 << 30});
+  }
+  return excess;
+}
+
+}  // namespace
+
+void fit_requantization(const Graph& graph, Calibration* calibration) {
+  auto qparams_of = [&](int32_t node_input) {
+    return node_input == kGraphInput ? calibration->input : calibration->nodes[static_cast<size_t>(node_input)];
+  };
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    fp::QuantParams& out = calibration->nodes[i];
+    if (keeps_input_quantization(node.def.op)) {
+      out = qparams_of(node.inputs.at(0));
+      continue;
+    }
+    if (!has_weights(node.def.op)) continue;
+    const fp::QuantParams in = qparams_of(node.inputs.at(0));
+    // Each step at least doubles the scale, never past the largest float (a layer that
+    // does not fit even then is refused when the model is written); 300 steps cover any.
+    constexpr double kLargest = std::numeric_limits<float>::max();
+    for (int step = 0; step < 300; ++step) {
+      const double excess = requantization_excess(node, compile_layer(node, in, in, out, nullptr), in);
+      if (excess <= 1.0 || out.scale >= kLargest) break;
+      const double grown = static_cast<double>(out.scale) * std::max(2.0, std::min(excess, 1e30) * 1.01);
+      out.scale = static_cast<float>(std::min(grown, kLargest));
+    }
+  }
 }
 
 CompiledModel compile_model(const Graph& graph, const Calibration& calibration,

@@ -43,6 +43,15 @@ LayerSpec compile_layer(const Node& node, kernels::fp::QuantParams in, kernels::
 
 LayerCost layer_cost(const Node& node, const LayerSpec& layer);
 
+// A weighted layer whose observed output range is tiny next to what its weights, bias and
+// input could produce (a ReLU that zeroes every calibration sample, all-zero or
+// denormal weights beside a bias) needs a multiplier too large for the int32
+// requantization path the kernels share, and no target would load it. Deployment
+// converters rescale such a layer; so does this: its output scale grows (zero point
+// kept) until every channel fits the runtime's own test, and the layers that keep their
+// input's quantization follow. Layers that already fit are left exactly as calibrated.
+void fit_requantization(const Graph& graph, Calibration* calibration);
+
 // `given`, when present, holds one entry per node (empty for nodes without weights).
 CompiledModel compile_model(const Graph& graph, const Calibration& calibration,
                             const std::vector<std::optional<QuantizedWeights>>* given = nullptr);

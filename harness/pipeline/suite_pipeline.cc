@@ -1,5 +1,6 @@
 #include "harness/pipeline/suite_pipeline.h"
 
+#include <cmath>
 #include <algorithm>
 #include <cinttypes>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include "harness/suite/generators.h"
 #include "harness/suite/graph_builder.h"
 #include "harness/suite/input_error.h"
+#include "harness/suite/json_input.h"
 #include "harness/suite/suite_loader.h"
 #include "kernels/runtime/crc32.h"
 #include "kernels/runtime/model.h"
@@ -82,27 +84,66 @@ void add_gate(const std::string& name, const std::optional<double>& threshold, d
 
 namespace {
 
+// Values a float cannot hold (a generator's parameters near the float range) are the
+// suite's problem, named where they come from, and never reach a report as NaN.
+void check_finite(const std::vector<float>& values, const std::string& file, const std::string& where,
+                  const std::string& what) {
+  for (float v : values) {
+    if (!std::isfinite(v)) {
+      throw InputError(file, where, "expected " + what + " a float can hold, got " + (std::isnan(v) ? "NaN" : "infinity") +
+                                        " (the values or parameters are too large for float)");
+    }
+  }
+}
+
+std::string node_pointer(const Node& node) { return node.def.json_path.empty() ? "/layers" : node.def.json_path; }
+
 // A declared suite: generate, calibrate on the host, compile.
 void prepare_declared(const CalibrationOptions& options, PreparedSuite& p) {
   p.graph = build_graph(p.suite);
+  for (const Node& node : p.graph.nodes) {
+    check_finite(node.weights, p.suite.file, node_pointer(node) + "/weights", "weights");
+    check_finite(node.bias, p.suite.file, node_pointer(node) + "/bias", "biases");
+  }
   const size_t input_size = static_cast<size_t>(p.graph.input_shape.elements());
   const Dataset& cal = p.suite.calibration;
   const std::vector<float> cal_inputs =
       generate(cal.inputs, input_size * static_cast<size_t>(cal.samples), 0, p.suite.file);
-  p.calibration = calibrate(p.graph, cal_inputs, cal.samples, options);
-  p.compiled = compile_model(p.graph, p.calibration);
-  p.model_file = serialize_model(p.compiled.spec);
-
+  check_finite(cal_inputs, p.suite.file, "/data/calibration/inputs", "inputs");
   const Dataset& test = p.suite.test;
   p.test_samples = test.samples;
   std::vector<float> test_inputs =
       generate(test.inputs, input_size * static_cast<size_t>(test.samples), 0, p.suite.file);
+  check_finite(test_inputs, p.suite.file, "/data/test/inputs", "inputs");
   p.float_outputs.resize(p.graph.nodes.size());
   for (int32_t s = 0; s < test.samples; ++s) {
     const auto outputs = run_float(p.graph, test_inputs.data() + input_size * static_cast<size_t>(s));
     for (size_t i = 0; i < outputs.size(); ++i) {
       p.float_outputs[i].insert(p.float_outputs[i].end(), outputs[i].begin(), outputs[i].end());
     }
+  }
+  for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
+    check_finite(p.float_outputs[i], p.suite.file, node_pointer(p.graph.nodes[i]), "float outputs");
+  }
+
+  p.calibration = calibrate(p.graph, cal_inputs, cal.samples, options);
+  fit_requantization(p.graph, &p.calibration);
+  for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
+    const float scale = p.calibration.nodes[i].scale;
+    check_finite({scale}, p.suite.file, node_pointer(p.graph.nodes[i]), "calibrated output ranges");
+  }
+  try {
+    p.compiled = compile_model(p.graph, p.calibration);
+    p.model_file = serialize_model(p.compiled.spec);
+  } catch (const ModelSpecError& e) {
+    // Layer i of the spec is node i of the graph.
+    const std::string where =
+        e.layer() && *e.layer() < p.graph.nodes.size() ? node_pointer(p.graph.nodes[*e.layer()]) : "/layers";
+    std::string what = e.what();
+    const size_t colon = what.find(": ", what.find(": ") + 2);  // after "serialize_model: layer N (op)"
+    throw InputError(p.suite.file, where,
+                     "expected a layer int8 can represent, got one it cannot (" +
+                         (colon == std::string::npos ? what : what.substr(colon + 2)) + ")");
   }
   if (p.suite.decision_grid > 0) {
     const std::vector<float> grid = grid_inputs(p.suite.decision_grid);
@@ -233,7 +274,12 @@ PreparedSuite prepare_suite(Suite suite, const std::string& file_bytes,
 }
 
 PreparedSuite prepare_suite(const std::string& path, const CalibrationOptions& options) {
-  return prepare_suite(load_suite(path), read_bytes(path), options);
+  // Read once, bounded and from a regular file only (json_input), for both the suite and
+  // its hash.
+  const std::string text = json_input::read_text_file(path, path);
+  std::string base_dir = std::filesystem::path(path).parent_path().string();
+  if (base_dir.empty()) base_dir = ".";
+  return prepare_suite(parse_suite_text(text, path, base_dir), text, options);
 }
 
 RunRequest run_request(const PreparedSuite& p, int32_t repetitions) {

@@ -102,7 +102,12 @@ RunResult run_runner_under_qemu(const TargetInfo& info, const RunnerSpec& spec,
     const std::string said = last_lines(run.output, 4);
     throw TargetError(info.name + ": " + what + (said.empty() ? std::string(", no output") : "; last output: " + said));
   }
-  return read_runner_results(dir, request);
+  try {
+    return read_runner_results(dir, request);
+  } catch (const TargetError& e) {
+    // The protocol's messages say what is wrong with the files; this says whose they are.
+    throw TargetError(info.name + ": " + e.what());
+  }
 }
 
 }  // namespace qb::harness

@@ -407,6 +407,18 @@ INSTANTIATE_TEST_SUITE_P(ModelValidation, Forged, ::testing::ValuesIn(kCases),
                            return info.param.name;
                          });
 
+// Bytes after the last buffer, inside the file size and under a valid checksum: no table
+// accounts for them, so the file is not one the writer made.
+TEST(ModelValidation, TrailingBytesAfterTheLastBufferAreRejected) {
+  for (const size_t extra : {size_t{1}, size_t{16}, size_t{4096}}) {
+    QbmFile f = residual_file();
+    f.bytes.resize(f.bytes.size() + extra, 0);
+    f.set_u32(qbm::header::kFileSize, static_cast<uint32_t>(f.bytes.size()));
+    f.reseal();
+    EXPECT_EQ(f.status(), Status::kBadTable) << extra << " trailing bytes";
+  }
+}
+
 TEST(ModelValidation, PaddedModelForgeries) {
   QbmFile f = padded_file();
   f.set_i32(f.param(0, param::kPadBottom), 2);  // the output no longer matches the pads

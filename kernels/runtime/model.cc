@@ -103,6 +103,13 @@ struct Operands {
 
 }  // namespace
 
+bool channel_requantization_fits(int64_t abs_bias, int64_t sum_abs_weights, int32_t input_zero_point,
+                                 int32_t multiplier, int32_t shift) {
+  if (multiplier < 0 || !valid_shift(shift)) return false;
+  const int64_t acc_bound = abs_bias + sum_abs_weights * max_abs_input(input_zero_point);
+  return acc_bound <= kInt32Max && requant_fits(acc_bound, multiplier, shift);
+}
+
 Status Model::load(const uint8_t* data, size_t size) {
   *this = Model{};
   if (data == nullptr || size < qbm::kHeaderSize) return Status::kTruncated;
@@ -158,6 +165,11 @@ Status Model::load(const uint8_t* data, size_t size) {
   if (status == Status::kOk)
     status = check_table(buffer_table_, buffer_count_, qbm::kBufferRecordSize);
 
+  // Where the last table or buffer ends: the file must end there too, so that no bytes
+  // hide under the checksum that no table accounts for.
+  uint64_t content_end = max64(max64(uint64_t{tensor_table_} + uint64_t{tensor_count_} * qbm::kTensorRecordSize,
+                                     uint64_t{layer_table_} + uint64_t{layer_count_} * qbm::kLayerRecordSize),
+                               uint64_t{buffer_table_} + uint64_t{buffer_count_} * qbm::kBufferRecordSize);
   for (uint32_t b = 0; status == Status::kOk && b < buffer_count_; ++b) {
     const uint8_t* record = data + buffer_table_ + uint64_t{b} * qbm::kBufferRecordSize;
     const uint32_t offset = load_u32(record + qbm::buffer::kOffset);
@@ -168,6 +180,7 @@ Status Model::load(const uint8_t* data, size_t size) {
                bytes > kInt32Max) {
       status = Status::kBadBuffer;
     }
+    content_end = max64(content_end, uint64_t{offset} + bytes);
   }
 
   for (uint32_t t = 0; status == Status::kOk && t < tensor_count_; ++t) {
@@ -224,6 +237,8 @@ Status Model::load(const uint8_t* data, size_t size) {
     }
     if (!produced) status = Status::kBadLayer;
   }
+  // Last, so a buffer of the wrong size is reported as that rather than as loose bytes.
+  if (status == Status::kOk && content_end != file_size) status = Status::kBadTable;
 
   if (status != Status::kOk) *this = Model{};
   return status;
@@ -452,7 +467,6 @@ Status Model::validate_layer(uint32_t index) const {
     const uint8_t* multiplier = info.buffers[qbm::kMultiplier].data;
     const uint8_t* shift = info.buffers[qbm::kShift].data;
     const uint8_t* folded = info.buffers[qbm::kAux].data;
-    const int64_t v_max = max_abs_input(t.in.zero_point);
     const int32_t input_offset = -t.in.zero_point;
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t q = requants == 1 ? 0 : c;
@@ -467,8 +481,9 @@ Status Model::validate_layer(uint32_t index) const {
       }
       const int64_t abs_weights = sum_abs_weights(w, taps, tap_stride);
       const int32_t b = load_i32(bias + 4 * c);
-      const int64_t acc_bound = abs64(b) + abs_weights * v_max;
-      if (acc_bound > kInt32Max || !requant_fits(acc_bound, m, sh)) return Status::kBadLayer;
+      if (!channel_requantization_fits(abs64(b), abs_weights, t.in.zero_point, m, sh)) {
+        return Status::kBadLayer;
+      }
       // The folded bias must be exactly what the model compiler's fold gives for this
       // layer's weights, bias and input zero point (a mismatch means the layer record and
       // its data disagree), and the fast kernels' accumulator (folded bias plus raw int8

@@ -33,6 +33,13 @@ struct LayerInfo {
   uint32_t scratch_offset = 0, scratch_size = 0;
 };
 
+// Whether one output channel of a weighted layer (conv, depthwise, pointwise, dense)
+// stays an int32 for every input: |bias| + sum|w| x the largest |x - input zero point|,
+// through the multiplier and shift, plus an output zero point. The loader refuses a layer
+// where it does not; the model compiler sizes output scales with the same test.
+bool channel_requantization_fits(int64_t abs_bias, int64_t sum_abs_weights, int32_t input_zero_point,
+                                 int32_t multiplier, int32_t shift);
+
 class Model {
  public:
   // data must stay alive and unchanged while the Model is used, and be 16-byte aligned.
