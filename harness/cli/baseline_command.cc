@@ -1,22 +1,34 @@
 #include "harness/cli/baseline_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <set>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "harness/cli/run_command.h"
 #include "harness/compare/compare_table.h"
 #include "harness/compare/comparison.h"
 #include "harness/compare/report_loader.h"
 #include "harness/report/atomic_file.h"
+#include "harness/report/report_folder_lock.h"
 #include "harness/suite/input_error.h"
+#include "harness/targets/interrupts.h"
 
 namespace qb::harness {
 namespace {
 
 namespace fs = std::filesystem;
+using nlohmann::json;
+
+using Pair = std::pair<std::string, std::string>;  // (suite, target)
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -38,9 +50,188 @@ std::string why_not_a_baseline(const LoadedReport& r) {
   return "";
 }
 
+// CSV records at the newlines outside quotes (a quoted field may hold one), as text.
+std::vector<std::string> csv_records(const std::string& text) {
+  std::vector<std::string> records;
+  std::string record;
+  bool quoted = false;
+  for (const char c : text) {
+    if (c == '"') quoted = !quoted;  // a doubled quote toggles twice
+    if (c == '\n' && !quoted) {
+      if (!record.empty() && record.back() == '\r') record.pop_back();
+      if (!record.empty()) records.push_back(std::move(record));
+      record.clear();
+    } else {
+      record += c;
+    }
+  }
+  if (!record.empty()) records.push_back(std::move(record));
+  return records;
+}
+
+// The suite and target of a CSV record: its first two fields, unquoted.
+Pair csv_pair(const std::string& record) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < record.size() && fields.size() <= 2; ++i) {
+    const char c = record[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < record.size() && record[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  fields.resize(2);
+  return {fields[0], fields[1]};
+}
+
+// Both files of a report folder, checked and split by (suite, target) for merging. The
+// CSV records are kept as text, so the rows of a kept pair stay byte for byte.
+struct ReportFiles {
+  std::string dir;
+  std::string json_text, csv_text;
+  LoadedReport loaded;  // report.json as compare reads it
+  json doc;
+  std::string csv_header;
+  std::vector<Pair> order;  // the runs, in file order
+  std::map<Pair, json> runs;
+  std::map<Pair, std::vector<std::string>> csv_rows;
+};
+
+// Throws InputError naming what does not load: each file as `qbench compare` reads it,
+// and the two must hold the same pairs (a pair written half-way is no baseline).
+ReportFiles read_report_files(const fs::path& dir) {
+  ReportFiles f;
+  f.dir = dir.string();
+  const std::string json_file = (dir / "report.json").string(), csv_file = (dir / "report.csv").string();
+  std::error_code ec;
+  for (const auto& file : {json_file, csv_file}) {
+    if (!fs::is_regular_file(file, ec)) throw InputError(file + ": missing (a baseline needs both report.json and report.csv)");
+  }
+  f.loaded = load_report(json_file);
+  load_report(csv_file);  // must parse too: compare may be given either
+  f.json_text = read_file(json_file);
+  f.csv_text = read_file(csv_file);
+  f.doc = json::parse(f.json_text);  // load_report has checked it
+  for (const json& run : f.doc["runs"]) {
+    const Pair p{run["suite"].get<std::string>(), run["target"].get<std::string>()};
+    if (f.runs.emplace(p, run).second) f.order.push_back(p);
+  }
+  std::vector<std::string> records = csv_records(f.csv_text);
+  f.csv_header = records.empty() ? "" : records.front();
+  for (size_t i = 1; i < records.size(); ++i) f.csv_rows[csv_pair(records[i])].push_back(std::move(records[i]));
+  for (const auto& [pair, rows] : f.csv_rows) {
+    if (!f.runs.count(pair)) {
+      throw InputError(csv_file + ": has rows of " + pair.first + " on " + pair.second +
+                       ", which report.json beside it does not hold (the two are from different runs)");
+    }
+  }
+  for (const Pair& pair : f.order) {
+    if (!f.csv_rows.count(pair) && !f.runs.at(pair).contains("error")) {
+      throw InputError(json_file + ": holds " + pair.first + " on " + pair.second +
+                       ", which report.csv beside it does not (the two are from different runs)");
+    }
+  }
+  return f;
+}
+
+// The report limited to some pairs: what the update changes for them, without the pairs
+// it keeps showing up as vanished rows.
+LoadedReport only_pairs(const LoadedReport& r, const std::set<Pair>& pairs) {
+  LoadedReport out = r;
+  out.rows.clear();
+  out.runs.clear();
+  for (const auto& row : r.rows) {
+    if (pairs.count({row.key.suite, row.key.target})) out.rows.push_back(row);
+  }
+  for (const auto& run : r.runs) {
+    if (pairs.count({run.suite, run.target})) out.runs.push_back(run);
+  }
+  return out;
+}
+
+struct Merged {
+  std::string json_text, csv_text;
+  size_t replaced = 0, added = 0, kept = 0;
+  std::set<std::string> suites, targets;
+  size_t rows = 0;
+};
+
+// The baseline's pairs in their order, each taken from the run when it holds it, then the
+// run's new pairs in the run's order; the CSV follows the same order.
+Merged merge(const ReportFiles& old, const ReportFiles& fresh) {
+  Merged m;
+  std::vector<Pair> order;
+  for (const Pair& p : old.order) {
+    order.push_back(p);
+    ++(fresh.runs.count(p) ? m.replaced : m.kept);
+  }
+  for (const Pair& p : fresh.order) {
+    if (!old.runs.count(p)) {
+      order.push_back(p);
+      ++m.added;
+    }
+  }
+  // test_outputs sit on the first run of each suite only (json_report): put them there
+  // again, the run's where it has them (they may have changed with the model).
+  std::map<std::string, json> outputs;
+  for (const auto* f : {&fresh, &old}) {
+    for (const Pair& p : f->order) {
+      const json& run = f->runs.at(p);
+      if (run.contains("test_outputs")) outputs.emplace(p.first, run["test_outputs"]);
+    }
+  }
+  json runs = json::array();
+  std::set<std::string> placed;
+  std::string csv = old.csv_header + "\n";
+  for (const Pair& p : order) {
+    const ReportFiles& from = fresh.runs.count(p) ? fresh : old;
+    json run = from.runs.at(p);
+    run.erase("test_outputs");
+    if (outputs.count(p.first) && placed.insert(p.first).second) run["test_outputs"] = outputs[p.first];
+    runs.push_back(std::move(run));
+    if (const auto it = from.csv_rows.find(p); it != from.csv_rows.end()) {
+      for (const std::string& row : it->second) csv += row + "\n";
+      m.rows += it->second.size();
+    }
+    m.suites.insert(p.first);
+    m.targets.insert(p.second);
+  }
+  json doc = fresh.doc;  // the newer qbench's provenance, columns and model notes
+  doc["runs"] = std::move(runs);
+  // The kept rows come from another run: say which, and claim no more timing repetitions
+  // than the fewer of the two (compare's time rule asks for a minimum).
+  const int old_reps = old.doc["qbench"]["repetitions"].get<int>();
+  const int new_reps = fresh.doc["qbench"]["repetitions"].get<int>();
+  doc["qbench"]["repetitions"] = std::min(old_reps, new_reps);
+  doc["baseline_merge"] = {{"note", "pairs kept from the previous baseline by qbench baseline update"},
+                           {"kept_pairs", m.kept},
+                           {"kept_pairs_from", old.doc["qbench"]}};
+  m.json_text = doc.dump(2) + "\n";
+  m.csv_text = std::move(csv);
+  return m;
+}
+
 }  // namespace
 
 int baseline_update_command(const BaselineOptions& o, const Paths& paths) {
+  // Ctrl-C stops a preset run cleanly and never leaves half a baseline.
+  install_interrupt_handlers();
+  const fs::path dir = fs::path(paths.root) / "reports" / "baseline";
+  // Held from the start: two updates at once would each merge into the same old baseline.
+  const ReportFolderLock baseline_lock(dir.string(), dir.string());
+
   std::string from = o.from;
   if (from.empty()) {
     RunOptions run;
@@ -60,44 +251,87 @@ int baseline_update_command(const BaselineOptions& o, const Paths& paths) {
   }
   std::error_code ec;
   if (!fs::is_directory(from, ec)) throw InputError(from + ": expected a report folder (from qbench run --out)");
-  const std::string json_file = (fs::path(from) / "report.json").string();
-  const std::string csv_file = (fs::path(from) / "report.csv").string();
-  for (const auto& f : {json_file, csv_file}) {
+  for (const char* name : {"report.json", "report.csv"}) {
+    const std::string f = (fs::path(from) / name).string();
     if (!fs::is_regular_file(f, ec)) throw InputError(f + ": missing (a baseline needs both report.json and report.csv)");
   }
-  const LoadedReport fresh = load_report(json_file);
-  load_report(csv_file);  // must parse too: compare may be given either
-  if (const std::string why = why_not_a_baseline(fresh); !why.empty()) {
+  const LoadedReport fresh_loaded = load_report((fs::path(from) / "report.json").string());
+  load_report((fs::path(from) / "report.csv").string());
+  if (const std::string why = why_not_a_baseline(fresh_loaded); !why.empty()) {
     std::fprintf(stderr, "baseline not updated: %s\n", why.c_str());
     return 1;
   }
+  const ReportFiles fresh = read_report_files(from);
+  std::set<Pair> fresh_pairs(fresh.order.begin(), fresh.order.end());
 
-  const fs::path dir = fs::path(paths.root) / "reports" / "baseline";
-  const std::string old_json = (dir / "report.json").string();
-  // What the update changes, for the commit message; the old baseline's rules apply.
-  if (fs::is_regular_file(old_json, ec)) {
+  // The previous baseline: absent (the run becomes it), loading, or not loading, which
+  // only --replace may overwrite: merging needs to read it, and dropping it unread is a
+  // decision to state.
+  std::optional<ReportFiles> old;
+  std::string old_problem;
+  if (fs::exists(dir / "report.json", ec) || fs::exists(dir / "report.csv", ec)) {
     try {
-      const LoadedReport old = load_report(old_json);
-      RuleSet rules = default_rules();
-      if (fs::is_regular_file(dir / "rules.json", ec)) load_rules_file((dir / "rules.json").string(), &rules);
-      const Comparison c = compare_reports(old, fresh, rules);
-      std::printf("baseline: changes against the previous baseline:\n%s\n",
-                  format_comparison(c, old, fresh, rules).c_str());
+      old = read_report_files(dir);
+      if (old->csv_header != fresh.csv_header) {
+        old_problem = (dir / "report.csv").string() + ": its columns are not this qbench's (an older column set)";
+        old.reset();
+      }
     } catch (const InputError& e) {
-      std::printf("baseline: the previous baseline does not load (%s); replacing it\n", e.what());
+      old_problem = e.what();
+    }
+    if (!old_problem.empty() && !o.replace) {
+      throw InputError("baseline not updated: the baseline does not load (" + old_problem +
+                       "); `qbench baseline update --replace` replaces it with the run");
     }
   }
-  write_file_atomically((dir / "report.json").string(), read_file(json_file));
-  write_file_atomically((dir / "report.csv").string(), read_file(csv_file));
-  std::set<std::string> suites, targets;
-  for (const auto& run : fresh.runs) {
-    suites.insert(run.suite);
-    targets.insert(run.target);
+
+  // What the update changes, for the commit message; the old baseline's rules apply. A
+  // merge shows the run's pairs only: the others stay as they are.
+  if (old) {
+    RuleSet rules = default_rules();
+    if (fs::is_regular_file(dir / "rules.json", ec)) load_rules_file((dir / "rules.json").string(), &rules);
+    const LoadedReport before = o.replace ? old->loaded : only_pairs(old->loaded, fresh_pairs);
+    const Comparison c = compare_reports(before, fresh.loaded, rules);
+    std::printf("baseline: changes against the previous baseline:\n%s\n",
+                format_comparison(c, before, fresh.loaded, rules).c_str());
+  } else if (!old_problem.empty()) {
+    std::printf("baseline: the previous baseline does not load (%s); replacing it (--replace)\n", old_problem.c_str());
   }
-  std::printf("baseline: wrote %s/report.json and report.csv from %s: %zu suites x %zu targets, %zu rows "
-              "(git %s, %s). Commit them deliberately.\n",
-              dir.string().c_str(), from.c_str(), suites.size(), targets.size(), fresh.rows.size(),
-              fresh.git_sha.c_str(), fresh.date_utc.c_str());
+
+  size_t replaced = 0, added = 0, other = 0;  // other: kept, or dropped with --replace
+  std::set<std::string> suites, targets;
+  size_t rows = fresh_loaded.rows.size();
+  for (const Pair& p : fresh.order) {
+    suites.insert(p.first);
+    targets.insert(p.second);
+    ++(old && old->runs.count(p) ? replaced : added);
+  }
+  if (old) {
+    for (const Pair& p : old->order) other += fresh_pairs.count(p) ? 0 : 1;
+  }
+  if (old && other > 0 && !o.replace) {
+    const Merged m = merge(*old, fresh);
+    write_report_pair(dir.string(), m.csv_text, m.json_text);
+    suites = m.suites;
+    targets = m.targets;
+    rows = m.rows;
+  } else {
+    // Nothing of the old baseline stays: the run's files as they are, byte for byte.
+    write_report_pair(dir.string(), fresh.csv_text, fresh.json_text);
+  }
+
+  std::string pairs = std::to_string(replaced) + " replaced, " + std::to_string(added) + " added, ";
+  if (!old_problem.empty()) {
+    pairs += "the previous baseline (which did not load) dropped";
+  } else if (o.replace) {
+    pairs += std::to_string(other) + " dropped (--replace)";
+  } else {
+    pairs += std::to_string(other) + " kept";
+  }
+  std::printf("baseline: wrote %s/report.json and report.csv from %s: (suite, target) pairs %s; now %zu suites x "
+              "%zu targets, %zu rows (run: git %s, %s). Commit them deliberately.\n",
+              dir.string().c_str(), from.c_str(), pairs.c_str(), suites.size(), targets.size(), rows,
+              fresh_loaded.git_sha.c_str(), fresh_loaded.date_utc.c_str());
   return 0;
 }
 

@@ -23,13 +23,19 @@ GatingCommands::GatingCommands(CLI::App& app) {
   baseline->require_subcommand(1);
   baseline_update_ = baseline->add_subcommand(
       "update",
-      "Rewrite reports/baseline/report.{json,csv}: run the ci preset (or take --from DIR) and copy its "
-      "reports, refusing a run whose gates, goldens or targets failed. rules.json is kept.");
+      "Update reports/baseline/report.{json,csv} from a run of the ci preset (or --from DIR), refusing a run "
+      "whose gates, goldens or targets failed. The run's (suite, target) pairs replace the baseline's and every "
+      "other pair is kept, so a run of one suite updates that suite only; --replace makes the baseline the run "
+      "and drops the pairs it does not hold. A baseline that does not load (e.g. an older column set) is "
+      "replaced only with --replace. rules.json is kept.");
   baseline_update_->add_option("--from", baseline_options_.from,
                                "Adopt this finished run's report folder instead of running the preset");
   baseline_update_->add_option("--preset", baseline_options_.preset, "Preset to run")->capture_default_str();
   baseline_update_->add_option("--repetitions", baseline_options_.repetitions, "Timing repetitions of the run")
       ->check(CLI::Range(1, 100000))->capture_default_str();
+  baseline_update_->add_flag("--replace", baseline_options_.replace,
+                             "Replace the whole baseline with the run, dropping every (suite, target) pair it "
+                             "does not hold (default: merge the run's pairs in, keep the others)");
 
   export_ = app.add_subcommand(
       "export",

@@ -23,8 +23,10 @@
 #include "harness/report/csv_report.h"
 #include "harness/report/golden.h"
 #include "harness/report/json_report.h"
+#include "harness/report/report_folder_lock.h"
 #include "harness/suite/input_error.h"
 #include "harness/suite/presets.h"
+#include "harness/targets/interrupts.h"
 #include "harness/targets/target_registry.h"
 
 namespace qb::harness {
@@ -205,7 +207,13 @@ size_t worker_count(const RunOptions& options) {
 }  // namespace
 
 int run_command(const RunOptions& options) {
+  // From here a SIGINT/SIGTERM stops the guests, removes their work folders and this
+  // run's lock, never leaves half a report and exits 130/143 (harness/targets/interrupts.h).
+  install_interrupt_handlers();
   const Plan plan = make_plan(options);
+  // Claimed before anything is prepared or run: a folder that cannot be written, or that
+  // another run is writing into, is bad input found at once, not after the runs.
+  const ReportFolderLock out_lock(options.paths.out, "--out " + options.paths.out);
 
   // Every suite is loaded and validated, and every target set up, before anything runs,
   // so bad input fails fast and never after minutes of work.
@@ -265,8 +273,8 @@ int run_command(const RunOptions& options) {
     report.runs.push_back(std::move(run));
   }
 
-  write_file_atomically(options.paths.out + "/report.csv", csv_report(report));
-  write_file_atomically(options.paths.out + "/report.json", json_report(report));
+  // As a pair: never a new CSV beside an old JSON (atomic_file.h says how).
+  write_report_pair(options.paths.out, csv_report(report), json_report(report));
   print_summary(report);
   spdlog::info("reports: {}/report.csv, {}/report.json", options.paths.out, options.paths.out);
   return exit_code;

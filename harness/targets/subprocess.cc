@@ -11,9 +11,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <sstream>
 #include <thread>
 
+#include "harness/targets/interrupts.h"
 #include "harness/targets/target.h"
 
 extern char** environ;
@@ -37,6 +39,26 @@ struct SpawnAttributes {
   ~SpawnAttributes() { posix_spawnattr_destroy(&attributes); }
   posix_spawnattr_t attributes;
 };
+
+// Whether the child has ended, without reaping it (WNOWAIT): it is taken off the interrupt
+// registry first, so its id is never signalled once the system may have reused it.
+bool has_exited(pid_t pid, bool block) {
+  while (true) {
+    siginfo_t info{};
+    const int r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
+    if (r == 0) return info.si_pid == pid;
+    if (errno != EINTR) return true;  // ECHILD: already reaped, nothing left to wait for
+  }
+}
+
+int reap(pid_t pid) {
+  child_exited(pid);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  child_reaped(pid);
+  return status;
+}
 
 void append_output(std::string* output, const char* data, size_t size) {
   output->append(data, size);
@@ -102,7 +124,21 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
-  const int spawn_error = posix_spawnp(&pid, argv[0].c_str(), &fa.actions, &sa.attributes, args.data(), environ);
+  int spawn_error = 0;
+  {
+    // Registered as it starts, so an interrupt (interrupts.h) stops it with qbench; no
+    // guest starts once an interrupt is under way (the guard throws).
+    std::optional<StartGuard> guard;
+    try {
+      guard.emplace();
+    } catch (...) {
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+      throw;
+    }
+    spawn_error = posix_spawnp(&pid, argv[0].c_str(), &fa.actions, &sa.attributes, args.data(), environ);
+    if (spawn_error == 0) guard->add_child(pid);
+  }
   close(pipe_fds[1]);
   // Non-blocking, so that draining after the child exits never waits on a pipe that
   // something else still holds open.
@@ -138,9 +174,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    const pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid) {
+    if (has_exited(pid, false)) {
       exited = true;
+      status = reap(pid);
       // Whatever is still in the pipe belongs to the output.
       ssize_t n;
       while (open && (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0) {
@@ -151,7 +187,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   }
   if (!exited) {
     kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
+    has_exited(pid, true);
+    status = reap(pid);
   }
   close(pipe_fds[0]);
   if (result.output.size() > kMaxOutput) result.output.erase(0, result.output.size() - kMaxOutput);

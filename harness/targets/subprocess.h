@@ -17,7 +17,10 @@ struct ProcessResult {
   std::string describe() const;  // "exit code 3", "killed by signal 11", "timed out after ..."
 };
 
-// argv[0] is looked up on PATH. Throws TargetError if the process cannot be started.
+// argv[0] is looked up on PATH. Throws TargetError if the process cannot be started, or
+// when an interrupt is under way. The child leads its own process group (so a timeout
+// kills whatever it started too), registered with the interrupt handling (interrupts.h)
+// while it runs, which forwards a SIGINT/SIGTERM of qbench to it.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& working_dir,
                           std::chrono::milliseconds timeout);
 

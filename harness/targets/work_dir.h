@@ -1,5 +1,7 @@
 // A private scratch folder for one target run (model, inputs, the guest's outputs),
-// removed when the run is over unless QB_KEEP_WORK_DIRS is set, for debugging.
+// removed when the run is over unless QB_KEEP_WORK_DIRS is set, for debugging. It is
+// registered with the interrupt handling (interrupts.h), which removes it if qbench is
+// stopped half-way; the constructor throws TargetError once an interrupt is under way.
 #pragma once
 
 #include <string>
