@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/suite/input_error.h"
+#include "harness/suite/json_input.h"
 
 namespace qb::harness {
 namespace {
@@ -185,14 +186,8 @@ void apply_rule_override(const std::string& text, const std::string& source, Rul
 }
 
 void load_rules_file(const std::string& file, RuleSet* rules) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file + ": cannot read the rules file");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(file + ": not valid JSON: " + e.what());
-  }
+  // Bounded, regular files only, strict JSON: the same reader as suites.
+  const nlohmann::json doc = json_input::parse_text(json_input::read_text_file(file, file), file);
   if (!doc.is_object()) throw InputError(file, "", "expected an object with \"rules\" and/or \"suites\"");
   auto read_section = [&](const nlohmann::json& section, const std::string& path,
                           std::map<std::string, Rule>* out, bool* goldens) {

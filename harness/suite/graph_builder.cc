@@ -287,6 +287,10 @@ Node GraphBuilder::make_node(size_t layer) {
     case OpKind::kRelu:
     case OpKind::kRelu6:
       break;
+    case OpKind::kSoftmax:
+    case OpKind::kReshape:
+      // Only imported models have these (harness/import); the suite format has no such op.
+      throw std::logic_error("build_graph: " + std::string(op_name(def.op)) + " in a declared suite");
   }
   if (out.h > limits::kMaxDim || out.w > limits::kMaxDim ||
       elements(out) > limits::kMaxTensorElements) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "harness/suite/input_error.h"
+#include "harness/suite/json_input.h"
 #include "harness/targets/host_target.h"
 #include "harness/targets/qemu_system_target.h"
 #include "harness/targets/qemu_user_target.h"
@@ -75,14 +76,8 @@ void load_boards(const std::string& path, const nlohmann::json& doc, std::vector
 }  // namespace
 
 std::vector<TargetInfo> load_targets(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot open the target table");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, "", std::string("not valid JSON: ") + e.what());
-  }
+  // Bounded, regular files only, strict JSON: the same reader as suites.
+  const nlohmann::json doc = json_input::parse_text(json_input::read_text_file(path, path), path);
   if (!doc.is_object() || !doc.contains("targets") || !doc["targets"].is_object()) {
     throw InputError(path, "/targets", "expected an object of targets");
   }
