@@ -2,17 +2,20 @@
 """Plots of one qbench report folder, drawn from its report.json / report.csv without
 re-running anything:
 
-  <suite>_accuracy.png          float vs int8 output parity, and SQNR per layer
-  <suite>_cost.png              instructions per layer on every target side by side,
-                                host wall time per layer (when present), bytes per layer
+  <suite>_accuracy.png          float vs int8 output parity, and SQNR per layer (red:
+                                the lowest; the output gate over the output layer)
+  <suite>_cost.png              instructions and est_cycles per layer on every target
+                                side by side (log scale), host wall time per layer (when
+                                present), bytes per layer; failed targets named
   <suite>_decision_surface.png  the int8 pipeline's output over [0,1]^2 (suites with a
                                 decision_grid, e.g. xor)
   trend.png                     with --history DIR: TOTAL insns / time_ns per suite and
                                 target across the report folders in DIR, then this one
 
-plots.json lists them (file, suite, title) for `qbench report`.
+plots.json lists them (file, suite, title) for `qbench report`. --facts FILE writes what
+each figure drew (titles, scales, legends, bars, labels), read back from matplotlib, for tests.
 
-Usage: /usr/bin/python3 scripts/plot_report.py REPORT_DIR [--out DIR] [--history DIR] [--quiet]
+Usage: /usr/bin/python3 scripts/plot_report.py REPORT_DIR [--out DIR] [--history DIR] [--quiet] [--facts FILE]
 Exit codes: 0 written; 2 bad input (one line naming the file and the missing column or
 key); 3 matplotlib missing (Debian package python3-matplotlib).
 """
@@ -36,6 +39,9 @@ try:
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display on CI machines
+    import matplotlib.colors
+    import matplotlib.lines
+    import matplotlib.patches
     import matplotlib.pyplot as plt
     import matplotlib.ticker
 except ImportError:
@@ -152,23 +158,54 @@ class Report:
         return None
 
 
-def grouped_bars(ax, labels, series, ylabel, title):
-    """One group of bars per layer, one bar per series (name, values, errors or None)."""
+def target_colours(targets):
+    """One colour per target, the same in every panel of a figure."""
+    if len(targets) <= 10:
+        return {t: f"C{k}" for k, t in enumerate(targets)}
+    cmap = matplotlib.colormaps["tab20"]
+    return {t: cmap(k % 20) for k, t in enumerate(targets)}
+
+
+def grouped_bars(ax, labels, series, ylabel, title, log=False, colours=None, extra_handles=()):
+    """One group of bars per layer, one bar per series (name, values, errors or None).
+    log: a log y axis, for counts that differ by orders of magnitude between targets (a
+    missing or zero figure draws no bar). Always a legend, even with one series: a bar
+    without a name does not say which target it is."""
     n = max(len(series), 1)
     width = 0.8 / n
     for k, (name, values, errors) in enumerate(series):
         xs = [i - 0.4 + width * (k + 0.5) for i in range(len(labels))]
-        heights = [v if v is not None else 0 for v in values]
-        ax.bar(xs, heights, width, label=name, yerr=errors, capsize=2 if errors else 0)
+        heights = [v if v is not None and (v > 0 or not log) else (math.nan if log else 0) for v in values]
+        ax.bar(xs, heights, width, label=name, yerr=errors, capsize=2 if errors else 0,
+               color=(colours or {}).get(name))
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel(ylabel)
     # Whole counts with separators rather than a "1e6" offset above the axis.
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    whole = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.yaxis.set_major_formatter(whole)
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    if len(series) > 1:
-        ax.legend(fontsize=8)
+    handles, names = ax.get_legend_handles_labels()
+    handles += list(extra_handles)
+    names += [h.get_label() for h in extra_handles]
+    if handles:
+        ax.legend(handles, names, fontsize=8)
+
+
+def failed_runs(report, suite):
+    """(target, error) of every run of the suite that failed: they have no rows to draw."""
+    return [(r.get("target", "?"), str(r["error"])) for r in report.runs()
+            if r.get("suite") == suite and r.get("error")]
+
+
+def short(text, limit=90):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def run_with(report, suite, key):
@@ -227,40 +264,112 @@ def accuracy_figure(report, suite, out_dir):
     finite = [v for v in values if v is not None and math.isfinite(v)]
     top = (max(finite) if finite else 0.0) + 10.0
     heights = [top if v is not None and math.isinf(v) else (v or 0.0) for v in values]
-    # The layer where precision is lost: the largest drop from the layer before it.
-    drops = [(values[k - 1] - values[k], k) for k in range(1, len(values))
-             if values[k] is not None and values[k - 1] is not None
-             and math.isfinite(values[k]) and math.isfinite(values[k - 1])]
-    worst = max(drops)[1] if drops and max(drops)[0] > 0 else None
+    # Red: the least accurate layer, the lowest SQNR (an exact layer is never it).
+    worst = min((v, k) for k, v in enumerate(values) if v is not None and math.isfinite(v))[1] if finite else None
     colors = ["tab:red" if k == worst else "tab:blue" for k in range(len(values))]
     bars = ax_sqnr.bar(range(len(labels)), heights, color=colors)
+    # Value labels: upright when few, turned and smaller when many; any that would still
+    # touch a neighbour is left out below (the lowest one always stays).
+    many = len(values) > 12
+    value_labels = []
     for k, v in enumerate(values):
         text = "exact" if v is not None and math.isinf(v) else (f"{v:.1f}" if v is not None else "n/a")
-        ax_sqnr.annotate(text, (bars[k].get_x() + bars[k].get_width() / 2, heights[k]),
-                         ha="center", va="bottom", fontsize=7)
-    if worst is not None:
-        ax_sqnr.annotate(f"-{values[worst - 1] - values[worst]:.1f} dB", (worst, heights[worst] / 2),
-                         ha="center", color="white", fontsize=8, fontweight="bold")
+        label = ax_sqnr.annotate(text, (bars[k].get_x() + bars[k].get_width() / 2, heights[k]),
+                                 xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                                 fontsize=6 if many else 7, rotation=90 if many else 0,
+                                 color="tab:red" if k == worst else "black",
+                                 fontweight="bold" if k == worst else "normal")
+        label.set_gid("value-label")
+        value_labels.append((k, label))
+    ax_sqnr.set_ylim(0, max(heights + [1.0]) * (1.2 if many else 1.1))
+    # The output gate (min_sqnr_db) holds the model's output, so its line is drawn over the
+    # output layer only, not across layers it does not judge.
     for gate in runs[0][1].get("gates", []):
-        if gate.get("gate") == "min_sqnr_db":
-            ax_sqnr.axhline(gate["threshold"], color="tab:orange", ls="--", lw=1,
-                            label=f"output gate {gate['threshold']:g} dB")
-            ax_sqnr.legend(fontsize=8, loc="lower left")
+        if gate.get("gate") == "min_sqnr_db" and labels:
+            out = len(labels) - 1
+            ax_sqnr.plot([out - 0.5, out + 0.5], [gate["threshold"]] * 2, color="tab:orange", ls="--", lw=2,
+                         label=f"output gate {gate['threshold']:g} dB (output layer)")
+    if worst is not None:
+        ax_sqnr.plot([], [], color="tab:red", marker="s", linestyle="None",
+                     label=f"lowest SQNR: {labels[worst]} ({values[worst]:.1f} dB)")
+    if ax_sqnr.get_legend_handles_labels()[0]:
+        ax_sqnr.legend(fontsize=8, loc="lower left")
     ax_sqnr.set_xticks(range(len(labels)))
-    ax_sqnr.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
+    ax_sqnr.set_xticklabels(labels, rotation=30 if not many else 60, ha="right", fontsize=8 if not many else 6)
     ax_sqnr.set_ylabel("SQNR (dB), int8 vs float")
-    ax_sqnr.set_title("SQNR per layer (red: the largest drop)", fontsize=10)
+    ax_sqnr.set_title("SQNR per layer (red: the least accurate layer)", fontsize=10)
     ax_sqnr.grid(axis="y", alpha=0.3)
     fig.suptitle(f"{suite}: float vs int8")
     fig.tight_layout()
+    drop_overlapping(fig, [label for _, label in sorted(value_labels, key=lambda kl: (kl[0] != worst, kl[0]))])
     name = f"{suite}_accuracy.png"
-    fig.savefig(os.path.join(out_dir, name), dpi=110)
-    plt.close(fig)
+    save(fig, out_dir, name)
     return {"file": name, "suite": suite, "title": f"{suite}: float vs int8 output parity and SQNR per layer"}
+
+
+def drop_overlapping(fig, texts):
+    """Removes every text that would overlap one kept before it (texts in priority order)."""
+    renderer = fig.canvas.get_renderer()
+    kept = []
+    for t in texts:
+        box = t.get_window_extent(renderer).padded(1)
+        if any(box.overlaps(k) for k in kept):
+            t.remove()
+        else:
+            kept.append(box)
+
+
+FACTS = None  # with --facts FILE: what each figure drew, read back from its artists (for the tests)
+
+
+def finite_or_none(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def figure_facts(fig, name):
+    renderer = fig.canvas.get_renderer()
+    colour = matplotlib.colors.to_hex
+    axes = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        axes.append({
+            "title": ax.get_title(),
+            "ylabel": ax.get_ylabel(),
+            "yscale": ax.get_yscale(),
+            "axis_on": bool(ax.axison),
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+            "bars": [{"x": finite_or_none(p.get_x() + p.get_width() / 2), "height": finite_or_none(p.get_height()),
+                      "color": colour(p.get_facecolor())}
+                     for p in ax.patches if isinstance(p, matplotlib.patches.Rectangle)],
+            "texts": [{"text": t.get_text(), "gid": t.get_gid(), "rotation": t.get_rotation(),
+                       "fontsize": t.get_fontsize(), "bbox": [float(e) for e in t.get_window_extent(renderer).extents]}
+                      for t in ax.texts],
+            "lines": [{"label": line.get_label(), "color": colour(line.get_color()),
+                       "x": [finite_or_none(x) for x in line.get_xdata()],
+                       "y": [finite_or_none(y) for y in line.get_ydata()]}
+                      for line in ax.get_lines()],
+        })
+    return {"file": name, "suptitle": fig._suptitle.get_text() if fig._suptitle else "", "axes": axes}
+
+
+def save(fig, out_dir, name):
+    fig.savefig(os.path.join(out_dir, name), dpi=110)
+    if FACTS is not None:
+        FACTS.append(figure_facts(fig, name))
+    plt.close(fig)
 
 
 def cost_figure(report, suite, out_dir):
     targets = report.targets(suite)
+    failed = failed_runs(report, suite)
+    # Colours follow the run order, failed targets included, so a target keeps its colour
+    # when another one fails.
+    order = []
+    for t in [r.get("target") for r in report.runs() if r.get("suite") == suite] + targets:
+        if t not in order:
+            order.append(t)
+    colours = target_colours(order)
     per_target = {t: report.layers(suite, t) for t in targets}
     labels = [r["layer"] for r in per_target[targets[0]]]
     counted = [t for t in targets if any(r["insns"] is not None for r in per_target[t])]
@@ -272,23 +381,34 @@ def cost_figure(report, suite, out_dir):
     ratios = ([1.0] if counted else [0.25]) + [1.0] * (panels - 1)
     fig, axes = plt.subplots(panels, 1, figsize=(11, 3.6 * sum(ratios)), gridspec_kw={"height_ratios": ratios})
     ax_insns, ax_bytes = axes[0], axes[-1]
+    # A target that failed has no figures: it is named in the first panel's legend and the
+    # title, never silently missing.
+    failed_handles = [matplotlib.patches.Patch(facecolor="none", edgecolor="tab:red", hatch="///",
+                                               label=f"{t}: FAILED, nothing to draw") for t, _ in failed]
+    failed_text = "; ".join(f"{t} failed: {short(e, 70)}" for t, e in failed)
 
     if counted:
         missing = f" (no insns: {', '.join(uncounted)})" if uncounted else ""
         grouped_bars(ax_insns, labels, [(t, [r["insns"] for r in per_target[t]], None) for t in counted],
-                     "instructions (retired)", "instructions per layer, counted exactly under QEMU" + missing)
+                     "instructions (retired, log scale)",
+                     "instructions per layer, counted exactly under QEMU (log scale)" + missing,
+                     log=True, colours=colours, extra_handles=failed_handles)
     else:
         ax_insns.set_axis_off()
         ax_insns.set_title("instructions per layer", fontsize=10)
         verb = "reports" if len(uncounted) == 1 else "report"
-        ax_insns.text(0.5, 0.5, "no instruction counts in this report: " + ", ".join(uncounted) +
-                      f" {verb} wall time only (an emulated target counts instructions)",
-                      transform=ax_insns.transAxes, ha="center", va="center", fontsize=9, color="grey")
+        text = ("no instruction counts in this report: " + ", ".join(uncounted) +
+                f" {verb} wall time only (an emulated target counts instructions)")
+        if failed_text:
+            text += "\n" + failed_text
+        ax_insns.text(0.5, 0.5, text, transform=ax_insns.transAxes, ha="center", va="center", fontsize=9,
+                      color="grey")
 
     if modelled:
         grouped_bars(axes[1], labels, [(t, [r["est_cycles"] for r in per_target[t]], None) for t in modelled],
-                     "estimated cycles (model)",
-                     "est_cycles per layer: a per-core timing model, not a measurement (docs/cycle-model.md)")
+                     "estimated cycles (model, log scale)",
+                     "est_cycles per layer: a per-core timing model, not a measurement (docs/cycle-model.md; log scale)",
+                     log=True, colours=colours)
 
     if timed:
         reps = (report.doc or {}).get("qbench", {}).get("repetitions", "?")
@@ -297,8 +417,14 @@ def cost_figure(report, suite, out_dir):
             rows = per_target[t]
             errors = [(r["time_ns_iqr"] or 0.0) / 2 for r in rows]
             series.append((t, [r["time_ns"] for r in rows], errors))
+        # The report keeps the median and the IQR, not the quartiles: the whisker is as wide
+        # as the IQR, centred on the median, and the legend says so.
+        whisker = matplotlib.lines.Line2D([], [], color="black", marker="|", linestyle="None", markersize=10,
+                                          label="whisker: IQR wide, centred on the median "
+                                                "(the report has median + IQR, not the quartiles)")
         grouped_bars(axes[2 if modelled else 1], labels, series, "wall time (ns)",
-                     f"host wall time per layer: median of {reps} repetitions, whiskers +-IQR/2")
+                     f"host wall time per layer: median of {reps} repetitions",
+                     colours=colours, extra_handles=[whisker])
 
     first = per_target[targets[0]]
     grouped_bars(ax_bytes, labels, [
@@ -306,14 +432,14 @@ def cost_figure(report, suite, out_dir):
         ("bias + quant params", [(r["bias_bytes"] or 0) + (r["quant_param_bytes"] or 0) for r in first], None),
         ("activations (output tensor)", [r["activation_bytes"] for r in first], None),
     ], "bytes", "bytes per layer (the same on every target)")
-    ax_bytes.legend(fontsize=8)
-    fig.suptitle(f"{suite}: cost per layer")
-    fig.tight_layout()
+    fig.suptitle(f"{suite}: cost per layer" + (f"\n{failed_text}" if failed_text else ""))
+    # Room for a second title line naming the failed targets.
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()) if failed_text else None)
     name = f"{suite}_cost.png"
-    fig.savefig(os.path.join(out_dir, name), dpi=110)
-    plt.close(fig)
+    save(fig, out_dir, name)
     return {"file": name, "suite": suite,
-            "title": f"{suite}: instructions per layer per target, host time, bytes per layer"}
+            "title": f"{suite}: instructions per layer per target, host time, bytes per layer" +
+                     (f" ({failed_text})" if failed_text else "")}
 
 
 def decision_surface_figure(report, suite, out_dir):
@@ -342,9 +468,22 @@ def decision_surface_figure(report, suite, out_dir):
     ax.set_title(f"{suite}: int8 decision surface on {run['target']} ({steps}x{steps}; white: 0.5)", fontsize=10)
     fig.tight_layout()
     name = f"{suite}_decision_surface.png"
-    fig.savefig(os.path.join(out_dir, name), dpi=110)
-    plt.close(fig)
+    save(fig, out_dir, name)
     return {"file": name, "suite": suite, "title": f"{suite}: decision surface of the int8 pipeline"}
+
+
+def series_colours(n):
+    """n distinct colours; past 20, evenly spaced on a colour map and dealt out in a
+    scrambled order so that neighbours in the legend are far apart on it."""
+    if n <= 10:
+        return [matplotlib.colors.to_hex(f"C{k}") for k in range(n)]
+    if n <= 20:
+        cmap = matplotlib.colormaps["tab20"]
+        return [matplotlib.colors.to_hex(cmap(k)) for k in range(n)]
+    cmap = matplotlib.colormaps["turbo"]
+    spread = [matplotlib.colors.to_hex(cmap(0.03 + 0.94 * k / (n - 1))) for k in range(n)]
+    step = next(s for s in range(max(2, round(n * 0.382)), n) if math.gcd(s, n) == 1)
+    return [spread[(k * step) % n] for k in range(n)]
 
 
 def trend_figure(report, history_dir, out_dir):
@@ -365,26 +504,35 @@ def trend_figure(report, history_dir, out_dir):
         raise BadInput(f"{history_dir}: no TOTAL insns or time_ns in any report")
     # Relative to each line's first report, so a 2% regression shows on suites whose totals
     # differ by a factor of a thousand; the legend gives the latest absolute figure.
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(13, 4.5 * len(metrics)), squeeze=False)
-    for ax, (metric, unit) in zip(axes[:, 0], metrics):
-        pairs = []
+    lines = {}
+    for metric, _ in metrics:
+        pairs = lines.setdefault(metric, [])
         for r in reports:
             for row in r.rows:
                 key = (row["suite"], row["target"])
                 if row["layer"] == "TOTAL" and row[metric] is not None and key not in pairs:
                     pairs.append(key)
-        for suite, target in pairs:
+    # The legend beside each panel: columns of at most 30 lines, the panel as tall as it.
+    legend_columns = {m: max(1, math.ceil(len(p) / 30)) for m, p in lines.items()}
+    heights = [max(4.5, 1.5 + 0.16 * math.ceil(len(lines[m]) / legend_columns[m])) for m, _ in metrics]
+    width = 10 + 3.2 * max(legend_columns.values())
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(width, sum(heights)), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (metric, unit) in zip(axes[:, 0], metrics):
+        pairs = lines[metric]
+        # Every line its own colour (tab10/tab20 while they last, then evenly around a
+        # perceptual colour wheel); line style and marker say the target on top of that.
+        colours = series_colours(len(pairs))
+        targets = sorted({p[1] for p in pairs})
+        for n, (suite, target) in enumerate(pairs):
             ys = [(r.total(suite, target) or {}).get(metric) for r in reports]
             known = [y for y in ys if y is not None]
             ref = known[0] if known and known[0] else None
             if ref is None:
                 continue
             ratios = [100.0 * y / ref if y is not None else float("nan") for y in ys]
-            # Colour says the suite, line style and marker the target: 20 lines stay apart.
-            suites = sorted({p[0] for p in pairs})
-            targets = sorted({p[1] for p in pairs})
             k = targets.index(target)
-            ax.plot(range(len(reports)), ratios, color=f"C{suites.index(suite) % 10}",
+            ax.plot(range(len(reports)), ratios, color=colours[n],
                     linestyle=["-", "--", ":", "-."][k % 4], marker="os^vDP*X"[k % 8],
                     label=f"{suite} on {target} ({known[-1]:,.0f} {unit})")
         ax.set_xticks(range(len(reports)))
@@ -392,11 +540,11 @@ def trend_figure(report, history_dir, out_dir):
         ax.set_ylabel(f"TOTAL {metric}, % of its first report")
         ax.set_title(f"TOTAL {metric} ({unit}) per suite and target across runs (last: this report)", fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, bbox_to_anchor=(1.01, 1.0), loc="upper left", title="latest figure", title_fontsize=7)
+        ax.legend(fontsize=7, bbox_to_anchor=(1.01, 1.0), loc="upper left", title="latest figure", title_fontsize=7,
+                  ncol=legend_columns[metric])
     fig.tight_layout()
     name = "trend.png"
-    fig.savefig(os.path.join(out_dir, name), dpi=110)
-    plt.close(fig)
+    save(fig, out_dir, name)
     return {"file": name, "suite": "", "title": "TOTAL insns / time_ns across runs"}
 
 
@@ -406,7 +554,12 @@ def main():
     parser.add_argument("--out", help="folder for the PNGs and plots.json (default REPORT_DIR/plots)")
     parser.add_argument("--history", help="folder of earlier report folders, for trend.png")
     parser.add_argument("--quiet", action="store_true", help="do not list the files written")
+    parser.add_argument("--facts", help="also write what each figure drew (titles, scales, legends, bars, "
+                                        "labels and their boxes) to this JSON file, for tests")
     args = parser.parse_args()
+    global FACTS
+    if args.facts:
+        FACTS = []
     out_dir = args.out or os.path.join(args.report_dir, "plots")
     try:
         report = Report(args.report_dir, ROW_COLUMNS)
@@ -429,6 +582,9 @@ def main():
         fail(str(e), EXIT_BAD_INPUT)
     with open(os.path.join(out_dir, "plots.json"), "w", encoding="utf-8") as f:
         json.dump(plots, f, indent=2)
+    if FACTS is not None:
+        with open(args.facts, "w", encoding="utf-8") as f:
+            json.dump(FACTS, f, indent=1)
     if not args.quiet:
         for p in plots:
             print(os.path.join(out_dir, p["file"]))

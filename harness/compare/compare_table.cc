@@ -38,7 +38,8 @@ std::string ratio_text(const Finding& f) {
   return fmt::format("{:.3f}", r);
 }
 
-// Consecutive rows of one (suite, target) collapse to "all N rows" when every row went.
+}  // namespace
+
 std::vector<std::string> group_rows(const std::vector<RowKey>& keys, const LoadedReport& source) {
   std::map<std::pair<std::string, std::string>, size_t> in_source, listed;
   for (const auto& row : source.rows) ++in_source[{row.key.suite, row.key.target}];
@@ -56,8 +57,6 @@ std::vector<std::string> group_rows(const std::vector<RowKey>& keys, const Loade
   }
   return lines;
 }
-
-}  // namespace
 
 std::string verdict_name(Verdict v) {
   switch (v) {

@@ -1,5 +1,6 @@
 #include "harness/report/csv_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -11,12 +12,32 @@ std::string field(const std::optional<int64_t>& v) { return v ? std::to_string(*
 
 std::string field(const std::optional<int32_t>& v) { return v ? std::to_string(*v) : ""; }
 
+// One notation for a whole column: whole numbers as integers ("557024"), others in fixed
+// notation with at least six significant digits and every digit before the point
+// ("4385880.5", "37.7942", "0.000123"), never "4.38588e+06". Only magnitudes of 1e15 and
+// beyond, which no report column reaches, fall back to %.17g.
 std::string field(const std::optional<double>& v) {
   if (!v) return "";
   if (std::isinf(*v)) return *v > 0 ? "inf" : "-inf";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", *v);
-  return text;
+  if (std::isnan(*v)) return "nan";
+  const double a = std::fabs(*v);
+  char text[400];  // fixed notation down to the smallest subnormal
+  if (a >= 1e15) {
+    std::snprintf(text, sizeof text, "%.17g", *v);
+    return text;
+  }
+  if (*v == std::floor(*v)) {
+    std::snprintf(text, sizeof text, "%.0f", *v == 0.0 ? 0.0 : *v);  // no "-0"
+    return text;
+  }
+  const int exponent = static_cast<int>(std::floor(std::log10(a)));
+  const int decimals = std::max(1, 5 - exponent);
+  std::snprintf(text, sizeof text, "%.*f", decimals, *v);
+  std::string out = text;
+  out.erase(out.find_last_not_of('0') + 1);  // the point stays: decimals >= 1
+  if (out.back() == '.') out.pop_back();
+  if (out == "-0") out = "0";
+  return out;
 }
 
 // Quotes a text field only when it needs quoting.

@@ -1,7 +1,10 @@
 // scripts/plot_report.py on a fixture report folder: the PNGs it promises, a trend across
 // earlier reports, one clear line and exit 2 for a missing column, exit 3 without matplotlib.
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -79,6 +82,177 @@ TEST(ReportPlots, AMissingColumnIsOneLineNamingItAndExitTwo) {
   const Outcome c = plot("'" + csv_dir.path() + "/run'");
   EXPECT_EQ(c.exit_code, 2) << c.output;
   EXPECT_NE(c.output.find("report.csv: missing column 'time_ns'"), std::string::npos) << c.output;
+}
+
+// What each figure drew, read back from matplotlib's artists (plot_report.py --facts).
+nlohmann::json facts_of(const std::string& report, const std::string& extra = "") {
+  const std::string facts = report + "/facts.json";
+  const Outcome o = plot("'" + report + "' --quiet --facts '" + facts + "' " + extra);
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  return o.exit_code == 0 ? nlohmann::json::parse(read_text(facts)) : nlohmann::json::array();
+}
+
+const nlohmann::json& figure_named(const nlohmann::json& facts, const std::string& file) {
+  for (const auto& f : facts) {
+    if (f["file"] == file) return f;
+  }
+  static const nlohmann::json none = nlohmann::json::object();
+  ADD_FAILURE() << "no figure " << file;
+  return none;
+}
+
+// The panel whose title starts with this.
+const nlohmann::json& panel(const nlohmann::json& figure, const std::string& title) {
+  static const nlohmann::json none = nlohmann::json::object();
+  if (!figure.contains("axes")) return none;
+  for (const auto& ax : figure.at("axes")) {
+    if (ax["title"].get<std::string>().rfind(title, 0) == 0) return ax;
+  }
+  ADD_FAILURE() << "no panel titled " << title;
+  return none;
+}
+
+bool has_entry(const nlohmann::json& ax, const std::string& text) {
+  for (const auto& e : ax.value("legend", nlohmann::json::array())) {
+    if (e.get<std::string>().find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Instruction counts and est_cycles on a log scale (cortex-m3 is 10x the others), a legend
+// even for one target, and a failed target named in the legend and the title.
+TEST(ReportPlots, CostIsLogScaleWithALegendAndNamesAFailedTarget) {
+  ScratchDir dir;
+  const std::string report = write_report(dir.path() + "/run", fixture_report());
+  auto doc = nlohmann::json::parse(read_text(report + "/report.json"));
+  doc["runs"].push_back({{"suite", "alpha"}, {"target", "cortex-m3"}, {"error", "qemu-arm exited with status 1"},
+                         {"layers", nlohmann::json::array()}});
+  std::ofstream(report + "/report.json") << doc.dump();
+  const auto facts = facts_of(report);
+  const auto& cost = figure_named(facts, "alpha_cost.png");
+  const auto& insns = panel(cost, "instructions per layer");
+  EXPECT_EQ(insns["yscale"], "log");
+  EXPECT_EQ(panel(cost, "est_cycles per layer")["yscale"], "log");
+  EXPECT_TRUE(has_entry(insns, "cortex-m4")) << insns["legend"];
+  EXPECT_TRUE(has_entry(panel(cost, "est_cycles per layer"), "cortex-m4"));
+  EXPECT_TRUE(has_entry(insns, "cortex-m3: FAILED")) << insns["legend"];
+  EXPECT_NE(cost["suptitle"].get<std::string>().find("cortex-m3 failed: qemu-arm exited with status 1"),
+            std::string::npos) << cost["suptitle"];
+  // beta's cost plot has nothing failed to name.
+  EXPECT_EQ(figure_named(facts, "beta_cost.png")["suptitle"], "beta: cost per layer");
+  // Host time: the whiskers say what they are.
+  const auto& time = panel(cost, "host wall time per layer");
+  EXPECT_TRUE(has_entry(time, "host")) << time["legend"];
+  EXPECT_TRUE(has_entry(time, "whisker: IQR wide, centred on the median (the report has median + IQR, not the quartiles)"))
+      << time["legend"];
+  const auto manifest = nlohmann::json::parse(read_text(report + "/plots/plots.json"));
+  EXPECT_NE(manifest.dump().find("cortex-m3 failed"), std::string::npos) << manifest.dump();
+}
+
+// Red marks the lowest SQNR (not the largest drop), the output gate is drawn over the
+// output layer only, and the value labels of many layers do not overlap.
+TEST(ReportPlots, SqnrMarksTheLeastAccurateLayerAndLabelsDoNotOverlap) {
+  ScratchDir dir;
+  RunReport r = fixture_report();
+  for (const std::string target : {"host", "cortex-m4"}) {
+    // conv1 45 -> pool 30 is the largest drop (15 dB); fc at 27 is the least accurate.
+    fixture_row(r, "alpha", target, "conv1").sqnr_db = 45.0;
+    fixture_row(r, "alpha", target, "pool").sqnr_db = 30.0;
+    fixture_row(r, "alpha", target, "fc").sqnr_db = 27.0;
+  }
+  std::string report = write_report(dir.path() + "/run", r);
+  // beta, with 60 layers on every target, SQNR between 20 and 50 dB.
+  auto doc = nlohmann::json::parse(read_text(report + "/report.json"));
+  for (auto& run : doc["runs"]) {
+    if (run["suite"] != "beta") continue;
+    const nlohmann::json first = run["layers"][0];
+    run["layers"] = nlohmann::json::array();
+    for (int k = 0; k < 60; ++k) {
+      nlohmann::json layer = first;
+      layer["layer_index"] = k;
+      layer["layer"] = "layer_" + std::to_string(k);
+      layer["sqnr_db"] = k == 41 ? 20.25 : 21.0 + (k * 7) % 29 + 0.123;
+      run["layers"].push_back(layer);
+    }
+  }
+  std::ofstream(report + "/report.json") << doc.dump();
+  const auto facts = facts_of(report);
+
+  const auto& alpha = panel(figure_named(facts, "alpha_accuracy.png"), "SQNR per layer");
+  ASSERT_EQ(alpha["bars"].size(), 3u);
+  EXPECT_EQ(alpha["bars"][0]["color"], "#1f77b4");
+  EXPECT_EQ(alpha["bars"][1]["color"], "#1f77b4") << "pool has the largest drop, not the lowest SQNR";
+  EXPECT_EQ(alpha["bars"][2]["color"], "#d62728");
+  EXPECT_TRUE(has_entry(alpha, "lowest SQNR: fc (27.0 dB)")) << alpha["legend"];
+  bool gate = false;
+  for (const auto& line : alpha["lines"]) {
+    if (line["label"].get<std::string>().rfind("output gate 25 dB", 0) != 0) continue;
+    gate = true;
+    for (const auto& x : line["x"]) {
+      EXPECT_GE(x.get<double>(), 1.5) << "the gate line reaches beyond the output layer (index 2)";
+      EXPECT_LE(x.get<double>(), 2.5);
+    }
+    EXPECT_EQ(line["y"][0], 25.0);
+  }
+  EXPECT_TRUE(gate) << alpha["lines"];
+
+  const auto& beta = panel(figure_named(facts, "beta_accuracy.png"), "SQNR per layer");
+  ASSERT_EQ(beta["bars"].size(), 60u);
+  for (size_t k = 0; k < 60; ++k) EXPECT_EQ(beta["bars"][k]["color"], k == 41 ? "#d62728" : "#1f77b4") << k;
+  std::vector<std::vector<double>> boxes;
+  bool lowest_labelled = false;
+  for (const auto& t : beta["texts"]) {
+    if (t["gid"] != "value-label") continue;
+    boxes.push_back(t["bbox"].get<std::vector<double>>());
+    lowest_labelled = lowest_labelled || t["text"] == "20.2";
+  }
+  EXPECT_TRUE(lowest_labelled) << "the lowest layer's label was dropped";
+  EXPECT_GE(boxes.size(), 20u) << "most labels should fit";
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    for (size_t j = i + 1; j < boxes.size(); ++j) {
+      const auto& a = boxes[i];
+      const auto& b = boxes[j];
+      const bool apart = a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1];
+      EXPECT_TRUE(apart) << "labels " << i << " and " << j << " overlap";
+    }
+  }
+}
+
+// The trend gives every (suite, target) line its own colour, past ten and past twenty too.
+TEST(ReportPlots, TrendGivesEverySeriesItsOwnColour) {
+  ScratchDir dir;
+  auto many_targets = [](const std::string& folder) {
+    auto doc = nlohmann::json::parse(read_text(folder + "/report.json"));
+    nlohmann::json copies = nlohmann::json::array();
+    for (const auto& run : doc["runs"]) {
+      if (run["target"] != "cortex-m4") continue;
+      for (int k = 0; k < 12; ++k) {
+        nlohmann::json copy = run;
+        copy["target"] = "cortex-m4-copy" + std::to_string(k);
+        copies.push_back(copy);
+      }
+    }
+    for (auto& c : copies) doc["runs"].push_back(c);
+    std::ofstream(folder + "/report.json") << doc.dump();
+  };
+  many_targets(write_report(dir.path() + "/history/run0", fixture_report()));
+  const std::string report = write_report(dir.path() + "/now", fixture_report());
+  many_targets(report);
+  const auto facts = facts_of(report, "--history '" + dir.path() + "/history'");
+  const auto& trend = figure_named(facts, "trend.png");
+  const auto& insns = panel(trend, "TOTAL insns");
+  std::set<std::string> colours;
+  size_t lines = 0;
+  for (const auto& line : insns["lines"]) {
+    if (line["label"].get<std::string>().rfind('_', 0) == 0) continue;
+    ++lines;
+    colours.insert(line["color"].get<std::string>());
+  }
+  EXPECT_EQ(lines, 26u);  // alpha and beta on 13 targets
+  EXPECT_EQ(colours.size(), lines);
+  const auto& time = panel(trend, "TOTAL time_ns");
+  ASSERT_EQ(time["lines"].size(), 2u);
+  EXPECT_NE(time["lines"][0]["color"], time["lines"][1]["color"]);
 }
 
 TEST(ReportPlots, WithoutMatplotlibItNamesThePackageAndExitsThree) {
