@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/cli/merge_command.h"
 #include "harness/cli/run_command.h"
 #include "harness/compare/compare_table.h"
 #include "harness/compare/comparison.h"
@@ -28,13 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-using Pair = std::pair<std::string, std::string>;  // (suite, target)
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read the file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using Pair = ReportPair;  // (suite, target)
 
 // A baseline is only worth gating against when every run passed with a matching golden.
 std::string why_not_a_baseline(const LoadedReport& r) {
@@ -48,102 +43,6 @@ std::string why_not_a_baseline(const LoadedReport& r) {
     }
   }
   return "";
-}
-
-// CSV records at the newlines outside quotes (a quoted field may hold one), as text.
-std::vector<std::string> csv_records(const std::string& text) {
-  std::vector<std::string> records;
-  std::string record;
-  bool quoted = false;
-  for (const char c : text) {
-    if (c == '"') quoted = !quoted;  // a doubled quote toggles twice
-    if (c == '\n' && !quoted) {
-      if (!record.empty() && record.back() == '\r') record.pop_back();
-      if (!record.empty()) records.push_back(std::move(record));
-      record.clear();
-    } else {
-      record += c;
-    }
-  }
-  if (!record.empty()) records.push_back(std::move(record));
-  return records;
-}
-
-// The suite and target of a CSV record: its first two fields, unquoted.
-Pair csv_pair(const std::string& record) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < record.size() && fields.size() <= 2; ++i) {
-    const char c = record[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < record.size() && record[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  fields.resize(2);
-  return {fields[0], fields[1]};
-}
-
-// Both files of a report folder, checked and split by (suite, target) for merging. The
-// CSV records are kept as text, so the rows of a kept pair stay byte for byte.
-struct ReportFiles {
-  std::string dir;
-  std::string json_text, csv_text;
-  LoadedReport loaded;  // report.json as compare reads it
-  json doc;
-  std::string csv_header;
-  std::vector<Pair> order;  // the runs, in file order
-  std::map<Pair, json> runs;
-  std::map<Pair, std::vector<std::string>> csv_rows;
-};
-
-// Throws InputError naming what does not load: each file as `qbench compare` reads it,
-// and the two must hold the same pairs (a pair written half-way is no baseline).
-ReportFiles read_report_files(const fs::path& dir) {
-  ReportFiles f;
-  f.dir = dir.string();
-  const std::string json_file = (dir / "report.json").string(), csv_file = (dir / "report.csv").string();
-  std::error_code ec;
-  for (const auto& file : {json_file, csv_file}) {
-    if (!fs::is_regular_file(file, ec)) throw InputError(file + ": missing (a baseline needs both report.json and report.csv)");
-  }
-  f.loaded = load_report(json_file);
-  load_report(csv_file);  // must parse too: compare may be given either
-  f.json_text = read_file(json_file);
-  f.csv_text = read_file(csv_file);
-  f.doc = json::parse(f.json_text);  // load_report has checked it
-  for (const json& run : f.doc["runs"]) {
-    const Pair p{run["suite"].get<std::string>(), run["target"].get<std::string>()};
-    if (f.runs.emplace(p, run).second) f.order.push_back(p);
-  }
-  std::vector<std::string> records = csv_records(f.csv_text);
-  f.csv_header = records.empty() ? "" : records.front();
-  for (size_t i = 1; i < records.size(); ++i) f.csv_rows[csv_pair(records[i])].push_back(std::move(records[i]));
-  for (const auto& [pair, rows] : f.csv_rows) {
-    if (!f.runs.count(pair)) {
-      throw InputError(csv_file + ": has rows of " + pair.first + " on " + pair.second +
-                       ", which report.json beside it does not hold (the two are from different runs)");
-    }
-  }
-  for (const Pair& pair : f.order) {
-    if (!f.csv_rows.count(pair) && !f.runs.at(pair).contains("error")) {
-      throw InputError(json_file + ": holds " + pair.first + " on " + pair.second +
-                       ", which report.csv beside it does not (the two are from different runs)");
-    }
-  }
-  return f;
 }
 
 // The report limited to some pairs: what the update changes for them, without the pairs
@@ -172,44 +71,25 @@ struct Merged {
 // run's new pairs in the run's order; the CSV follows the same order.
 Merged merge(const ReportFiles& old, const ReportFiles& fresh) {
   Merged m;
-  std::vector<Pair> order;
+  std::vector<std::pair<Pair, const ReportFiles*>> order;
   for (const Pair& p : old.order) {
-    order.push_back(p);
-    ++(fresh.runs.count(p) ? m.replaced : m.kept);
+    const bool ran = fresh.runs.count(p) > 0;
+    order.emplace_back(p, ran ? &fresh : &old);
+    ++(ran ? m.replaced : m.kept);
   }
   for (const Pair& p : fresh.order) {
     if (!old.runs.count(p)) {
-      order.push_back(p);
+      order.emplace_back(p, &fresh);
       ++m.added;
     }
   }
-  // test_outputs sit on the first run of each suite only (json_report): put them there
-  // again, the run's where it has them (they may have changed with the model).
-  std::map<std::string, json> outputs;
-  for (const auto* f : {&fresh, &old}) {
-    for (const Pair& p : f->order) {
-      const json& run = f->runs.at(p);
-      if (run.contains("test_outputs")) outputs.emplace(p.first, run["test_outputs"]);
-    }
-  }
-  json runs = json::array();
-  std::set<std::string> placed;
-  std::string csv = old.csv_header + "\n";
-  for (const Pair& p : order) {
-    const ReportFiles& from = fresh.runs.count(p) ? fresh : old;
-    json run = from.runs.at(p);
-    run.erase("test_outputs");
-    if (outputs.count(p.first) && placed.insert(p.first).second) run["test_outputs"] = outputs[p.first];
-    runs.push_back(std::move(run));
-    if (const auto it = from.csv_rows.find(p); it != from.csv_rows.end()) {
-      for (const std::string& row : it->second) csv += row + "\n";
-      m.rows += it->second.size();
-    }
-    m.suites.insert(p.first);
-    m.targets.insert(p.second);
-  }
+  // test_outputs: the run's where it has them (they may have changed with the model).
+  JoinedRuns joined = join_runs(order, {&fresh, &old}, old.csv_header);
+  m.suites = std::move(joined.suites);
+  m.targets = std::move(joined.targets);
+  m.rows = joined.rows;
   json doc = fresh.doc;  // the newer qbench's provenance, columns and model notes
-  doc["runs"] = std::move(runs);
+  doc["runs"] = std::move(joined.runs);
   // The kept rows come from another run: say which, and claim no more timing repetitions
   // than the fewer of the two (compare's time rule asks for a minimum).
   const int old_reps = old.doc["qbench"]["repetitions"].get<int>();
@@ -219,7 +99,7 @@ Merged merge(const ReportFiles& old, const ReportFiles& fresh) {
                            {"kept_pairs", m.kept},
                            {"kept_pairs_from", old.doc["qbench"]}};
   m.json_text = doc.dump(2) + "\n";
-  m.csv_text = std::move(csv);
+  m.csv_text = std::move(joined.csv);
   return m;
 }
 

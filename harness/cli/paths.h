@@ -19,4 +19,9 @@ struct Paths {
 // variable points a relocated binary at another source tree.
 Paths default_paths();
 
+// The report folder when --out is not given: <build>/reports for this build's own source
+// tree, and for another root (--root, QB_ROOT) the same place under that root, e.g.
+// ROOT/build/default/reports (ROOT/build/reports when the build is outside its sources).
+std::string default_out(const std::string& root);
+
 }  // namespace qb::harness

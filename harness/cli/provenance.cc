@@ -22,16 +22,24 @@ std::string first_line_of(const std::string& command) {
 
 }  // namespace
 
+std::string git_sha(const std::string& source_root) {
+  const std::string git = "git -C '" + source_root + "' ";
+  std::string sha = first_line_of(git + "rev-parse HEAD 2>/dev/null");
+  if (sha.empty()) return "unknown";
+  if (!first_line_of(git + "status --porcelain --untracked-files=no 2>/dev/null").empty()) sha += "+dirty";
+  return sha;
+}
+
+std::string version_line(const std::string& source_root) {
+  const std::string build_type = QB_BUILD_TYPE;
+  return std::string("qbench ") + QB_VERSION + " (git " + git_sha(source_root) + ", " + QB_CXX_COMPILER +
+         (build_type.empty() ? "" : ", " + build_type) + ")";
+}
+
 RunMetadata provenance(const std::string& source_root, int32_t repetitions) {
   RunMetadata m;
   m.qbench_version = QB_VERSION;
-  const std::string git = "git -C '" + source_root + "' ";
-  m.git_sha = first_line_of(git + "rev-parse HEAD 2>/dev/null");
-  if (m.git_sha.empty()) {
-    m.git_sha = "unknown";
-  } else if (!first_line_of(git + "status --porcelain --untracked-files=no 2>/dev/null").empty()) {
-    m.git_sha += "+dirty";
-  }
+  m.git_sha = git_sha(source_root);
   m.compiler = QB_CXX_COMPILER;
   m.cxx_flags = QB_CXX_FLAGS;
   m.build_type = QB_BUILD_TYPE;

@@ -32,10 +32,50 @@
 namespace qb::harness {
 namespace {
 
+// --shard K/N.
+struct ShardSpec {
+  int32_t index = 0, count = 0;
+};
+
+constexpr int32_t kMaxShards = 64;
+
+// How the pairs are dealt out, as the report states it. Diagonal rather than every N-th
+// pair in run order: that would give a shard the same suites on every target (with 12
+// suites and 4 shards, the heaviest model on all nine targets); this way each shard gets a
+// mix of suites on each target and of host and emulated targets for each suite, and the
+// pair counts differ by at most a few. Depends on the plan alone, never on the machine.
+constexpr const char* kShardAssignment =
+    "diagonal: pair (suite s, target t), s and t 0-based positions in the plan's suite and target "
+    "lists, runs in shard ((s + t) mod N) + 1";
+
+bool in_shard(const ShardSpec& shard, size_t suite_index, size_t target_index) {
+  return static_cast<int32_t>((suite_index + target_index) % static_cast<size_t>(shard.count)) == shard.index - 1;
+}
+
+// "K/N", digits only, 1 <= K <= N <= 64.
+ShardSpec parse_shard(const std::string& text) {
+  const InputError bad("--shard: expected K/N with 1 <= K <= N <= " + std::to_string(kMaxShards) +
+                       " (e.g. --shard 2/4), got '" + text + "'");
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) throw bad;
+  auto number = [&](const std::string& part) {
+    if (part.empty() || part.size() > 2 || !std::all_of(part.begin(), part.end(), [](unsigned char c) {
+          return std::isdigit(c) != 0;
+        })) {
+      throw bad;
+    }
+    return static_cast<int32_t>(std::stoi(part));
+  };
+  const ShardSpec shard{number(text.substr(0, slash)), number(text.substr(slash + 1))};
+  if (shard.count < 1 || shard.count > kMaxShards || shard.index < 1 || shard.index > shard.count) throw bad;
+  return shard;
+}
+
 struct Plan {
   std::vector<std::string> suite_files;
   std::optional<Suite> model_suite;  // --model
   std::vector<TargetInfo> targets;
+  std::optional<ShardSpec> shard;    // --shard
 };
 
 // `--model FILE [--float-model FILE]`: a suite of the model alone, named after the file.
@@ -74,6 +114,7 @@ Plan make_plan(const RunOptions& o) {
 
   const std::vector<TargetInfo> table = load_targets(o.paths.targets_file());
   Plan plan;
+  if (o.shard) plan.shard = parse_shard(*o.shard);
   std::vector<std::string> target_names = o.targets, board_names = o.boards;
   const bool chosen = !target_names.empty() || !board_names.empty();
   if (!o.preset.empty()) {
@@ -207,6 +248,7 @@ size_t worker_count(const RunOptions& options) {
 }  // namespace
 
 int run_command(const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
   // From here a SIGINT/SIGTERM stops the guests, removes their work folders and this
   // run's lock, never leaves half a report and exits 130/143 (harness/targets/interrupts.h).
   install_interrupt_handlers();
@@ -227,8 +269,17 @@ int run_command(const RunOptions& options) {
   for (const auto& info : plan.targets) targets.push_back(make_target(info));
 
   std::vector<Job> jobs;
+  std::vector<std::pair<std::string, std::string>> plan_pairs;  // all of them, for a shard's report
   for (size_t t = 0; t < plan.targets.size(); ++t) {
-    for (const auto& suite : suites) jobs.push_back(Job{&plan.targets[t], targets[t].get(), &suite, {}, {}});
+    for (size_t s = 0; s < suites.size(); ++s) {
+      plan_pairs.emplace_back(suites[s].suite.name, plan.targets[t].name);
+      if (plan.shard && !in_shard(*plan.shard, s, t)) continue;
+      jobs.push_back(Job{&plan.targets[t], targets[t].get(), &suites[s], {}, {}});
+    }
+  }
+  if (plan.shard) {
+    spdlog::info("shard {}/{}: {} of the plan's {} (suite, target) pairs", plan.shard->index, plan.shard->count,
+                 jobs.size(), plan_pairs.size());
   }
   Runner runner(options, jobs.size());
 
@@ -257,6 +308,7 @@ int run_command(const RunOptions& options) {
 
   RunReport report;
   report.meta = provenance(options.paths.root, options.repetitions);
+  if (plan.shard) report.shard = ShardInfo{plan.shard->index, plan.shard->count, kShardAssignment, plan_pairs};
   int exit_code = 0;
   std::set<std::string> warned_missing;
   for (Job& job : jobs) {
@@ -275,8 +327,8 @@ int run_command(const RunOptions& options) {
 
   // As a pair: never a new CSV beside an old JSON (atomic_file.h says how).
   write_report_pair(options.paths.out, csv_report(report), json_report(report));
-  print_summary(report);
   spdlog::info("reports: {}/report.csv, {}/report.json", options.paths.out, options.paths.out);
+  print_summary(report, options.require_golden, seconds_since(started));
   return exit_code;
 }
 

@@ -1,6 +1,7 @@
 // `qbench run`: suites x targets -> reports, goldens, gates, exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct RunOptions {
   int32_t jobs = 0;  // (suite, target) runs at once on emulated targets; 0: one per core
   bool update_golden = false;
   bool require_golden = false;
+  // --shard K/N: run only the plan's (suite, target) pairs dealt to shard K of N (none:
+  // all); the report records the whole plan so `qbench merge` can join the N reports.
+  std::optional<std::string> shard;
 };
 
 // Returns the process exit code: 0 ok, 1 a gate or golden failed, 3 a target failed.

@@ -148,6 +148,15 @@ std::string json_report(const RunReport& report) {
     runs.push_back(j);
   }
   doc["runs"] = runs;
+  // A sharded run: which part of the plan this is, and the whole plan, for qbench merge.
+  if (report.shard) {
+    json pairs = json::array();
+    for (const auto& [suite, target] : report.shard->pairs) pairs.push_back({{"suite", suite}, {"target", target}});
+    doc["shard"] = {{"index", report.shard->index},
+                    {"count", report.shard->count},
+                    {"assignment", report.shard->assignment},
+                    {"pairs", pairs}};
+  }
   return doc.dump(2) + "\n";
 }
 

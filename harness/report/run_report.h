@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace qb::harness {
@@ -77,9 +78,19 @@ struct RunMetadata {
   int32_t repetitions = 0;
 };
 
+// `qbench run --shard K/N`: the part of the plan a report holds, so that `qbench merge`
+// can join the N reports and tell whether they hold the whole plan.
+struct ShardInfo {
+  int32_t index = 0, count = 0;  // K and N, 1 <= K <= N
+  std::string assignment;        // the rule that deals the pairs out, in words
+  // Every (suite, target) pair of the full plan, in run order (target-major, suite-minor).
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+
 struct RunReport {
   RunMetadata meta;
   std::vector<SuiteTargetRun> runs;
+  std::optional<ShardInfo> shard;  // a sharded run only
 };
 
 }  // namespace qb::harness

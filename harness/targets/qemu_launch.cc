@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "harness/suite/input_error.h"
 #include "harness/targets/runner_protocol.h"
 #include "harness/targets/subprocess.h"
@@ -17,6 +19,17 @@ std::string required_string(const TargetInfo& info, const nlohmann::json& object
                      ": expected a non-empty string (needed by target " + info.name + ")");
   }
   return object[key].get<std::string>();
+}
+
+// One argument as a POSIX shell reads it back: as it is when it holds only characters no
+// shell treats specially, else in single quotes (a quote inside as '\'').
+std::string shell_quoted(const std::string& arg) {
+  const bool plain = !arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                           "0123456789@%+=:,./_-") == std::string::npos;
+  if (plain) return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 }  // namespace
@@ -95,6 +108,12 @@ std::string insn_count_plugin_option(const TargetInfo& info, const ElfFile& imag
 RunResult run_runner_under_qemu(const TargetInfo& info, const RunnerSpec& spec,
                                 const std::vector<std::string>& argv, const WorkDir& dir,
                                 const RunRequest& request) {
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // -v: the command line as it runs, to paste into a shell (from the work folder, its cwd).
+    std::string line;
+    for (const std::string& arg : argv) line += (line.empty() ? "" : " ") + shell_quoted(arg);
+    spdlog::debug("{}: in {}: {}", info.name, shell_quoted(dir.path()), line);
+  }
   const ProcessResult run = run_process(argv, dir.path(), spec.timeout);
   if (!run.ok()) {
     std::string what = run.timed_out ? "the guest did not finish within " + std::to_string(spec.timeout.count()) + " s"

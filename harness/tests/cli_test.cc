@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "harness/tests/cli_test_support.h"
 #include "harness/tests/suite_test_support.h"
 
 namespace qb::harness {
@@ -25,45 +26,10 @@ using testing::ScratchDir;
 using testing::source_dir;
 using testing::tiny_suite;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-std::string qbench_binary() {
-  if (const char* env = std::getenv("QBENCH_BIN"); env != nullptr && *env != '\0') return env;
-  return QBENCH_BIN;
-}
-
-// `redirect` picks the streams kept: both by default, " 2>&1 >/dev/null" for stderr alone.
-Outcome qbench(const std::string& args, const std::string& redirect = " 2>&1") {
-  const std::string command =
-      qbench_binary() + " --root '" + source_dir() + "' " + args + redirect;
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(text);
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  return parts;
-}
+using testing::Outcome;
+using testing::qbench;
+using testing::read_text;
+using testing::split;
 
 // Four calibration samples clip the tiny suite's test set to about 11 dB; these tests are
 // about the CLI, not accuracy.

@@ -1,5 +1,5 @@
 // Shared by the compare, plot and page tests: a small two-suite, two-target report built
-// with the real CSV/JSON writers, and running the qbench binary as a user would.
+// with the real CSV/JSON writers (running the binary: cli_test_support.h).
 #pragma once
 
 #include <sys/wait.h>
@@ -13,6 +13,7 @@
 #include "harness/report/csv_report.h"
 #include "harness/report/json_report.h"
 #include "harness/report/run_report.h"
+#include "harness/tests/cli_test_support.h"
 #include "harness/tests/suite_test_support.h"
 
 namespace qb::harness::testing {
@@ -142,40 +143,6 @@ inline std::string write_report(const std::string& dir, const RunReport& report)
   std::ofstream(dir + "/report.csv", std::ios::binary) << csv_report(report);
   std::ofstream(dir + "/report.json", std::ios::binary) << json_report(report);
   return dir;
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-inline std::string qbench_binary() {
-  if (const char* env = std::getenv("QBENCH_BIN"); env != nullptr && *env != '\0') return env;
-  return QBENCH_BIN;
-}
-
-// Runs a shell command, capturing stdout and stderr.
-inline Outcome run_shell(const std::string& command) {
-  Outcome outcome;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
-inline Outcome qbench(const std::string& args) {
-  return run_shell(qbench_binary() + " --root '" + source_dir() + "' " + args);
-}
-
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace qb::harness::testing

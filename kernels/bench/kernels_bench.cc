@@ -319,7 +319,10 @@ class TableReporter : public benchmark::BenchmarkReporter {
   explicit TableReporter(std::unique_ptr<benchmark::BenchmarkReporter> inner)
       : inner_(std::move(inner)) {}
 
-  bool ReportContext(const Context& context) override { return inner_->ReportContext(context); }
+  bool ReportContext(const Context& context) override {
+    ran_ = true;
+    return inner_->ReportContext(context);
+  }
   void Finalize() override { inner_->Finalize(); }
 
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -336,6 +339,8 @@ class TableReporter : public benchmark::BenchmarkReporter {
 
   // "op/shape/variant" -> ns
   const std::map<std::string, double>& medians() const { return medians_; }
+  // False when nothing ran: --benchmark_list_tests only lists, and a filter can match nothing.
+  bool ran() const { return ran_; }
 
  private:
   static double unit_in_ns(benchmark::TimeUnit unit) {
@@ -349,6 +354,7 @@ class TableReporter : public benchmark::BenchmarkReporter {
 
   std::unique_ptr<benchmark::BenchmarkReporter> inner_;
   std::map<std::string, double> medians_;
+  bool ran_ = false;
 };
 
 void print_table(FILE* out, const std::map<std::string, double>& medians) {
@@ -428,10 +434,24 @@ int main(int argc, char** argv) {
         color ? benchmark::ConsoleReporter::OO_ColorTabular
               : benchmark::ConsoleReporter::OO_Tabular);
   }
+  // Debian's libbenchmark is compiled without NDEBUG, so every context says
+  // "library_build_type": "debug" (and the console warns). That is the library's own
+  // bookkeeping; the timed loop (inline, from benchmark.h) and the kernels are this build's.
+  benchmark::AddCustomContext(
+      "library_build_type_note",
+      "library_build_type describes the Google Benchmark library (Debian's libbenchmark is built "
+      "without NDEBUG), not this benchmark: the timed loop and the kernels are compiled with this build's "
+      "flags, see qb_build_type");
+#if defined(NDEBUG)
+  benchmark::AddCustomContext("qb_build_type", "release (NDEBUG)");
+#else
+  benchmark::AddCustomContext("qb_build_type", "debug (no NDEBUG)");
+#endif
   TableReporter reporter(std::move(inner));
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  // The table goes where it cannot break a machine-readable stdout.
-  print_table(format == "console" ? stdout : stderr, reporter.medians());
+  // The table goes where it cannot break a machine-readable stdout, and only after runs:
+  // --benchmark_list_tests prints the list and nothing else.
+  if (reporter.ran()) print_table(format == "console" ? stdout : stderr, reporter.medians());
   benchmark::Shutdown();
 #if defined(QB_HAVE_XNNPACK)
   if (have_xnnpack) xnn_deinitialize();
