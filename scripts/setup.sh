@@ -26,6 +26,8 @@ packages=(
   python3-matplotlib python3-numpy
   # the report page's test loads it in a real headless browser
   chromium
+  # fuzz/ (the fuzz preset): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -19,6 +19,11 @@ cmake --workflow --preset sanitize
 step "release build and tests"
 cmake --workflow --preset default
 
+step "fuzz smoke: every libFuzzer target (fuzz/) for a bounded time from its seeds"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j2
+bash fuzz/smoke.sh 30
+
 step "mlperf-tiny preset: the four MLPerf Tiny models on every target, gates and goldens"
 build/default/harness/qbench run --preset mlperf-tiny --require-golden --out build/default/reports/mlperf-tiny
 
