@@ -12,6 +12,7 @@
 
 #include "harness/report/csv_report.h"
 #include "harness/suite/input_error.h"
+#include "harness/suite/json_input.h"
 
 namespace qb::harness {
 namespace {
@@ -19,11 +20,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_text(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file + ": cannot read the file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+// Far above any report (the ci preset's JSON is under 2 MB); a bound so that a wrong path
+// cannot exhaust memory. Regular files only, as for suites.
+constexpr size_t kMaxReportBytes = size_t{512} << 20;
+
+std::string read_text(const std::string& file) { return json_input::read_text_file(file, file, kMaxReportBytes); }
 
 // "inf" and "-inf" are how both report formats spell an exact (infinite) SQNR.
 std::optional<double> parse_number(const std::string& text, bool* ok) {
@@ -185,12 +186,8 @@ LoadedRow json_row(const std::string& file, const json& j, const std::string& pa
 }
 
 void load_json(const std::string& file, LoadedReport* report) {
-  json doc;
-  try {
-    doc = json::parse(read_text(file));
-  } catch (const json::parse_error& e) {
-    throw InputError(file + ": not valid JSON: " + e.what());
-  }
+  // Strict JSON with every nlohmann error (an overflowing number too) as one InputError.
+  const json doc = json_input::parse_text(read_text(file), file);
   if (!doc.is_object()) throw InputError(file, "", "expected a qbench report object, got " + doc.dump().substr(0, 40));
   const json& meta = member(file, doc, "", "qbench");
   const json& reps = member(file, meta, "/qbench", "repetitions");
@@ -213,10 +210,18 @@ void load_json(const std::string& file, LoadedReport* report) {
     if (!passed.is_boolean()) throw InputError(file, path + "/passed", "expected true or false, got " + passed.dump());
     run.passed = passed.get<bool>();
     if (r.contains("error")) run.error = string_member(file, r, path, "error");
-    if (r.contains("gates") && r["gates"].is_array()) {
-      for (const auto& g : r["gates"]) {
+    if (r.contains("gates")) {
+      const json& gates = r["gates"];
+      if (!gates.is_array()) throw InputError(file, path + "/gates", "expected an array, got " + gates.dump().substr(0, 40));
+      for (size_t k = 0; k < gates.size(); ++k) {
+        const std::string where = path + "/gates/" + std::to_string(k);
+        const std::string name = string_member(file, gates[k], where, "gate");
+        const json& gate_passed = member(file, gates[k], where, "passed");
+        if (!gate_passed.is_boolean()) {
+          throw InputError(file, where + "/passed", "expected true or false, got " + gate_passed.dump());
+        }
         ++run.gates;
-        if (g.contains("passed") && g["passed"] == false && g.contains("gate")) run.failed_gates.push_back(g["gate"]);
+        if (!gate_passed.get<bool>()) run.failed_gates.push_back(name);
       }
     }
     const json& layers = member(file, r, path, "layers");

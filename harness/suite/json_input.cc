@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -208,18 +207,20 @@ class DuplicateKeyCheck {
 };
 
 // "[json.exception.parse_error.101] parse error at line 2, column 8: syntax error while
-// parsing value - unexpected ','; ..." -> line, column and the part after " - ".
+// parsing value - unexpected ','; ..." -> line and column and the part after " - ", cut so that a long
+// token cannot make a long line. No std::regex: libstdc++'s recurses once per character
+// and overflowed the stack on a long token.
 std::string describe_parse_error(const json::parse_error& e, const std::string& text,
                                  const std::string& label) {
-  static const std::regex kPattern(R"(at line (\d+), column (\d+): (.*)$)");
   const std::string what = e.what();
-  std::smatch m;
-  std::string where, detail = what;
-  if (std::regex_search(what, m, kPattern)) {
-    where = "line " + m[1].str() + ", column " + m[2].str();
-    detail = m[3].str();
+  // nlohmann's own "at line L, column C" when the message has it, else from the offset.
+  std::string where;
+  const size_t at = what.find("at line ");
+  const size_t comma = at == std::string::npos ? at : what.find(", column ", at);
+  const size_t colon = comma == std::string::npos ? comma : what.find(':', comma);
+  if (colon != std::string::npos) {
+    where = what.substr(at + 3, colon - at - 3);  // "line L, column C"
   } else {
-    // Older messages carry only the byte offset.
     const size_t byte = std::min<size_t>(e.byte, text.size());
     size_t line = 1, column = 1;
     for (size_t i = 0; i + 1 < byte; ++i) {
@@ -232,8 +233,14 @@ std::string describe_parse_error(const json::parse_error& e, const std::string& 
     }
     where = "line " + std::to_string(line) + ", column " + std::to_string(column);
   }
+  std::string detail = e.what();
   const size_t dash = detail.find(" - ");
   if (dash != std::string::npos) detail = detail.substr(dash + 3);
+  constexpr size_t kMaxDetail = 160;
+  if (detail.size() > kMaxDetail) detail = detail.substr(0, kMaxDetail) + "...";
+  for (char& ch : detail) {
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';  // one line, whatever the token held
+  }
   return label + ": " + where + ": expected valid JSON, got a syntax error (" + detail + ")";
 }
 
@@ -298,12 +305,13 @@ json parse_text(const std::string& text, const std::string& label) {
     const size_t close = what.find("] ");
     if (close != std::string::npos) what = what.substr(close + 2);
     std::string where;
+    const std::string shown = what.size() > 160 ? what.substr(0, 160) + "..." : what;
     const size_t q1 = what.find('\''), q2 = what.rfind('\'');
     if (q1 != std::string::npos && q2 > q1 + 1) {
       const size_t at = text.find(what.substr(q1 + 1, q2 - q1 - 1));
       if (at != std::string::npos) where = line_and_column(text, at) + ": ";
     }
-    throw InputError(label + ": " + where + "expected valid JSON with numbers a double can hold, got " + what);
+    throw InputError(label + ": " + where + "expected valid JSON with numbers a double can hold, got " + shown);
   }
 }
 

@@ -270,8 +270,16 @@ TEST(CompareLoader, BadReportsAreOneLineNamingTheFileAndTheProblem) {
   EXPECT_NE(message("b/report.csv", bad_number).find("column insns: expected a number or empty, got '31x0'"),
             std::string::npos);
   EXPECT_NE(message("c/report.json", "{\"qbench\": {}}").find("/qbench: missing 'repetitions'"), std::string::npos);
-  EXPECT_NE(message("d/report.json", "not json").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(message("d/report.json", "not json").find("expected valid JSON"), std::string::npos);
   EXPECT_NE(message("e/report.txt", "x").find("expected report.json or report.csv"), std::string::npos);
+  // Found by the report fuzzer (fuzz/): a number beyond double and a gate whose name is a
+  // number escaped as nlohmann exceptions (exit 3) instead of one line.
+  EXPECT_EQ(message("f/report.json", "{\"qbench\": 1e999}"),
+            dir.path() + "/f/report.json: line 1, column 12: expected valid JSON with numbers a double can hold, got "
+                         "number overflow parsing '1e999'");
+  nlohmann::json doc = nlohmann::json::parse(json_report(fixture_report()));
+  doc["runs"][0]["gates"] = nlohmann::json::array({{{"gate", 5}, {"passed", false}}});
+  EXPECT_EQ(message("g/report.json", doc.dump()), dir.path() + "/g/report.json: /runs/0/gates/0/gate: expected a string, got 5");
   try {
     load_report(dir.path() + "/nowhere");
     FAIL();

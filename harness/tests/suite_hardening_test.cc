@@ -68,6 +68,18 @@ TEST(SuiteHardening, DeepNestingIsRefusedBeforeItIsParsed) {
   EXPECT_EQ(error_of(ok.dump()), "");
 }
 
+// Found by the suite fuzzer (fuzz/): a long bad token overflowed the stack of the
+// std::regex that took the parser's message apart, and the token made the line long.
+TEST(SuiteHardening, ALongBadTokenIsAShortLine) {
+  const std::string text = "{\"name\": " + std::string(100000, 'w') + "}";
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.json: line 1, column ", 0), 0u) << e.substr(0, 200);
+  EXPECT_NE(e.find("expected valid JSON, got a syntax error (invalid literal"), std::string::npos) << e.substr(0, 200);
+  EXPECT_LT(e.size(), 300u);
+  const std::string digits = "{\"name\": 1" + std::string(5000, '0') + "e999}";
+  EXPECT_LT(error_of(digits).size(), 300u);
+}
+
 TEST(SuiteHardening, OnlyRegularFilesOfBoundedSizeAreRead) {
   EXPECT_EQ(load_error("/dev/zero"), "/dev/zero: expected a readable file, got a character device");
   ScratchDir dir;
