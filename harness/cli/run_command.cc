@@ -197,13 +197,15 @@ class Runner {
       spdlog::error("[{}/{}] {} on {}: target failed: {}", done_, total_, run.suite, run.target, run.error);
       return;
     }
+    // A failed pair is an error, at the level a log reader filters for; a passed one is info.
+    const spdlog::level::level_enum level = run.passed() ? spdlog::level::info : spdlog::level::err;
     if (options_.update_golden) {
-      spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden written or checked after all runs)", done_, total_,
-                   run.suite, run.target, run.passed() ? "passed" : "FAILED", run.seconds);
+      spdlog::log(level, "[{}/{}] {} on {}: {} in {:.2f} s (golden written or checked after all runs)", done_,
+                  total_, run.suite, run.target, run.passed() ? "passed" : "FAILED", run.seconds);
       return;
     }
-    spdlog::info("[{}/{}] {} on {}: {} in {:.2f} s (golden {}{})", done_, total_, run.suite, run.target,
-                 run.passed() ? "passed" : "FAILED", run.seconds, golden_status_name(run.golden), fit_text(run));
+    spdlog::log(level, "[{}/{}] {} on {}: {} in {:.2f} s (golden {}{})", done_, total_, run.suite, run.target,
+                run.passed() ? "passed" : "FAILED", run.seconds, golden_status_name(run.golden), fit_text(run));
     if (run.board && !run.board->fits) spdlog::error("{} on {}: {}", run.suite, run.target, run.board->why);
     if (run.golden == GoldenStatus::kMismatch) {
       spdlog::error("golden mismatch for {} on {} ({}):\n{}", run.suite, run.target,
