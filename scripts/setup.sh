@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # .tflite import: the flatbuffers headers and flatc, which generates the reader
   libflatbuffers-dev flatbuffers-compiler
+  # suites are validated against suites/suite.schema.json (header-only JSON Schema)
+  libvalijson-dev
   # independent oracle for TFLite-style rounding; host peer library for benchmarks
   libgemmlowp-dev libxnnpack-dev libpthreadpool-dev
   # Cortex-M: Arm GNU toolchain with newlib (semihosting through rdimon) and libstdc++

@@ -110,6 +110,17 @@ int list_command(const Paths& paths) {
   return 0;
 }
 
+// "error: " before every line: a suite with several problems gives one line each, and a
+// log reader that greps for "error:" finds them all.
+void print_error(const std::string& what) {
+  size_t begin = 0;
+  while (begin <= what.size()) {
+    const size_t end = std::min(what.find('\n', begin), what.size());
+    std::fprintf(stderr, "error: %s\n", what.substr(begin, end - begin).c_str());
+    begin = end + 1;
+  }
+}
+
 int validate_command(const Paths& paths, const std::vector<std::string>& args) {
   int bad = 0;
   // A folder stands for its suite files, as `list` finds them.
@@ -319,13 +330,13 @@ int main(int argc, char** argv) {
     if (*merge_cmd) return merge_command(merge);
     if (const auto code = gating.run(paths)) return *code;
   } catch (const InputError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    print_error(e.what());
     return kExitBadInput;
   } catch (const TargetError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    print_error(e.what());
     return kExitTargetFailed;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    print_error(e.what());
     return kExitTargetFailed;
   }
   return 0;

@@ -326,12 +326,6 @@ const json& Reader::object(const json& value, const std::string& pointer,
   return value;
 }
 
-const json& Reader::array(const json& value, const std::string& pointer,
-                          const std::string& expected) const {
-  if (!value.is_array()) fail(pointer, expected, show(value));
-  return value;
-}
-
 std::string quoted_list(const std::vector<std::string>& items, const char* last_sep) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -365,68 +359,16 @@ const json& Reader::require(const json& obj, const std::string& pointer, const s
   return *v;
 }
 
-bool Reader::is_integer_in(const json& value, int64_t lo, int64_t hi) {
-  if (value.is_number_unsigned()) {
-    const uint64_t u = value.get<uint64_t>();
-    return hi >= 0 && u <= static_cast<uint64_t>(hi) && (lo <= 0 || u >= static_cast<uint64_t>(lo));
-  }
-  if (value.is_number_integer()) {
-    const int64_t i = value.get<int64_t>();
-    return i >= lo && i <= hi;
-  }
-  if (value.is_number_float()) {
-    const double d = value.get<double>();
-    return std::isfinite(d) && std::floor(d) == d && d >= static_cast<double>(lo) &&
-           d <= static_cast<double>(hi);
-  }
-  return false;
-}
-
-int64_t Reader::integer(const json& value, const std::string& pointer, int64_t lo,
-                        int64_t hi) const {
-  if (!is_integer_in(value, lo, hi)) {
-    std::string range = std::to_string(lo) + ".." + std::to_string(hi);
-    if (hi == std::numeric_limits<int64_t>::max()) range = ">= " + std::to_string(lo);
-    fail(pointer, "an integer " + (hi == std::numeric_limits<int64_t>::max() ? range : "in " + range),
-         show(value));
-  }
-  if (value.is_number_float()) return static_cast<int64_t>(value.get<double>());
-  return value.get<int64_t>();
-}
-
 uint64_t Reader::unsigned64(const json& value, const std::string& pointer) const {
   if (value.is_number_unsigned()) return value.get<uint64_t>();
   if (value.is_number_integer() && value.get<int64_t>() >= 0) return value.get<uint64_t>();
   fail(pointer, "an integer in 0..18446744073709551615", show(value));
 }
 
-double Reader::number(const json& value, const std::string& pointer) const {
-  if (!value.is_number()) fail(pointer, "a number", show(value));
-  const double d = value.get<double>();
-  // Every value becomes a float: beyond its range it would be infinity.
-  if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<float>::max()))) {
-    fail(pointer, "a number a float can hold (|x| <= 3.4e38)", show(value));
-  }
-  return d;
-}
-
-double Reader::number_in(const json& value, const std::string& pointer, double lo, double hi,
-                         const std::string& expected) const {
-  if (!value.is_number()) fail(pointer, expected, show(value));
-  const double d = value.get<double>();
-  if (!(d >= lo && d <= hi)) fail(pointer, expected, show(value));
-  return d;
-}
-
 std::string Reader::string(const json& value, const std::string& pointer,
                            const std::string& expected) const {
   if (!value.is_string()) fail(pointer, expected, show(value));
   return value.get<std::string>();
-}
-
-bool Reader::boolean(const json& value, const std::string& pointer) const {
-  if (!value.is_boolean()) fail(pointer, "true or false", show(value));
-  return value.get<bool>();
 }
 
 bool Reader::is_identifier(const std::string& s) {

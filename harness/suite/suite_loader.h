@@ -1,56 +1,29 @@
-// Reading and validating suites/*.json into a Suite. Every problem is an InputError whose
-// message is one line: "suites/kws.json: /layers/2/kernel: expected ..., got ...".
+// Reading suites/*.json into a Suite. Every problem is an InputError whose message is one
+// line per problem: "suites/kws.json: /layers/2/kernel: expected ..., got ...".
 //
-// The format (suites/suite.schema.json says the same for editors):
+// The format is suites/suite.schema.json: every document is first checked against it
+// (suite_schema.h), and all of its violations are reported at once. Two kinds of suite:
+// declared ("input", "layers", "data": {"calibration", "test"}, optional "gates" and
+// "decision_grid") and model suites ("model": {"tflite", "float_tflite"}, optional
+// "data": {"test"} and "gates"). The schema's descriptions say what each field means.
 //
-// {
-//   "$schema": "suite.schema.json",            optional, ignored
-//   "name": "kws",                             [A-Za-z0-9_][A-Za-z0-9_.-]*, at most 64
-//   "description": "...",                      optional
-//   "input": {"shape": [h, w, c]},             1..3 integers in 1..4096; shorter shapes
-//                                              are padded with leading 1s ([2] = [1, 1, 2])
-//   "layers": [LAYER, ...],                    1..1024, executed in file order
-//   "data": {
-//     "calibration": {"samples": N, "inputs": GEN},
-//     "test": {"samples": N, "inputs": GEN, "labels": [class, ...]}   labels optional:
-//                                              one per sample, an index into the output
-//                                              (its argmax), checked by build_graph
-//   },
-//   "gates": {"min_sqnr_db": x, "max_err_pct_range": x (>= 0),         all optional
-//             "min_top1_agreement": x (0..1), "min_label_accuracy": x (0..1, needs labels)},
-//   "decision_grid": 0 | 2..256                optional; needs a 2-element input
-// }
-//
-// LAYER has "op" and optionally "name" (default "<op><index>", e.g. "conv2d0"; unique; not
-// "input") and "inputs" (layer names or "input"; default: the previous layer, or "input"
-// for the first; "add" must name exactly two, every other op one). By op:
-//   conv2d            filters, kernel, [stride, padding, activation, weights, bias]
-//   depthwise_conv2d  kernel, [stride, padding, activation, weights, bias]   (multiplier 1)
-//   pointwise_conv2d  filters, [activation, weights, bias]           (1x1, stride 1, no pad)
-//   dense             units, [per_channel (default true), activation, weights, bias]
-//   add               inputs, [activation]
-//   max_pool2d, avg_pool2d  pool, [stride (default: the pool size), padding, activation]
-//   global_avg_pool2d [activation]
-//   pad               padding (an integer or [top, bottom, left, right], 0..4096)
-//   relu, relu6       fused by build_graph into the activation of the layer they follow
-//   sigmoid
-// kernel, pool, stride: an integer or [h, w]; kernel and pool 1..15, stride 1..8.
-// padding (convolutions, pools): "valid" (default), "same" (TFLite's rule, resolved by
-// build_graph from the input shape: LayerDef::same_padding), an integer, or
-// [top, bottom, left, right]; each pad smaller than the kernel along its axis.
-// activation: "none" (default), "relu", "relu6".
-//
-// GEN, a deterministic data source (generators.h), over a flat index:
-//   {"generator": "sinusoid", "amp": 1, "freq": 1, "phase": 0}      (all optional)
-//   {"generator": "uniform", "seed": s, "low": -1, "high": 1}       (seed required)
-//   {"generator": "constant", "value": v}
-//   {"generator": "values", "values": [...]}    numbers; nested arrays are flattened
-//   {"generator": "file", "path": "data/x.txt"} numbers separated by whitespace or commas,
-//                                                relative to the suite file's directory;
-//                                                loaded here into a kValues generator
-// A values (or file) generator must hold exactly as many numbers as it feeds: samples x
-// input elements for a dataset, the filter or bias size for a layer (checked by
-// build_graph).
+// What only the loader checks, because a schema cannot say it (first problem only: these
+// read the structure the schema vouched for):
+//   - layer names are unique (a missing name defaults to "<op><index>", e.g. "conv2d0");
+//   - numeric pads of a convolution or pool are smaller than its window on that axis;
+//   - a uniform generator's seed fits in 64 bits unsigned, and low < high;
+//   - the input shape has at most kMaxTensorElements elements, and a data set at most
+//     kMaxDatasetElements input values;
+//   - a values or file generator holds exactly as many numbers as it feeds (for layers,
+//     checked by build_graph) and at most kMaxFileValues; a file is a readable regular file
+//     of numbers separated by whitespace or commas, relative to the suite file's directory;
+//   - test labels are one per test sample (their range is checked by build_graph), and the
+//     min_label_accuracy gate has labels to use;
+//   - decision_grid > 0 needs a 2-element input;
+//   - the model files of a model suite exist;
+//   - test data is not calibration data (below).
+// build_graph (graph_builder.h) then checks what needs shapes: inputs that name earlier
+// layers, windows that fit, add's shapes, fused activations, budgets.
 //
 // Weights and bias may be omitted; build_graph then uses
 //   weights: uniform in +-sqrt(6 / fan_in), seed = layer index + 1 (He-uniform: keeps the
@@ -90,8 +63,8 @@ Suite parse_suite(const nlohmann::json& doc, const std::string& file_label,
 Suite parse_suite_text(const std::string& text, const std::string& file_label,
                        const std::string& base_dir);
 
-// The keys a layer of `op` may have, "name", "op" and "inputs" included (a test keeps
-// suites/suite.schema.json in step with these).
+// The keys a layer of `op` may have, "name", "op" and "inputs" included, as the loader
+// reads them (a test holds suites/suite.schema.json to the same lists).
 std::vector<std::string> layer_keys(OpKind op);
 
 }  // namespace qb::harness

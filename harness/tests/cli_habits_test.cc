@@ -135,6 +135,7 @@ TEST(CliHabits, ValidateOnAFolderChecksEverySuiteInItAsListFindsThem) {
   dir.write("suites/a_good.json", lenient_tiny_suite().dump());
   nlohmann::json bad = tiny_suite();
   bad["layers"][0]["kernel"] = 0;
+  bad["gates"]["min_top1_agreement"] = 2;
   dir.write("suites/b_bad.json", bad.dump());
   dir.write("suites/c_good.json", lenient_tiny_suite().dump());
   // Not suites, skipped as list skips them.
@@ -148,8 +149,19 @@ TEST(CliHabits, ValidateOnAFolderChecksEverySuiteInItAsListFindsThem) {
                                  "ok: " + folder + "/a_good.json (3 layers, output 1x1x1x3)",
                                  "ok: " + folder + "/c_good.json (3 layers, output 1x1x1x3)"}))
       << s.out;
-  ASSERT_EQ(lines_of(s.err).size(), 1u) << s.err;
+  // Every problem of the file, one line each.
+  ASSERT_EQ(lines_of(s.err).size(), 2u) << s.err;
   EXPECT_NE(s.err.find(folder + "/b_bad.json: /layers/0/kernel: expected"), std::string::npos) << s.err;
+  EXPECT_NE(s.err.find(folder + "/b_bad.json: /gates/min_top1_agreement: expected a number in 0..1, got 2"),
+            std::string::npos)
+      << s.err;
+
+  // `run` says the same, each line marked as an error.
+  const Streams r = run("run --suite " + quoted(folder + "/b_bad.json") + " --out " + quoted(dir.path() + "/out"));
+  EXPECT_EQ(r.exit_code, 2);
+  const std::vector<std::string> run_errors = lines_of(r.err);
+  ASSERT_EQ(run_errors.size(), 2u) << r.err;
+  for (const std::string& line : run_errors) EXPECT_EQ(line.rfind("error: " + folder + "/b_bad.json: /", 0), 0u) << line;
 
   fs::remove(folder + "/b_bad.json");
   const Streams good = run("validate " + quoted(folder) + " xor");

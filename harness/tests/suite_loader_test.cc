@@ -163,7 +163,10 @@ TEST(SuiteLoader, ShortInputShapesAndDecisionGrid) {
 TEST(SuiteLoader, IntegralFloatsCountAsIntegers) {
   json doc = tiny_suite();
   doc["layers"][0]["filters"] = 4.0;
-  EXPECT_EQ(parse_suite(doc, "t.json", ".").layers[0].filters, 4);
+  doc["data"]["test"]["inputs"]["seed"] = 7.0;
+  const Suite suite = parse_suite(doc, "t.json", ".");
+  EXPECT_EQ(suite.layers[0].filters, 4);
+  EXPECT_EQ(suite.test.inputs.seed, 7u);
 }
 
 TEST(SuiteLoader, BigSeedsAndDistantStreamsAreFine) {
