@@ -6,14 +6,16 @@ re-running anything:
                                 the lowest; the output gate over the output layer)
   <suite>_cost.png              instructions and est_cycles per layer on every target
                                 side by side (log scale), host wall time per layer (when
-                                present), bytes per layer; failed targets named
+                                present: the median, a whisker from the first to the third
+                                quartile), bytes per layer; failed targets named
   <suite>_decision_surface.png  the int8 pipeline's output over [0,1]^2 (suites with a
                                 decision_grid, e.g. xor)
   trend.png                     with --history DIR: TOTAL insns / time_ns per suite and
                                 target across the report folders in DIR, then this one
 
 plots.json lists them (file, suite, title) for `qbench report`. --facts FILE writes what
-each figure drew (titles, scales, legends, bars, labels), read back from matplotlib, for tests.
+each figure drew (titles, scales, legends, bars, whiskers, labels), read back from matplotlib,
+for tests.
 
 Usage: /usr/bin/python3 scripts/plot_report.py REPORT_DIR [--out DIR] [--history DIR] [--quiet] [--facts FILE]
 Exit codes: 0 written; 2 bad input (one line naming the file and the missing column or
@@ -40,6 +42,7 @@ try:
 
     matplotlib.use("Agg")  # files only: no display on CI machines
     import matplotlib.colors
+    import matplotlib.container
     import matplotlib.lines
     import matplotlib.patches
     import matplotlib.pyplot as plt
@@ -53,9 +56,12 @@ class BadInput(Exception):
     """A report that lacks what a plot needs; the message names the file and the column."""
 
 
-# The columns these plots read; a report without one of them is bad input.
+# The columns these plots read; a report without one of them is bad input, but for
+# LATER_COLUMNS, which a report of an older qbench lacks and which then read as empty.
 ROW_COLUMNS = ["suite", "target", "layer_index", "layer", "insns", "est_cycles", "time_ns", "time_ns_iqr",
-               "weight_bytes", "bias_bytes", "quant_param_bytes", "activation_bytes", "sqnr_db"]
+               "time_ns_q1", "time_ns_q3", "weight_bytes", "bias_bytes", "quant_param_bytes", "activation_bytes",
+               "sqnr_db"]
+LATER_COLUMNS = {"time_ns_q1", "time_ns_q3"}  # host wall-time quartiles
 TREND_COLUMNS = ["suite", "target", "layer", "insns", "time_ns"]
 TEXT_COLUMNS = {"suite", "target", "layer", "op", "out_shape"}
 
@@ -86,6 +92,9 @@ class Report:
     def _row(self, raw, columns, where):
         row = {}
         for c in columns:
+            if c not in raw and c in LATER_COLUMNS:
+                row[c] = None
+                continue
             if c not in raw:
                 raise BadInput(f"{where}: missing column '{c}'")
             try:
@@ -121,7 +130,7 @@ class Report:
             reader = csv.DictReader(f)
             header = reader.fieldnames or []
             for c in columns:
-                if c not in header:
+                if c not in header and c not in LATER_COLUMNS:
                     raise BadInput(f"{self.csv_path}: missing column '{c}'")
             for line, raw in enumerate(reader, start=2):
                 self.rows.append(self._row(raw, columns, f"{self.csv_path}: line {line}"))
@@ -167,7 +176,8 @@ def target_colours(targets):
 
 
 def grouped_bars(ax, labels, series, ylabel, title, log=False, colours=None, extra_handles=()):
-    """One group of bars per layer, one bar per series (name, values, errors or None).
+    """One group of bars per layer, one bar per series (name, values, errors): errors is None,
+    or [below, above], how far each bar's whisker reaches down and up from its top.
     log: a log y axis, for counts that differ by orders of magnitude between targets (a
     missing or zero figure draws no bar). Always a legend, even with one series: a bar
     without a name does not say which target it is."""
@@ -349,6 +359,13 @@ def figure_facts(fig, name):
                        "x": [finite_or_none(x) for x in line.get_xdata()],
                        "y": [finite_or_none(y) for y in line.get_ydata()]}
                       for line in ax.get_lines()],
+            # Error bars of the bar series, one per bar: where the whisker starts and ends.
+            "whiskers": [{"label": c.get_label(),
+                          "bars": [{"x": finite_or_none(seg[0][0]), "low": finite_or_none(seg[0][1]),
+                                    "high": finite_or_none(seg[1][1])}
+                                   for seg in c.errorbar.lines[2][0].get_segments()]}
+                         for c in ax.containers
+                         if isinstance(c, matplotlib.container.BarContainer) and c.errorbar is not None],
         })
     return {"file": name, "suptitle": fig._suptitle.get_text() if fig._suptitle else "", "axes": axes}
 
@@ -413,18 +430,40 @@ def cost_figure(report, suite, out_dir):
     if timed:
         reps = (report.doc or {}).get("qbench", {}).get("repetitions", "?")
         series = []
+        kinds = set()  # which whiskers were drawn: "quartiles", "centred"
         for t in timed:
             rows = per_target[t]
-            errors = [(r["time_ns_iqr"] or 0.0) / 2 for r in rows]
-            series.append((t, [r["time_ns"] for r in rows], errors))
-        # The report keeps the median and the IQR, not the quartiles: the whisker is as wide
-        # as the IQR, centred on the median, and the legend says so.
-        whisker = matplotlib.lines.Line2D([], [], color="black", marker="|", linestyle="None", markersize=10,
-                                          label="whisker: IQR wide, centred on the median "
-                                                "(the report has median + IQR, not the quartiles)")
+            below, above = [], []
+            for r in rows:
+                median = r["time_ns"]
+                if median is None:
+                    below.append(0.0)
+                    above.append(0.0)
+                elif r["time_ns_q1"] is not None and r["time_ns_q3"] is not None:
+                    # From the first to the third quartile, as the report holds them.
+                    below.append(max(0.0, median - r["time_ns_q1"]))
+                    above.append(max(0.0, r["time_ns_q3"] - median))
+                    kinds.add("quartiles")
+                else:
+                    # A report of an older qbench keeps the median and the IQR, not the
+                    # quartiles: the whisker is as wide as the IQR, centred on the median.
+                    half = (r["time_ns_iqr"] or 0.0) / 2
+                    below.append(half)
+                    above.append(half)
+                    kinds.add("centred")
+            series.append((t, [r["time_ns"] for r in rows], [below, above]))
+        # The legend says what the whiskers are, for each kind drawn.
+        whiskers = []
+        if "quartiles" in kinds:
+            whiskers.append(matplotlib.lines.Line2D([], [], color="black", marker="|", linestyle="None", markersize=10,
+                                                    label="whisker: first to third quartile (nearest rank)"))
+        if "centred" in kinds:
+            whiskers.append(matplotlib.lines.Line2D([], [], color="black", marker="|", linestyle="None", markersize=10,
+                                                    label="whisker: IQR wide, centred on the median "
+                                                          "(the report has median + IQR, not the quartiles)"))
         grouped_bars(axes[2 if modelled else 1], labels, series, "wall time (ns)",
                      f"host wall time per layer: median of {reps} repetitions",
-                     colours=colours, extra_handles=[whisker])
+                     colours=colours, extra_handles=whiskers)
 
     first = per_target[targets[0]]
     grouped_bars(ax_bytes, labels, [

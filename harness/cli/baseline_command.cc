@@ -149,10 +149,13 @@ int baseline_update_command(const BaselineOptions& o, const Paths& paths) {
   // decision to state.
   std::optional<ReportFiles> old;
   std::string old_problem;
+  std::vector<std::string> widened;  // columns the previous baseline predates
   if (fs::exists(dir / "report.json", ec) || fs::exists(dir / "report.csv", ec)) {
     try {
       old = read_report_files(dir);
-      if (old->csv_header != fresh.csv_header) {
+      // A baseline of an older qbench that lacks only columns added since (the host
+      // wall-time quartiles) merges, with those cells empty in the pairs it keeps.
+      if (old->csv_header != fresh.csv_header && !widen_to_header(&*old, fresh.csv_header, &widened)) {
         old_problem = (dir / "report.csv").string() + ": its columns are not this qbench's (an older column set)";
         old.reset();
       }
@@ -190,6 +193,12 @@ int baseline_update_command(const BaselineOptions& o, const Paths& paths) {
     for (const Pair& p : old->order) other += fresh_pairs.count(p) ? 0 : 1;
   }
   if (old && other > 0 && !o.replace) {
+    if (!widened.empty()) {
+      std::string list;
+      for (const auto& c : widened) list += (list.empty() ? "" : ", ") + c;
+      std::printf("baseline: the previous baseline predates the column(s) %s: the pairs it keeps have them empty\n",
+                  list.c_str());
+    }
     const Merged m = merge(*old, fresh);
     write_report_pair(dir.string(), m.csv_text, m.json_text);
     suites = m.suites;

@@ -263,7 +263,8 @@ int main(int argc, char** argv) {
                       "place under --root)")
       ->capture_default_str();
   run_cmd->add_option("--golden-dir", paths.golden_dir, "Folder of golden files (default: ROOT/reports/golden)");
-  run_cmd->add_option("--repetitions", run.repetitions, "Timing repetitions on the host (median and IQR are reported)")
+  run_cmd->add_option("--repetitions", run.repetitions,
+                      "Timing repetitions on the host (the median, first and third quartiles and IQR are reported)")
       ->check(CLI::Range(1, 100000))->capture_default_str();
   run_cmd->add_option("-j,--jobs", run.jobs,
                       "Emulated (suite, target) runs at once (default: one per core); host timing always runs alone")

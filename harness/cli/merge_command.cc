@@ -72,6 +72,21 @@ ReportPair csv_pair(const std::string& record) {
   return {fields[0], fields[1]};
 }
 
+// A CSV record's fields as written, quotes and all: split at the commas outside quotes.
+std::vector<std::string> raw_fields(const std::string& record) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (const char c : record) {
+    if (c == '"') quoted = !quoted;  // a doubled quote toggles twice
+    if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
 // ---- qbench merge ---------------------------------------------------------------------
 
 constexpr int kMaxShards = 64;  // as qbench run --shard
@@ -197,6 +212,54 @@ ReportFiles read_report_files(const std::string& dir) {
     }
   }
   return f;
+}
+
+bool widen_to_header(ReportFiles* files, const std::string& header, std::vector<std::string>* added) {
+  const std::vector<std::string> have = raw_fields(files->csv_header), want = raw_fields(header);
+  // Where each wanted column is in the folder's CSV; -1 for one added later.
+  std::vector<long> from;
+  std::vector<std::string> missing;
+  size_t next = 0;  // the old columns must come in the same order
+  for (const std::string& column : want) {
+    if (next < have.size() && have[next] == column) {
+      from.push_back(static_cast<long>(next++));
+    } else if (column_added_later(column) && std::find(have.begin(), have.end(), column) == have.end()) {
+      from.push_back(-1);
+      missing.push_back(column);
+    } else {
+      return false;
+    }
+  }
+  if (next != have.size()) return false;  // a column `header` does not have
+  std::map<ReportPair, std::vector<std::string>> rows;
+  for (const auto& [pair, records] : files->csv_rows) {
+    for (const std::string& record : records) {
+      const std::vector<std::string> fields = raw_fields(record);
+      if (fields.size() != have.size()) return false;  // load_report has checked; never here
+      std::string out;
+      for (size_t i = 0; i < from.size(); ++i) {
+        if (i > 0) out += ',';
+        if (from[i] >= 0) out += fields[static_cast<size_t>(from[i])];
+      }
+      rows[pair].push_back(std::move(out));
+    }
+  }
+  files->csv_rows = std::move(rows);
+  files->csv_header = header;
+  for (auto& [pair, run] : files->runs) {
+    auto fill = [&](json& row) {
+      if (!row.is_object()) return;
+      for (const std::string& column : missing) {
+        if (!row.contains(column)) row[column] = nullptr;
+      }
+    };
+    if (run.contains("layers") && run["layers"].is_array()) {
+      for (json& row : run["layers"]) fill(row);
+    }
+    if (run.contains("total")) fill(run["total"]);
+  }
+  if (added != nullptr) *added = missing;
+  return true;
 }
 
 JoinedRuns join_runs(const std::vector<std::pair<ReportPair, const ReportFiles*>>& order,

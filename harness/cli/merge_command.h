@@ -51,6 +51,14 @@ struct ReportFiles {
 // and the two must hold the same pairs (a pair written half-way is no report).
 ReportFiles read_report_files(const std::string& dir);
 
+// A report folder of an older qbench whose CSV lacks only columns added later
+// (column_added_later: the host wall-time quartiles) is widened to `header`: those cells
+// empty in its CSV rows, null in its JSON rows, every other cell as it was, byte for byte.
+// Then its pairs can be joined with a newer run's. Returns false, changing nothing, when
+// its columns differ from `header` in any other way (a column missing that is no later
+// addition, one `header` lacks, another order). `added` gets the columns it filled in.
+bool widen_to_header(ReportFiles* files, const std::string& header, std::vector<std::string>* added);
+
 struct JoinedRuns {
   nlohmann::json runs = nlohmann::json::array();  // report.json's "runs"
   std::string csv;                                // header and rows

@@ -106,9 +106,12 @@ void load_csv(const std::string& file, LoadedReport* report) {
   const std::vector<std::string>& header = records[0].fields;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < header.size(); ++i) index[header[i]] = i;
-  // Extra columns are tolerated (a newer qbench may add some); a missing one is not.
+  // Extra columns are tolerated (a newer qbench may add some); a missing one is not, but
+  // for the columns a report of an older qbench lacks, which read as empty.
   for (const auto& column : csv_columns()) {
-    if (!index.count(column)) throw InputError(file + ": line 1: missing column '" + column + "'");
+    if (!index.count(column) && !column_added_later(column)) {
+      throw InputError(file + ": line 1: missing column '" + column + "'");
+    }
   }
   std::set<RowKey> seen;
   for (size_t r = 1; r < records.size(); ++r) {
@@ -134,7 +137,12 @@ void load_csv(const std::string& file, LoadedReport* report) {
       row.layer_index = static_cast<int32_t>(*v);
     }
     for (const auto& column : report_numeric_columns()) {
-      const std::string& text = rec.fields[index[column]];
+      const auto at = index.find(column);
+      if (at == index.end()) {  // a column added later (checked above): empty
+        row.values[column] = std::nullopt;
+        continue;
+      }
+      const std::string& text = rec.fields[at->second];
       row.values[column] = parse_number(text, &ok);
       if (!ok) {
         throw InputError(file + ": " + where + ": column " + column + ": expected a number or empty, got '" + text + "'");
@@ -170,6 +178,10 @@ LoadedRow json_row(const std::string& file, const json& j, const std::string& pa
   if (li.is_number_integer()) row.layer_index = li.get<int32_t>();
   else if (!li.is_null()) throw InputError(file, path + "/layer_index", "expected an integer or null, got " + li.dump());
   for (const auto& column : report_numeric_columns()) {
+    if (column_added_later(column) && !(j.is_object() && j.contains(column))) {
+      row.values[column] = std::nullopt;  // a report of an older qbench
+      continue;
+    }
     const json& v = member(file, j, path, column);
     if (v.is_null()) {
       row.values[column] = std::nullopt;
@@ -270,6 +282,10 @@ const std::vector<std::string>& report_numeric_columns() {
     return numeric;
   }();
   return columns;
+}
+
+bool column_added_later(const std::string& column) {
+  return column == "time_ns_q1" || column == "time_ns_q3";
 }
 
 std::string resolve_report_file(const std::string& path) {

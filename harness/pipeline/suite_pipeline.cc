@@ -318,6 +318,8 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
   total.est_cycles = result.total.est_cycles;
   total.time_ns = result.total.time_ns;
   total.time_ns_iqr = result.total.time_ns_iqr;
+  total.time_ns_q1 = result.total.time_ns_q1;
+  total.time_ns_q3 = result.total.time_ns_q3;
 
   ErrorMetrics output_error;
   for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
@@ -350,6 +352,8 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
     row.est_cycles = m.est_cycles;
     row.time_ns = m.time_ns;
     row.time_ns_iqr = m.time_ns_iqr;
+    row.time_ns_q1 = m.time_ns_q1;
+    row.time_ns_q3 = m.time_ns_q3;
     row.sqnr_db = err.sqnr_db;
     row.max_abs_err = err.max_abs_err;
     row.err_pct_range = err.err_pct_range;

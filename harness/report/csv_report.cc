@@ -53,8 +53,8 @@ std::string field(const std::string& s) {
 const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> columns = {
       "suite", "target", "layer_index", "layer", "op", "out_shape", "macs", "insns", "cycles",
-      "est_cycles", "est_us", "time_ns", "time_ns_iqr", "weight_bytes", "bias_bytes", "quant_param_bytes",
-      "activation_bytes", "arena_bytes", "flash_bytes", "ram_bytes", "stack_bytes", "harness_flash_bytes",
+      "est_cycles", "est_us", "time_ns", "time_ns_iqr", "time_ns_q1", "time_ns_q3", "weight_bytes",
+      "bias_bytes", "quant_param_bytes", "activation_bytes", "arena_bytes", "flash_bytes", "ram_bytes", "stack_bytes", "harness_flash_bytes",
       "harness_ram_bytes", "flash_used_pct", "ram_used_pct", "fits", "sqnr_db",
       "max_abs_err", "err_pct_range", "top1_agreement", "label_accuracy"};
   return columns;
@@ -70,13 +70,14 @@ std::string csv_report(const RunReport& report) {
       const std::string fields[] = {
           field(r.suite), field(r.target), field(r.layer_index), field(r.layer), field(r.op),
           field(r.out_shape), field(r.macs), field(r.insns), field(r.cycles), field(r.est_cycles),
-          field(r.est_us), field(r.time_ns), field(r.time_ns_iqr), field(r.weight_bytes), field(r.bias_bytes),
+          field(r.est_us), field(r.time_ns), field(r.time_ns_iqr), field(r.time_ns_q1), field(r.time_ns_q3),
+          field(r.weight_bytes), field(r.bias_bytes),
           field(r.quant_param_bytes), field(r.activation_bytes), field(r.arena_bytes),
           field(r.flash_bytes), field(r.ram_bytes), field(r.stack_bytes), field(r.harness_flash_bytes),
           field(r.harness_ram_bytes), field(r.flash_used_pct), field(r.ram_used_pct), field(r.fits),
           field(r.sqnr_db), field(r.max_abs_err), field(r.err_pct_range), field(r.top1_agreement),
           field(r.label_accuracy)};
-      static_assert(std::size(fields) == 31);
+      static_assert(std::size(fields) == 33);
       for (size_t i = 0; i < std::size(fields); ++i) out << (i ? "," : "") << fields[i];
       out << "\n";
     }

@@ -39,6 +39,8 @@ json row_json(const ReportRow& r) {
          {"est_us", value(r.est_us)},
          {"time_ns", value(r.time_ns)},
          {"time_ns_iqr", value(r.time_ns_iqr)},
+         {"time_ns_q1", value(r.time_ns_q1)},
+         {"time_ns_q3", value(r.time_ns_q3)},
          {"weight_bytes", value(r.weight_bytes)},
          {"bias_bytes", value(r.bias_bytes)},
          {"quant_param_bytes", value(r.quant_param_bytes)},

@@ -18,7 +18,9 @@ struct ReportRow {
   std::string layer, op, out_shape;
   std::optional<int64_t> macs, insns, cycles, est_cycles;
   std::optional<double> est_us;  // boards: est_cycles at the board's clock (an estimate too)
-  std::optional<double> time_ns, time_ns_iqr;
+  // Host wall time per inference, ns: median, interquartile range (q3 - q1), first and
+  // third quartiles (nearest rank) over the timing repetitions.
+  std::optional<double> time_ns, time_ns_iqr, time_ns_q1, time_ns_q3;
   std::optional<int64_t> weight_bytes, bias_bytes, quant_param_bytes, activation_bytes;
   std::optional<int64_t> arena_bytes, flash_bytes, ram_bytes, stack_bytes;
   std::optional<int64_t> harness_flash_bytes, harness_ram_bytes;  // the test harness's share, apart

@@ -49,13 +49,18 @@ void stopwatch_after(void* context, uint32_t layer, const int8_t*, uint32_t) {
       std::chrono::duration<double, std::nano>(Clock::now() - sw->start[layer]).count();
 }
 
-// Median and interquartile range (nearest-rank quartiles) of repeated measurements.
+// Median, first and third quartiles and interquartile range of repeated measurements. The
+// quartiles are nearest-rank picks from the sorted values, never interpolated: q1 is the
+// value at 0-based index floor(n/4), q3 the one at floor(3n/4), so both are measured
+// repetitions and the IQR is exactly q3 - q1.
 void summarize(std::vector<double> values, LayerCostMeasured* out) {
   if (values.empty()) return;
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   out->time_ns = n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-  out->time_ns_iqr = values[(3 * n) / 4] - values[n / 4];
+  out->time_ns_q1 = values[n / 4];
+  out->time_ns_q3 = values[(3 * n) / 4];
+  out->time_ns_iqr = *out->time_ns_q3 - *out->time_ns_q1;
 }
 
 const kernels::KernelSet* host_kernel_set(const TargetInfo& info) {
@@ -116,7 +121,8 @@ RunResult HostTarget::run(const RunRequest& request) {
   // Timing: per layer through the hooks (each figure includes one clock read pair, a few
   // tens of ns), and whole inferences without hooks for the total. Each repetition runs
   // every test sample; a figure is the mean per inference within a repetition, and the
-  // report gives the median over repetitions with its interquartile range.
+  // report gives the median over repetitions with its first and third quartiles and their
+  // difference, the interquartile range.
   std::vector<std::vector<double>> per_layer(layers);
   std::vector<double> totals;
   Stopwatch sw{std::vector<Clock::time_point>(layers), std::vector<double>(layers)};

@@ -53,8 +53,12 @@ struct LayerCostMeasured {
   std::optional<int64_t> insns;
   std::optional<int64_t> cycles;
   std::optional<int64_t> est_cycles;
+  // Host wall time per inference in nanoseconds, over the timing repetitions: the median,
+  // the first and third quartiles (nearest rank, as summarize() in host_target.cc picks
+  // them) and the interquartile range, time_ns_q3 - time_ns_q1.
   std::optional<double> time_ns;      // median over repetitions
-  std::optional<double> time_ns_iqr;  // interquartile range of the same repetitions
+  std::optional<double> time_ns_iqr;  // interquartile range of the same repetitions: q3 - q1
+  std::optional<double> time_ns_q1, time_ns_q3;  // first and third quartiles of the same repetitions
 };
 
 struct RunResult {

@@ -23,6 +23,7 @@ using testing::fixture_report;
 using testing::Outcome;
 using testing::read_text;
 using testing::ScratchDir;
+using testing::without_quartiles;
 using testing::write_report;
 
 // A private --root whose baseline is the fixture: alpha and beta on host and cortex-m4.
@@ -188,6 +189,54 @@ TEST(BaselineMerge, ABaselineThatDoesNotLoadIsReplacedOnlyWithReplace) {
       << replaced.output;
   EXPECT_EQ(read_text(root.baseline + "/report.json"), read_text(from + "/report.json"));
   EXPECT_EQ(read_text(root.baseline + "/report.csv"), read_text(from + "/report.csv"));
+}
+
+// A baseline of a qbench from before the host wall-time quartiles (the committed one is):
+// a run merges into it, and the pairs it keeps get the two columns, empty, every other
+// cell as it was.
+TEST(BaselineMerge, ABaselineWithoutQuartilesMergesWithThemEmpty) {
+  const Root root;
+  without_quartiles(root.baseline);
+  const std::string old_csv = read_text(root.baseline + "/report.csv");
+  ASSERT_EQ(old_csv.find("time_ns_q1"), std::string::npos);
+  const std::string from = write_report(root.dir.path() + "/run", partial_run());
+  const Outcome o = root.update("--from '" + from + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("(suite, target) pairs 1 replaced, 1 added, 3 kept"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("predates the column(s) time_ns_q1, time_ns_q3"), std::string::npos) << o.output;
+
+  const std::string new_csv = read_text(root.baseline + "/report.csv");
+  EXPECT_EQ(new_csv.substr(0, new_csv.find('\n')), read_text(from + "/report.csv").substr(0, new_csv.find('\n')))
+      << "the run's columns";
+  // A kept host row: the old cells, and two empty ones after time_ns_iqr.
+  const std::vector<std::string> old_rows = csv_lines_of(old_csv, "beta", "host");
+  const std::vector<std::string> new_rows = csv_lines_of(new_csv, "beta", "host");
+  ASSERT_EQ(old_rows.size(), new_rows.size());
+  ASSERT_FALSE(old_rows.empty());
+  for (size_t i = 0; i < old_rows.size(); ++i) {
+    std::vector<std::string> fields = testing::split(old_rows[i], ',');
+    if (old_rows[i].back() == ',') fields.emplace_back();
+    fields.insert(fields.begin() + 13, {"", ""});  // after time_ns (11) and time_ns_iqr (12)
+    std::string widened;
+    for (size_t k = 0; k < fields.size(); ++k) widened += (k ? "," : "") + fields[k];
+    EXPECT_EQ(new_rows[i], widened);
+  }
+  for (const std::string file : {"report.json", "report.csv"}) {
+    const LoadedReport merged = load_report(root.baseline + "/" + file);
+    const LoadedRow* kept = merged.find({"beta", "host", "hidden"});
+    const LoadedRow* ran = merged.find({"alpha", "host", "conv1"});
+    ASSERT_TRUE(kept && ran) << file;
+    EXPECT_FALSE(kept->value("time_ns_q1")) << file;
+    EXPECT_TRUE(kept->value("time_ns_iqr")) << file;
+    EXPECT_NEAR(*ran->value("time_ns_q3"), 9630.0, 1e-6) << file;
+  }
+  const nlohmann::json doc = nlohmann::json::parse(read_text(root.baseline + "/report.json"));
+  for (const auto& run : doc["runs"]) {
+    EXPECT_TRUE(run["total"].contains("time_ns_q1")) << run["suite"] << " " << run["target"];
+  }
+  const Outcome same = testing::run_shell(testing::qbench_binary() + " compare '" + root.baseline + "' '" +
+                                          root.baseline + "'");
+  EXPECT_EQ(same.exit_code, 0) << same.output;
 }
 
 TEST(BaselineMerge, AMismatchedPairInTheBaselineIsABaselineThatDoesNotLoad) {

@@ -201,17 +201,20 @@ TEST(Cli, CsvHasFixedColumnsAndATotalRowAndJsonHasProvenance) {
   const std::vector<std::string> lines = split(read_text(ws.out + "/report.csv"), '\n');
   ASSERT_GE(lines.size(), 5u);  // header, three layers, TOTAL
   const std::vector<std::string> header = split(lines[0], ',');
-  EXPECT_EQ(header.size(), 31u);
+  EXPECT_EQ(header.size(), 33u);
   EXPECT_EQ(header[0], "suite");
   EXPECT_EQ(header[7], "insns");
   EXPECT_EQ(header[10], "est_us");
   EXPECT_EQ(header[11], "time_ns");
-  EXPECT_EQ(header[21], "harness_flash_bytes");
-  EXPECT_EQ(header[25], "fits");
+  EXPECT_EQ(header[12], "time_ns_iqr");
+  EXPECT_EQ(header[13], "time_ns_q1");
+  EXPECT_EQ(header[14], "time_ns_q3");
+  EXPECT_EQ(header[23], "harness_flash_bytes");
+  EXPECT_EQ(header[27], "fits");
   int totals = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     // A trailing empty column is dropped by getline, so count separators instead.
-    EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), ','), 30) << lines[i];
+    EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), ','), 32) << lines[i];
     if (lines[i].find(",TOTAL,") != std::string::npos) ++totals;
   }
   EXPECT_EQ(totals, 1);
@@ -221,6 +224,34 @@ TEST(Cli, CsvHasFixedColumnsAndATotalRowAndJsonHasProvenance) {
     EXPECT_TRUE(report.dump().find("\"" + key + "\"") != std::string::npos) << key;
   }
   EXPECT_NE(report.dump().find("suite_hash"), std::string::npos);
+}
+
+// Host wall time over repetitions: the median between the first and third quartiles, which
+// are two of the measured repetitions (nearest rank), and the IQR exactly their difference.
+TEST(Cli, HostTimeHasItsMedianQuartilesAndIqr) {
+  Workspace ws;
+  const Outcome o = qbench("run --suite '" + ws.suite + "' --out '" + ws.out + "' --golden-dir '" + ws.golden +
+                           "' --repetitions 8");
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  const nlohmann::json report = nlohmann::json::parse(read_text(ws.out + "/report.json"));
+  size_t rows = 0;
+  for (const auto& run : report["runs"]) {
+    std::vector<nlohmann::json> all(run["layers"].begin(), run["layers"].end());
+    all.push_back(run["total"]);
+    for (const auto& row : all) {
+      ASSERT_TRUE(row["time_ns"].is_number() && row["time_ns_q1"].is_number() && row["time_ns_q3"].is_number() &&
+                  row["time_ns_iqr"].is_number())
+          << row.dump();
+      const double median = row["time_ns"], q1 = row["time_ns_q1"], q3 = row["time_ns_q3"];
+      EXPECT_GT(q1, 0.0) << row.dump();
+      EXPECT_LE(q1, median) << row.dump();
+      EXPECT_LE(median, q3) << row.dump();
+      EXPECT_EQ(row["time_ns_iqr"].get<double>(), q3 - q1) << row.dump();
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, 4u);  // three layers and TOTAL
+  EXPECT_NE(read_text(ws.out + "/report.csv").find(",time_ns,time_ns_iqr,time_ns_q1,time_ns_q3,"), std::string::npos);
 }
 
 // A real .tflite model run as a suite of its own, and the ways its input can be bad.

@@ -18,6 +18,7 @@ using testing::Outcome;
 using testing::qbench;
 using testing::read_text;
 using testing::ScratchDir;
+using testing::without_quartiles;
 using testing::write_report;
 
 struct Reports {
@@ -179,6 +180,37 @@ TEST(CompareCli, ExportWritesGithubBenchmarkAndBencherJson) {
   EXPECT_EQ(bmf["alpha/cortex-m4"]["instructions"]["value"], 47000);
   EXPECT_EQ(bmf["beta/host"]["latency"]["value"], 170);
   EXPECT_EQ(bmf["beta/cortex-m4"]["flash-bytes"]["value"], 24576);
+}
+
+// A report of an older qbench, without the host wall-time quartiles (the committed
+// baseline is one): compare, export and the report page take it as before.
+TEST(CompareCli, AReportWithoutQuartilesComparesExportsAndMakesItsPage) {
+  const Reports r([](RunReport&) {});
+  without_quartiles(r.base);
+  ASSERT_EQ(read_text(r.base + "/report.csv").find("time_ns_q1"), std::string::npos);
+  for (const std::string& args : {"'" + r.base + "' '" + r.cur + "'", "'" + r.cur + "' '" + r.base + "'",
+                                  "'" + r.base + "/report.csv' '" + r.cur + "/report.csv'"}) {
+    const Outcome o = qbench("compare " + args);
+    EXPECT_EQ(o.exit_code, 0) << args << "\n" << o.output;
+    EXPECT_NE(o.output.find("nothing moved"), std::string::npos) << o.output;
+  }
+  // Asked for, the quartiles the older report lacks are new values, which do not fail.
+  const Outcome asked = r.compare("--rule time_ns_q3=25%");
+  EXPECT_EQ(asked.exit_code, 0) << asked.output;
+  const std::string line = table_line(asked.output, "conv1");
+  ASSERT_GE(line.size(), 3u) << asked.output;
+  EXPECT_NE(line.find("time_ns_q3"), std::string::npos) << asked.output;
+  EXPECT_EQ(line.substr(line.size() - 3), "new") << asked.output;
+
+  const Outcome exported = qbench("export '" + r.base + "'");
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  const auto bmf = nlohmann::json::parse(read_text(r.base + "/benchmark-bencher.json"));
+  EXPECT_EQ(bmf["beta/host"]["latency"]["value"], 170);
+  const Outcome page = qbench("report '" + r.cur + "' --baseline '" + r.base + "'");
+  EXPECT_EQ(page.exit_code, 0) << page.output;
+  EXPECT_TRUE(fs::is_regular_file(r.cur + "/report.html"));
+  const Outcome old_page = qbench("report '" + r.base + "' --baseline '" + r.cur + "'");
+  EXPECT_EQ(old_page.exit_code, 0) << old_page.output;
 }
 
 TEST(CompareCli, HelpSaysWhatCiGatesAndWhatNot) {

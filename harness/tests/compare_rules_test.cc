@@ -17,6 +17,7 @@ namespace {
 using testing::fixture_report;
 using testing::fixture_row;
 using testing::ScratchDir;
+using testing::without_quartiles;
 using testing::write_report;
 
 struct Pair {
@@ -180,6 +181,42 @@ TEST(CompareRules, AValueThatVanishesFailsAndANewValueDoesNot) {
   EXPECT_EQ(fresh.compare().broken(), 0u);
 }
 
+// The host wall-time quartiles are the whisker's ends, not a gated figure: off by default,
+// compared when a rule asks (one-sided, like time_ns); a report without them (an older
+// qbench) compares as before, its missing quartiles new values at most.
+TEST(CompareRules, QuartilesAreComparedOnlyWhenARuleAsksAndMayBeAbsent) {
+  const Pair wider([](RunReport& r) { fixture_row(r, "alpha", "host", "conv1").time_ns_q3 = 9630 * 2.0; });
+  EXPECT_EQ(find(wider.compare(), "conv1", "time_ns_q3", "host"), nullptr) << "off by default";
+  EXPECT_EQ(wider.compare().broken(), 0u);
+  RuleSet asked = default_rules();
+  apply_rule_override("time_ns_q3=25%", "--rule", &asked);
+  const Finding* f = find(wider.compare(asked), "conv1", "time_ns_q3", "host");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->verdict, Verdict::kBroken);
+  EXPECT_NE(describe_rules(default_rules()).find("time_ns_q1 off, time_ns_q3 off, *_bytes exact"), std::string::npos)
+      << describe_rules(default_rules());
+
+  for (const std::string file : {"report.json", "report.csv"}) {
+    ScratchDir dir;
+    const LoadedReport older = load_report(without_quartiles(write_report(dir.path() + "/old", fixture_report())) +
+                                           "/" + file);
+    const LoadedReport newer = load_report(write_report(dir.path() + "/new", fixture_report()) + "/" + file);
+    const LoadedRow* conv1 = older.find({"alpha", "host", "conv1"});
+    ASSERT_NE(conv1, nullptr) << file;
+    EXPECT_FALSE(conv1->value("time_ns_q1")) << file;
+    EXPECT_FALSE(conv1->value("time_ns_q3")) << file;
+    EXPECT_TRUE(conv1->value("time_ns_iqr")) << file;
+    EXPECT_EQ(compare_reports(older, newer, default_rules()).broken(), 0u) << file;
+    EXPECT_EQ(compare_reports(newer, older, default_rules()).broken(), 0u) << file;
+    EXPECT_TRUE(compare_reports(older, newer, default_rules()).findings.empty()) << file;
+    const Comparison c = compare_reports(older, newer, asked);
+    EXPECT_EQ(c.broken(), 0u) << file;
+    const Finding* fresh = find(c, "conv1", "time_ns_q3", "host");
+    ASSERT_NE(fresh, nullptr) << file;
+    EXPECT_EQ(fresh->verdict, Verdict::kNewValue) << file;
+  }
+}
+
 TEST(CompareRules, GoldensAreComparedByteForByte) {
   const Pair p([](RunReport& r) {
     fixture_row(r, "beta", "cortex-m4", "hidden").output_crc32 = 0xdeadbeef;
@@ -265,6 +302,15 @@ TEST(CompareLoader, BadReportsAreOneLineNamingTheFileAndTheProblem) {
   std::string no_insns = good;
   no_insns.replace(no_insns.find(",insns,"), 7, ",instr,");
   EXPECT_EQ(message("a/report.csv", no_insns), dir.path() + "/a/report.csv: line 1: missing column 'insns'");
+  // The quartiles may be absent (an older qbench), never malformed.
+  std::string bad_q1 = good;
+  bad_q1.replace(bad_q1.find(",8730,"), 6, ",87x0,");
+  EXPECT_NE(message("a2/report.csv", bad_q1).find("column time_ns_q1: expected a number or empty, got '87x0'"),
+            std::string::npos) << message("a2/report.csv", bad_q1);
+  nlohmann::json text_q3 = nlohmann::json::parse(json_report(fixture_report()));
+  text_q3["runs"][0]["layers"][0]["time_ns_q3"] = "fast";
+  EXPECT_NE(message("a3/report.json", text_q3.dump()).find("/runs/0/layers/0/time_ns_q3: expected a number"),
+            std::string::npos) << message("a3/report.json", text_q3.dump());
   std::string bad_number = good;
   bad_number.replace(bad_number.find(",3100,"), 6, ",31x0,");
   EXPECT_NE(message("b/report.csv", bad_number).find("column insns: expected a number or empty, got '31x0'"),

@@ -49,12 +49,16 @@ TEST(CsvNumbers, IntegersAsIntegersOthersFixedNeverExponent) {
   ReportRow& conv1 = fixture_row(r, "alpha", "host", "conv1");
   conv1.time_ns = 4385880.52;
   conv1.time_ns_iqr = 0.000123456;
+  conv1.time_ns_q1 = 4300000.0;    // whole: an integer
+  conv1.time_ns_q3 = 4512345.678;  // not whole: fixed
   conv1.sqnr_db = 37.794213473849;
   conv1.max_abs_err = 1e-9;
   conv1.err_pct_range = -0.0;
   ReportRow& pool = fixture_row(r, "alpha", "host", "pool");
   pool.time_ns = 557024.0;
   pool.time_ns_iqr = 99999.96;  // rounds up a digit
+  pool.time_ns_q1 = 512000.3;
+  pool.time_ns_q3 = 612000.0;
   pool.sqnr_db = 123456789012.25;
   fixture_row(r, "alpha", "host", "fc").time_ns = 1234567890123.0;
   fixture_row(r, "alpha", "host", "TOTAL").time_ns = 2e15;  // beyond: %.17g
@@ -62,11 +66,16 @@ TEST(CsvNumbers, IntegersAsIntegersOthersFixedNeverExponent) {
 
   EXPECT_EQ(cell(csv, "alpha,host,0,", "time_ns"), "4385880.5");
   EXPECT_EQ(cell(csv, "alpha,host,0,", "time_ns_iqr"), "0.000123456");
+  EXPECT_EQ(cell(csv, "alpha,host,0,", "time_ns_q1"), "4300000");
+  EXPECT_EQ(cell(csv, "alpha,host,0,", "time_ns_q3"), "4512345.7");
   EXPECT_EQ(cell(csv, "alpha,host,0,", "sqnr_db"), "37.7942");
   EXPECT_EQ(cell(csv, "alpha,host,0,", "max_abs_err"), "0.000000001");
   EXPECT_EQ(cell(csv, "alpha,host,0,", "err_pct_range"), "0");
   EXPECT_EQ(cell(csv, "alpha,host,1,", "time_ns"), "557024");
   EXPECT_EQ(cell(csv, "alpha,host,1,", "time_ns_iqr"), "100000");
+  EXPECT_EQ(cell(csv, "alpha,host,1,", "time_ns_q1"), "512000.3");
+  EXPECT_EQ(cell(csv, "alpha,host,1,", "time_ns_q3"), "612000");
+  EXPECT_EQ(cell(csv, "alpha,cortex-m4,1,", "time_ns_q1"), "");  // no wall time under QEMU
   EXPECT_EQ(cell(csv, "alpha,host,1,", "sqnr_db"), "123456789012.2");
   EXPECT_EQ(cell(csv, "alpha,host,2,", "time_ns"), "1234567890123");
   EXPECT_EQ(cell(csv, "alpha,host,,TOTAL", "time_ns"), "2000000000000000");
@@ -93,6 +102,15 @@ TEST(CsvNumbers, TheCompareLoaderReadsThemAndACsvMatchesItsJson) {
   EXPECT_DOUBLE_EQ(*csv.find({"alpha", "host", "pool"})->value("time_ns"), 557024.0);
   EXPECT_DOUBLE_EQ(*csv.find({"alpha", "host", "fc"})->value("sqnr_db"), 37.7942);
   EXPECT_DOUBLE_EQ(*csv.find({"beta", "host", "out"})->value("max_abs_err"), 0.0000123457);
+  // The quartiles as written: 9000 x 0.97 and x 1.07 (the fixture's), whole numbers.
+  const LoadedReport json = load_report(folder + "/report.json");
+  for (const LoadedReport* rep : {&csv, &json}) {
+    const LoadedRow* row = rep->find({"alpha", "host", "conv1"});
+    ASSERT_NE(row, nullptr);
+    EXPECT_NEAR(*row->value("time_ns_q1"), 8730.0, 1e-6) << rep->file;
+    EXPECT_NEAR(*row->value("time_ns_q3"), 9630.0, 1e-6) << rep->file;
+    EXPECT_FALSE(rep->find({"alpha", "cortex-m4", "conv1"})->value("time_ns_q1")) << rep->file;
+  }
 
   // A CSV against the JSON it was written with: nothing moved, either way round.
   for (const std::string args : {"'" + folder + "/report.json' '" + folder + "/report.csv'",

@@ -1,5 +1,7 @@
 // scripts/plot_report.py on a fixture report folder: the PNGs it promises, a trend across
-// earlier reports, one clear line and exit 2 for a missing column, exit 3 without matplotlib.
+// earlier reports, host time whiskers from the first to the third quartile (centred on the
+// median, and saying so, for a report without quartiles), one clear line and exit 2 for a
+// missing column, exit 3 without matplotlib.
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -22,6 +24,7 @@ using testing::read_text;
 using testing::run_shell;
 using testing::ScratchDir;
 using testing::source_dir;
+using testing::without_quartiles;
 using testing::write_report;
 
 Outcome plot(const std::string& args, const std::string& env = "") {
@@ -143,10 +146,73 @@ TEST(ReportPlots, CostIsLogScaleWithALegendAndNamesAFailedTarget) {
   // Host time: the whiskers say what they are.
   const auto& time = panel(cost, "host wall time per layer");
   EXPECT_TRUE(has_entry(time, "host")) << time["legend"];
-  EXPECT_TRUE(has_entry(time, "whisker: IQR wide, centred on the median (the report has median + IQR, not the quartiles)"))
-      << time["legend"];
+  EXPECT_TRUE(has_entry(time, "whisker: first to third quartile (nearest rank)")) << time["legend"];
+  EXPECT_FALSE(has_entry(time, "centred on the median")) << time["legend"];
   const auto manifest = nlohmann::json::parse(read_text(report + "/plots/plots.json"));
   EXPECT_NE(manifest.dump().find("cortex-m3 failed"), std::string::npos) << manifest.dump();
+}
+
+// The whiskers of the host series, bar by bar, in layer order.
+const nlohmann::json& host_whiskers(const nlohmann::json& ax) {
+  static const nlohmann::json none = nlohmann::json::array();
+  if (ax.contains("whiskers")) {
+    for (const auto& w : ax.at("whiskers")) {
+      if (w["label"] == "host") return w.at("bars");
+    }
+  }
+  ADD_FAILURE() << "no whiskers on the host bars: " << ax.dump();
+  return none;
+}
+
+// The whisker's ends to matplotlib's precision (its segments may be single floats).
+void expect_near_ns(const nlohmann::json& v, double ns, const std::string& what) {
+  ASSERT_TRUE(v.is_number()) << what << ": " << v;
+  EXPECT_NEAR(v.get<double>(), ns, 1e-4 * ns) << what;
+}
+
+// A report with the quartiles: each whisker goes from time_ns_q1 to time_ns_q3, unevenly
+// about the median where they lie unevenly. One without them (an older qbench): as wide as
+// the IQR, centred on the median, and the legend says that instead.
+TEST(ReportPlots, HostTimeWhiskersGoFromTheFirstToTheThirdQuartile) {
+  ScratchDir dir;
+  RunReport r = fixture_report();
+  ReportRow& conv1 = fixture_row(r, "alpha", "host", "conv1");
+  conv1.time_ns = 9000;
+  conv1.time_ns_q1 = 8100;  // 900 below
+  conv1.time_ns_q3 = 9300;  // 300 above
+  conv1.time_ns_iqr = 1200;
+  ReportRow& pool = fixture_row(r, "alpha", "host", "pool");
+  pool.time_ns = 700;
+  pool.time_ns_q1 = 690;
+  pool.time_ns_q3 = 780;
+  pool.time_ns_iqr = 90;
+  const std::string report = write_report(dir.path() + "/run", r);
+  const auto facts = facts_of(report);
+  const auto& time = panel(figure_named(facts, "alpha_cost.png"), "host wall time per layer");
+  EXPECT_TRUE(has_entry(time, "whisker: first to third quartile (nearest rank)")) << time["legend"];
+  EXPECT_FALSE(has_entry(time, "centred on the median")) << time["legend"];
+  const auto& bars = host_whiskers(time);
+  ASSERT_EQ(bars.size(), 3u) << time.dump();  // conv1, pool, fc
+  expect_near_ns(bars[0]["low"], 8100, "conv1 q1");
+  expect_near_ns(bars[0]["high"], 9300, "conv1 q3");
+  expect_near_ns(bars[1]["low"], 690, "pool q1");
+  expect_near_ns(bars[1]["high"], 780, "pool q3");
+  expect_near_ns(bars[2]["low"], 400 * 0.97, "fc q1");  // the fixture's
+  expect_near_ns(bars[2]["high"], 400 * 1.07, "fc q3");
+
+  // The same report as an older qbench wrote it, without the quartiles.
+  const std::string older = without_quartiles(write_report(dir.path() + "/older", r));
+  const auto old_facts = facts_of(older);
+  const auto& old_time = panel(figure_named(old_facts, "alpha_cost.png"), "host wall time per layer");
+  EXPECT_TRUE(has_entry(old_time, "whisker: IQR wide, centred on the median (the report has median + IQR, not the "
+                                  "quartiles)")) << old_time["legend"];
+  EXPECT_FALSE(has_entry(old_time, "first to third quartile")) << old_time["legend"];
+  const auto& old_bars = host_whiskers(old_time);
+  ASSERT_EQ(old_bars.size(), 3u) << old_time.dump();
+  expect_near_ns(old_bars[0]["low"], 9000 - 600, "conv1: IQR 1200, centred");
+  expect_near_ns(old_bars[0]["high"], 9000 + 600, "conv1: IQR 1200, centred");
+  expect_near_ns(old_bars[1]["low"], 700 - 45, "pool: IQR 90, centred");
+  expect_near_ns(old_bars[1]["high"], 700 + 45, "pool: IQR 90, centred");
 }
 
 // Red marks the lowest SQNR (not the largest drop), the output gate is drawn over the
