@@ -128,7 +128,7 @@ void build_column_c4(int32_t* cols, int32_t slot, const ConvGeometry& g, int32_t
   const int8_t* src = g.input + ((b * g.in_h + w.iy0) * g.in_w + w.ix0 + w.kx_lo) * g.in_c;
   int32_t* d = cols + slot * 2;
   if (w.inside) {
-    for (int32_t ky = 0; ky < g.k_h; ++ky, src += row_step) d = expand_words(d, src, row_words);
+    for (int32_t ky = 0; ky < g.k_h; ++ky, src += row_step) d = expand_words<16>(d, src, row_words);
     return;
   }
   const int32_t left = w.kx_lo * words_per_tap;
@@ -140,7 +140,7 @@ void build_column_c4(int32_t* cols, int32_t slot, const ConvGeometry& g, int32_t
       continue;
     }
     d = fill_words(d, zp_pair, left);
-    if (mid > 0) d = expand_words(d, src, mid);
+    if (mid > 0) d = expand_words<16>(d, src, mid);
     d = fill_words(d, zp_pair, row_words - left - mid);
   }
 }
@@ -205,9 +205,9 @@ void conv_im2col(const ConvArgs& a) {
 
   for (int32_t oc0 = 0; oc0 < out_c; oc0 += kQuantChunk) {
     const int32_t n = out_c - oc0 < kQuantChunk ? out_c - oc0 : kQuantChunk;
-    const bool fast = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
-                                         a.requant.shift + oc0, a.folded_bias + oc0,
-                                         int64_t{g.k} << 14, a.params.output_offset);
+    const QuantKind kind = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
+                                              a.requant.shift + oc0, a.folded_bias + oc0,
+                                              int64_t{g.k} << 14, a.params.output_offset, true);
     PixelCursor pa;
     for (int32_t p = 0; p < pixels; p += 2) {
       PixelCursor pb = pa;
@@ -225,9 +225,8 @@ void conv_im2col(const ConvArgs& a) {
         }
       }
       int8_t* out_a = a.output + p * out_c + oc0;
-      (fast ? matmul_2cols<true> : matmul_2cols<false>)(
-          cols, s, a.filter + oc0 * g.k, a.folded_bias + oc0, quant, n, o, out_a,
-          has_b ? out_a + out_c : nullptr);
+      matmul_2cols(kind, cols, s, a.filter + oc0 * g.k, a.folded_bias + oc0, quant, n, o, out_a,
+                   has_b ? out_a + out_c : nullptr);
       pa = pb;
       if (has_b) pa.next(a.output_shape);
     }

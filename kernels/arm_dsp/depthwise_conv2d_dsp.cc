@@ -389,7 +389,7 @@ void depthwise(const ConvArgs& a) {
     const int32_t nc = g.channels - c0 < 4 ? g.channels - c0 : 4;
     const bool fast = fill_channel_quant(q, nc, a.requant.multiplier + c0, a.requant.shift + c0,
                                          a.folded_bias + c0, int64_t{g.k_h * g.k_w} << 14,
-                                         a.params.output_offset);
+                                         a.params.output_offset) == QuantKind::kFolded;
     if (fast) {
       depthwise_group<true>(a, g, c0, nc, q, o);
     } else {

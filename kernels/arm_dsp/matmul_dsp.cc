@@ -12,6 +12,7 @@
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include <cstddef>
 
+#include "kernels/arm_dsp/dsp_asm.h"
 #include "kernels/arm_dsp/matmul_dsp.h"
 
 namespace qb::kernels::dsp {
@@ -21,7 +22,8 @@ static_assert(offsetof(MatmulJob, cols) == 0 && offsetof(MatmulJob, weights) == 
               offsetof(MatmulJob, folded_bias) == 16 && offsetof(MatmulJob, quant) == 20 &&
               offsetof(MatmulJob, tail_back) == 24 && offsetof(MatmulJob, out_a) == 28 &&
               offsetof(MatmulJob, out_b) == 32 && offsetof(MatmulJob, pairs) == 36 &&
-              offsetof(MatmulJob, act_min4) == 40 && offsetof(MatmulJob, act_max4) == 44,
+              offsetof(MatmulJob, act_min4) == 40 && offsetof(MatmulJob, act_max4) == 44 &&
+              offsetof(MatmulJob, output_offset) == 48,
               "the assembly below addresses MatmulJob by these offsets");
 static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant with one LDM");
 
@@ -46,16 +48,7 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "smlad r3, r10, r12, r3\n\t"           \
   "smlad r3, r11, lr, r3\n\t"
 
-// acc (register ACC) of a channel whose {multiplier, round, right_shift} are in M, K, R:
-// c = round + [acc < 0] in r10, SMMLAR(2 * acc, M, c) >> R, saturated to int8.
-#define QB_MATMUL_REQUANT(ACC, M, K, R)      \
-  "add r10, " K ", " ACC ", asr #31\n\t"    \
-  "lsl " ACC ", " ACC ", #1\n\t"            \
-  "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
-  "asr " ACC ", " ACC ", " R "\n\t"         \
-  "ssat " ACC ", #8, " ACC "\n\t"
-
-#define QB_MATMUL_BODY(NAME, CLAMP)                                          \
+#define QB_MATMUL_BODY(NAME, PRE, REQ, CLAMP)                                     \
   ".text\n\t"                                                                \
   ".syntax unified\n\t"                                                      \
   ".thumb\n\t"                                                               \
@@ -89,10 +82,11 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "ldr lr, [r12, #20]\n\t"                                                   \
   "ldmia lr!, {r4, r5, r6, r7, r8, r9}\n\t"                                  \
   "str lr, [r12, #20]\n\t"                                                   \
-  QB_MATMUL_REQUANT("r0", "r4", "r5", "r6")                                  \
-  QB_MATMUL_REQUANT("r2", "r4", "r5", "r6")                                  \
-  QB_MATMUL_REQUANT("r1", "r7", "r8", "r9")                                  \
-  QB_MATMUL_REQUANT("r3", "r7", "r8", "r9")                                  \
+  PRE                                                                        \
+  REQ("r0", "r4", "r5", "r6")                                               \
+  REQ("r2", "r4", "r5", "r6")                                               \
+  REQ("r1", "r7", "r8", "r9")                                               \
+  REQ("r3", "r7", "r8", "r9")                                               \
   "bfi r0, r1, #8, #8\n\t"                                                   \
   "bfi r2, r3, #8, #8\n\t"                                                   \
   CLAMP                                                                      \
@@ -107,20 +101,20 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "pop {r0, r4-r11, pc}\n\t"                                                 \
   ".size " NAME ", . - " NAME "\n\t"
 
-// Both activation bounds, bytewise: SSUB8 sets GE per byte, SEL picks.
-#define QB_MATMUL_CLAMP              \
-  "ldrd r4, r5, [r12, #40]\n\t"      \
-  "ssub8 r10, r0, r4\n\t"            \
-  "sel r0, r0, r4\n\t"               \
-  "ssub8 r10, r0, r5\n\t"            \
-  "sel r0, r5, r0\n\t"               \
-  "ssub8 r10, r2, r4\n\t"            \
-  "sel r2, r2, r4\n\t"               \
-  "ssub8 r10, r2, r5\n\t"            \
-  "sel r2, r5, r2\n\t"
+// Both activation bounds, bytewise.
+#define QB_MATMUL_CLAMP                   \
+  "ldrd r4, r5, [r12, #40]\n\t"           \
+  QB_DSP_CLAMP_BYTES("r0", "r4", "r5")    \
+  QB_DSP_CLAMP_BYTES("r2", "r4", "r5")
 
-__asm__(QB_MATMUL_BODY("qb_dsp_matmul_pairs", "")
-        QB_MATMUL_BODY("qb_dsp_matmul_pairs_clamped", QB_MATMUL_CLAMP));
+// Wide entries: the output offset, loaded into r11 (free once the blocks are done), is
+// added after each shift. Only a clamped variant: the clamp costs less than another copy.
+#define QB_MATMUL_REQUANT_WIDE(ACC, M, K, R) QB_DSP_REQUANT_WIDE(ACC, M, K, R, "r11")
+
+__asm__(QB_MATMUL_BODY("qb_dsp_matmul_pairs", "", QB_DSP_REQUANT, "")
+        QB_MATMUL_BODY("qb_dsp_matmul_pairs_clamped", "", QB_DSP_REQUANT, QB_MATMUL_CLAMP)
+        QB_MATMUL_BODY("qb_dsp_matmul_pairs_wide", "ldr r11, [r12, #48]\n\t",
+                       QB_MATMUL_REQUANT_WIDE, QB_MATMUL_CLAMP));
 
 }  // namespace qb::kernels::dsp
 #endif

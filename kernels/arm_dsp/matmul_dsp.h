@@ -36,8 +36,9 @@ inline uint32_t tail_block_word(const int8_t* src, int32_t k) {
 }
 
 // Sign-extends n >= 1 words from s into successive blocks of one column: d advances a
-// block (16 bytes) per word. Six instructions a word (GCC's own loop takes nine); returns
-// the next block.
+// block (kBlockBytes: 16 in a column pair, 8 in a lone column) per word. Six instructions
+// a word (GCC's own loop takes nine); returns the next block.
+template <int kBlockBytes>
 __attribute__((always_inline)) inline int32_t* expand_words(int32_t* d, const int8_t* s,
                                                            int32_t n) {
   uint32_t w;
@@ -47,18 +48,18 @@ __attribute__((always_inline)) inline int32_t* expand_words(int32_t* d, const in
       "ldr %[w], [%[s]], #4\n\t"
       "sxtb16 %[e], %[w]\n\t"
       "sxtb16 %[w], %[w], ror #8\n\t"
-      "strd %[e], %[w], [%[d]], #16\n\t"
+      "strd %[e], %[w], [%[d]], #%c[step]\n\t"
       "subs %[n], %[n], #1\n\t"
       "bne 1b"
       : [d] "+r"(d), [s] "+r"(s), [n] "+r"(n), [w] "=&r"(w), [e] "=&r"(e)
-      :
+      : [step] "i"(kBlockBytes)
       : "cc", "memory");
   return d;
 }
 
 // Expands k >= 4 contiguous int8 values into column `slot` of the pair buffer.
 inline void expand_column(int32_t* cols, int32_t slot, const int8_t* src, int32_t k) {
-  int32_t* d = expand_words(cols + slot * 2, src, k >> 2);
+  int32_t* d = expand_words<16>(cols + slot * 2, src, k >> 2);
   if ((k & 3) != 0) {
     const uint32_t w = tail_block_word(src, k);
     d[0] = sxtb16_even(w);
@@ -118,58 +119,102 @@ struct MatmulJob {
   int8_t* out_a;                // next outputs of column A / B (B may equal A: stored first)
   int8_t* out_b;
   int32_t pairs;                // channel pairs left, >= 1
-  uint32_t act_min4, act_max4;  // used by the clamped variant
+  uint32_t act_min4, act_max4;  // used by the clamped variants
+  int32_t output_offset;        // used by the wide variant
 };
 
+// Folded entries (without and with the activation clamp) and wide entries (clamped).
 extern "C" void qb_dsp_matmul_pairs(MatmulJob* job);
 extern "C" void qb_dsp_matmul_pairs_clamped(MatmulJob* job);
+extern "C" void qb_dsp_matmul_pairs_wide(MatmulJob* job);
+
+// The assembly loop for a table of `kind` (a mixed table's fast runs: the folded loop) and
+// this clamp.
+using DspJobLoop = void (*)(MatmulJob*);
+inline DspJobLoop matmul_loop(QuantKind kind, bool clamp) {
+  if (kind == QuantKind::kWide) return qb_dsp_matmul_pairs_wide;
+  return clamp ? qb_dsp_matmul_pairs_clamped : qb_dsp_matmul_pairs;
+}
+
+// The C forms, for what the assembly loops do not take (kept out of line: they are rare,
+// and the callers' column loops keep their registers): a channel pair with an entry that
+// needs the reference's requantization, and an odd last channel.
+__attribute__((noinline)) inline void matmul_pair_mixed(const int32_t* cols, const MatmulShape& s,
+                                                        const int8_t* w, const int32_t* bias,
+                                                        const ChannelQuant* q,
+                                                        const OutputQuant& o, int8_t* out_a,
+                                                        int8_t* out_b) {
+  Acc2x2 acc{bias[0], bias[1], bias[0], bias[1]};
+  const int32_t* const cols_full_end = cols + s.full_blocks * 4;
+  const int32_t* c = cols;
+  for (; c != cols_full_end; c += 4, w += 4) mac_block_2x2(acc, c, w, s.k);
+  if (s.tail_back != 0) mac_block_2x2(acc, c, w - s.tail_back, s.k);
+  constexpr QuantKind kMixed = QuantKind::kMixed;
+  const uint32_t ya = pack_byte1(static_cast<uint32_t>(requantize<kMixed>(acc.a0, q[0], o.output_offset)),
+                                 static_cast<uint32_t>(requantize<kMixed>(acc.a1, q[1], o.output_offset)));
+  const uint32_t yb = pack_byte1(static_cast<uint32_t>(requantize<kMixed>(acc.b0, q[0], o.output_offset)),
+                                 static_cast<uint32_t>(requantize<kMixed>(acc.b1, q[1], o.output_offset)));
+  store_u16(out_a, clamp_packed(ya, o));
+  if (out_b != nullptr) store_u16(out_b, clamp_packed(yb, o));
+}
+
+__attribute__((noinline)) inline void matmul_last_channel(QuantKind kind, const int32_t* cols,
+                                                          const MatmulShape& s, const int8_t* w,
+                                                          int32_t bias, const ChannelQuant& q,
+                                                          const OutputQuant& o, int8_t* out_a,
+                                                          int8_t* out_b) {
+  int32_t a = bias, b = bias;
+  const int32_t* const cols_full_end = cols + s.full_blocks * 4;
+  const int32_t* c = cols;
+  for (; c != cols_full_end; c += 4, w += 4) mac_block_2x1(a, b, c, w);
+  if (s.tail_back != 0) mac_block_2x1(a, b, c, w - s.tail_back);
+  *out_a = static_cast<int8_t>(
+      clamp_packed(static_cast<uint32_t>(requantize(kind, a, q, o.output_offset)), o));
+  if (out_b != nullptr) {
+    *out_b = static_cast<int8_t>(
+        clamp_packed(static_cast<uint32_t>(requantize(kind, b, q, o.output_offset)), o));
+  }
+}
 
 // out_a[oc] / out_b[oc] for oc in [0, channels): columns A / B of `cols` against the weight
-// rows at filter (row stride s.k), plus folded_bias, requantized by quant (table indexed
-// like the channels) and clamped. out_b may be null (an odd last column: B is computed
-// and dropped).
-template <bool kFast>
-inline void matmul_2cols(const int32_t* cols, const MatmulShape& s, const int8_t* filter,
-                         const int32_t* folded_bias, const ChannelQuant* quant, int32_t channels,
-                         const OutputQuant& o, int8_t* out_a, int8_t* out_b) {
-  const int32_t* const cols_full_end = cols + s.full_blocks * 4;
+// rows at filter (row stride s.k), plus folded_bias, requantized by quant (a table of
+// `kind`, indexed like the channels) and clamped. out_b may be null (an odd last column:
+// B is computed and dropped). Out of line, so that the callers' column builders keep
+// their registers.
+__attribute__((noinline)) inline void matmul_2cols(QuantKind kind, const int32_t* cols,
+                                                   const MatmulShape& s, const int8_t* filter,
+                                                   const int32_t* folded_bias,
+                                                   const ChannelQuant* quant, int32_t channels,
+                                                   const OutputQuant& o, int8_t* out_a,
+                                                   int8_t* out_b) {
   int32_t oc = 0;
-  if (kFast && channels >= 2) {
-    MatmulJob job{cols,         filter,        s.k - 4, s.full_blocks, folded_bias,
-                  quant,        s.tail_back,   out_a,   out_b != nullptr ? out_b : out_a,
-                  channels / 2, o.act_min4,    o.act_max4};
-    (o.clamp ? qb_dsp_matmul_pairs_clamped : qb_dsp_matmul_pairs)(&job);
-    oc = channels & ~1;
-  }
-  for (; oc + 2 <= channels; oc += 2) {
-    Acc2x2 acc{folded_bias[oc], folded_bias[oc + 1], folded_bias[oc], folded_bias[oc + 1]};
-    const int8_t* w = filter + oc * s.k;
-    const int32_t* c = cols;
-    for (; c != cols_full_end; c += 4, w += 4) mac_block_2x2(acc, c, w, s.k);
-    if (s.tail_back != 0) mac_block_2x2(acc, c, w - s.tail_back, s.k);
-
-    const ChannelQuant& q0 = quant[oc];
-    const ChannelQuant& q1 = quant[oc + 1];
-    const uint32_t ya = pack_byte1(static_cast<uint32_t>(requantize<kFast>(acc.a0, q0, o.output_offset)),
-                                   static_cast<uint32_t>(requantize<kFast>(acc.a1, q1, o.output_offset)));
-    const uint32_t yb = pack_byte1(static_cast<uint32_t>(requantize<kFast>(acc.b0, q0, o.output_offset)),
-                                   static_cast<uint32_t>(requantize<kFast>(acc.b1, q1, o.output_offset)));
-    store_u16(out_a + oc, clamp_packed(ya, o));
-    if (out_b != nullptr) store_u16(out_b + oc, clamp_packed(yb, o));
+  while (oc + 2 <= channels) {
+    // Channel pairs go to the assembly loop; in a mixed table, the longest run of pairs
+    // whose entries are all fast does, so a few channels that need the reference's
+    // requantization cost only their own pairs.
+    int32_t end = channels & ~1;
+    if (kind == QuantKind::kMixed) {
+      end = oc;
+      while (end + 2 <= channels && quant[end].right_shift != 0 && quant[end + 1].right_shift != 0) {
+        end += 2;
+      }
+    }
+    if (end > oc) {
+      MatmulJob job{cols,          filter + oc * s.k, s.k - 4,       s.full_blocks,
+                    folded_bias + oc, quant + oc,    s.tail_back,   out_a + oc,
+                    out_b != nullptr ? out_b + oc : out_a + oc,     (end - oc) / 2,
+                    o.act_min4,    o.act_max4,    o.output_offset};
+      matmul_loop(kind, o.clamp)(&job);
+      oc = end;
+      continue;
+    }
+    matmul_pair_mixed(cols, s, filter + oc * s.k, folded_bias + oc, quant + oc, o, out_a + oc,
+                      out_b != nullptr ? out_b + oc : nullptr);
+    oc += 2;
   }
   if (oc < channels) {
-    int32_t a = folded_bias[oc], b = folded_bias[oc];
-    const int8_t* w = filter + oc * s.k;
-    const int32_t* c = cols;
-    for (; c != cols_full_end; c += 4, w += 4) mac_block_2x1(a, b, c, w);
-    if (s.tail_back != 0) mac_block_2x1(a, b, c, w - s.tail_back);
-    const ChannelQuant& q = quant[oc];
-    out_a[oc] = static_cast<int8_t>(clamp_packed(
-        static_cast<uint32_t>(requantize<kFast>(a, q, o.output_offset)), o));
-    if (out_b != nullptr) {
-      out_b[oc] = static_cast<int8_t>(clamp_packed(
-          static_cast<uint32_t>(requantize<kFast>(b, q, o.output_offset)), o));
-    }
+    matmul_last_channel(kind, cols, s, filter + oc * s.k, folded_bias[oc], quant[oc], o,
+                        out_a + oc, out_b != nullptr ? out_b + oc : nullptr);
   }
 }
 

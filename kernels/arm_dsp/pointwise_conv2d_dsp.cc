@@ -6,7 +6,7 @@
 // Extending the pixels (not the weights) is what can be shared: every output channel
 // reuses the pair, so the extension costs in_c instructions per pixel against
 // in_c * out_c MACs. The pair lives on the stack (pointwise layers get no arena scratch),
-// which bounds in_c; wider (or under four) input channels run dense's direct loop.
+// sized to in_c, which bounds in_c; wider (or under four) input channels run as dense.
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include <arm_acle.h>
 
@@ -20,8 +20,8 @@
 namespace qb::kernels::dsp {
 namespace {
 
-// Input channels the stack column pair holds (16 bytes per 4 channels: 384 bytes).
-constexpr int32_t kMaxK = 96;
+// Input channels the stack column pair may hold (16 bytes per 4 channels: 2 KiB).
+constexpr int32_t kMaxK = 512;
 
 void pointwise(const ConvArgs& a) {
   const int32_t k = a.input_shape.c;
@@ -29,23 +29,22 @@ void pointwise(const ConvArgs& a) {
   const int32_t pixels = a.input_shape.n * a.input_shape.h * a.input_shape.w;
   const MatmulShape s = make_matmul_shape(k);
   const OutputQuant o = make_output_quant(a.params.output_offset, a.params.act_min, a.params.act_max);
-  alignas(8) int32_t cols[kMaxK / 4 * 4];
+  int32_t* cols = static_cast<int32_t*>(__builtin_alloca(sizeof(int32_t) * 4 * ((k + 3) >> 2)));
   ChannelQuant quant[kQuantChunk];
 
   for (int32_t oc0 = 0; oc0 < out_c; oc0 += kQuantChunk) {
     const int32_t n = out_c - oc0 < kQuantChunk ? out_c - oc0 : kQuantChunk;
-    const bool fast = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
-                                         a.requant.shift + oc0, a.folded_bias + oc0,
-                                         int64_t{k} << 14, a.params.output_offset);
+    const QuantKind kind = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
+                                              a.requant.shift + oc0, a.folded_bias + oc0,
+                                              int64_t{k} << 14, a.params.output_offset, true);
     const int8_t* in = a.input;
     int8_t* out = a.output + oc0;
     for (int32_t p = 0; p < pixels; p += 2, in += 2 * k, out += 2 * out_c) {
       const bool has_b = p + 1 < pixels;
       expand_column(cols, 0, in, k);
       expand_column(cols, 1, has_b ? in + k : in, k);
-      (fast ? matmul_2cols<true> : matmul_2cols<false>)(
-          cols, s, a.filter + oc0 * k, a.folded_bias + oc0, quant, n, o, out,
-          has_b ? out + out_c : nullptr);
+      matmul_2cols(kind, cols, s, a.filter + oc0 * k, a.folded_bias + oc0, quant, n, o, out,
+                   has_b ? out + out_c : nullptr);
     }
   }
 }
@@ -54,9 +53,8 @@ void pointwise(const ConvArgs& a) {
 
 void pointwise_conv2d(const ConvArgs& a) {
   const int32_t k = a.input_shape.c;
-  // Under four input channels there is no block to run; over kMaxK the pair does not fit
-  // the stack. The pixels are then a dense layer's batch rows, and dense's direct loop
-  // takes them.
+  // Under four input channels there is no block to run; over kMaxK the pair is too large
+  // for the stack. The pixels are then a dense layer's batch rows.
   if (k < 4 || k > kMaxK) {
     DenseArgs d;
     d.params.input_offset = a.params.input_offset;

@@ -9,16 +9,27 @@
 // SMMLAR with c = 2^(r-1) + output_offset * 2^r - [acc < 0], and one ASR give the offset
 // result. [acc < 0] may stand for [x < 0]: they differ only when x == 0, where both
 // roundings give 0. That needs |acc| < 2^30, which folded_bias + taps * 2^14 bounds
-// per channel, and r in [1, 22], so that c and x + c fit an int32. Every real layer
-// meets both (a conv multiplier is far below 1/2); a channel that does not (a test's
-// extreme bias or shift) takes the reference's arithmetic, chosen by a zero right_shift
-// in its table entry.
+// per channel, and r in [1, 22], so that c and x + c fit an int32.
+//
+// Trained networks also hold nearly dead channels: weights almost all zero, so a tiny
+// weight scale, a multiplier with r up to 31 and a bias near 2^30 (acc then breaks the
+// |acc| < 2^30 bound). Their tables use the wide encoding, exact for any acc: with
+// P = acc * M and s = [acc < 0], the two roundings are one,
+//   y = floor((P + 2^30 + (2^(r-1) - s) * 2^31) / 2^(31 + r)),
+// so SMLAL into the 64-bit constant K = 2^30 + 2^(r+30) - s * 2^31 (high word
+// 2^(r-2) - s, low word 0x40000000 | s << 31) and an arithmetic shift of the high word by
+// r - 1 give y; the offset is added after. Seven instructions an output, for r in
+// [2, 31]. A multiplier of 0 (a dead channel) is exact in both encodings with r = 1
+// (folded) or 2 (wide): the output is the offset. A channel that fits neither (a test's
+// extreme shift) takes the reference's arithmetic, chosen by a zero right_shift in its
+// table entry.
 #pragma once
 
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include <arm_acle.h>
 
 #include <cstdint>
+#include <initializer_list>
 
 #include "kernels/arm_dsp/dsp_ops.h"
 #include "kernels/int8/requantize.h"
@@ -36,6 +47,13 @@ struct ChannelQuant {
 // Channels per table: kernels fill a table on the stack for this many channels at a time.
 inline constexpr int32_t kQuantChunk = 16;
 
+// What a table's entries are, so that a kernel runs one branch-free path for all of them.
+enum class QuantKind {
+  kFolded,  // every entry fast: round = 2^(r-1) + output_offset * 2^r, right_shift = r
+  kWide,    // every entry wide: round = 2^(r-2), right_shift = r - 1
+  kMixed,   // entries folded, or the reference's (right_shift 0): checked per entry
+};
+
 // What every output of a layer shares.
 struct OutputQuant {
   int32_t output_offset;
@@ -50,34 +68,54 @@ inline OutputQuant make_output_quant(int32_t output_offset, int32_t act_min, int
                      act_min > -128 || act_max < 127};
 }
 
-// Entry for one channel. max_abs_products bounds |sum of products| of the channel's
-// accumulation (taps * 2^14 for int8 x int8).
+// Entry for one channel, in the folded encoding (wide: the wide one). max_abs_products
+// bounds |sum of products| of the channel's accumulation (taps * 2^14 for int8 x int8).
 inline ChannelQuant make_channel_quant(int32_t multiplier, int32_t shift, int32_t folded_bias,
-                                       int64_t max_abs_products, int32_t output_offset) {
-  const int64_t bias_mag = folded_bias < 0 ? -int64_t{folded_bias} : int64_t{folded_bias};
-  const bool fits = bias_mag + max_abs_products < (int64_t{1} << 30);
-  const int32_t r = -shift;
-  if (fits && r >= 1 && r <= 22 && multiplier >= 0 && output_offset >= -128 &&
-      output_offset <= 127) {
-    const int32_t round = (int32_t{1} << (r - 1)) + static_cast<int32_t>(
-                                                        static_cast<uint32_t>(output_offset) << r);
-    return ChannelQuant{multiplier, round, r};
+                                       int64_t max_abs_products, int32_t output_offset,
+                                       bool wide = false) {
+  if (multiplier < 0 || output_offset < -128 || output_offset > 127) {
+    return ChannelQuant{multiplier, shift, 0};
   }
-  return ChannelQuant{multiplier, shift, 0};
+  if (wide) {
+    const int32_t r = multiplier == 0 ? 2 : -shift;
+    if (r < 2 || r > 31) return ChannelQuant{multiplier, shift, 0};
+    return ChannelQuant{multiplier, int32_t{1} << (r - 2), r - 1};
+  }
+  const int64_t bias_mag = folded_bias < 0 ? -int64_t{folded_bias} : int64_t{folded_bias};
+  // With a zero multiplier the product is zero whatever acc is: r = 1 gives the offset.
+  const bool fits = multiplier == 0 || bias_mag + max_abs_products < (int64_t{1} << 30);
+  const int32_t r = multiplier == 0 ? 1 : -shift;
+  if (!fits || r < 1 || r > 22) return ChannelQuant{multiplier, shift, 0};
+  const int32_t round = (int32_t{1} << (r - 1)) +
+                        static_cast<int32_t>(static_cast<uint32_t>(output_offset) << r);
+  return ChannelQuant{multiplier, round, r};
 }
 
-// Fills table[0, n) for channels starting at multiplier / shift / folded_bias. Returns
-// whether every entry takes the fast path (kernels then run a branch-free instantiation).
-inline bool fill_channel_quant(ChannelQuant* table, int32_t n, const int32_t* multiplier,
-                               const int32_t* shift, const int32_t* folded_bias,
-                               int64_t max_abs_products, int32_t output_offset) {
-  bool all_fast = true;
-  for (int32_t i = 0; i < n; ++i) {
-    table[i] = make_channel_quant(multiplier[i], shift[i], folded_bias[i], max_abs_products,
-                                  output_offset);
-    all_fast = all_fast && table[i].right_shift != 0;
+// Fills table[0, n) for channels starting at multiplier / shift / folded_bias: folded if
+// every channel allows it, else (with allow_wide) wide if every channel allows that, else
+// mixed. Kernels then run the instantiation of that kind.
+// requant_step: 1 when multiplier and shift are per channel, 0 when one serves all. Out of
+// line: it runs once per table, and every kernel would otherwise carry three copies.
+__attribute__((noinline, noclone)) inline QuantKind fill_channel_quant(
+    ChannelQuant* table, int32_t n, const int32_t* multiplier, const int32_t* shift,
+    const int32_t* folded_bias, int64_t max_abs_products, int32_t output_offset,
+    bool allow_wide = false, int32_t requant_step = 1) {
+  for (const bool wide : {false, true}) {
+    if (wide && !allow_wide) break;
+    bool all_fast = true;
+    for (int32_t i = 0; i < n; ++i) {
+      table[i] = make_channel_quant(multiplier[i * requant_step], shift[i * requant_step],
+                                    folded_bias[i], max_abs_products, output_offset, wide);
+      all_fast = all_fast && table[i].right_shift != 0;
+    }
+    if (all_fast) return wide ? QuantKind::kWide : QuantKind::kFolded;
   }
-  return all_fast;
+  // Mixed: the folded entries where they serve, the reference's elsewhere.
+  for (int32_t i = 0; i < n; ++i) {
+    table[i] = make_channel_quant(multiplier[i * requant_step], shift[i * requant_step],
+                                  folded_bias[i], max_abs_products, output_offset, false);
+  }
+  return QuantKind::kMixed;
 }
 
 // The reference's requantization, saturated to int8 (the activation clamp follows).
@@ -99,15 +137,44 @@ __attribute__((always_inline)) inline int32_t requantize_fast(int32_t acc, int32
   return __ssat(smmlar(doubled, multiplier, c) >> right_shift, 8);
 }
 
-// acc -> output value (offset added) saturated to [-128, 127]. kFast: the table is known
-// to hold only fast entries.
-template <bool kFast>
+// acc -> output value (offset added) saturated to [-128, 127], for an entry of a table of
+// kind kKind.
+template <QuantKind kKind>
 __attribute__((always_inline)) inline int32_t requantize(int32_t acc, const ChannelQuant& q,
                                                          int32_t output_offset) {
-  if (kFast || q.right_shift != 0) {
+  if (kKind == QuantKind::kWide) {
+    const uint32_t sign = static_cast<uint32_t>(acc) & 0x80000000u;
+    const int64_t k = static_cast<int64_t>((static_cast<uint64_t>(
+                                                static_cast<uint32_t>(q.round + (acc >> 31)))
+                                            << 32) |
+                                           (sign | 0x40000000u));
+    const int32_t high = static_cast<int32_t>((k + int64_t{acc} * q.multiplier) >> 32);
+    return __ssat((high >> q.right_shift) + output_offset, 8);
+  }
+  if (kKind == QuantKind::kFolded || q.right_shift != 0) {
     return requantize_fast(acc, q.multiplier, q.round, q.right_shift);
   }
   return requantize_reference(acc, q.multiplier, q.round, output_offset);
+}
+
+// The same, for a kind known only at run time (the cores' rare C paths).
+inline int32_t requantize(QuantKind kind, int32_t acc, const ChannelQuant& q,
+                          int32_t output_offset) {
+  switch (kind) {
+    case QuantKind::kFolded:
+      return requantize<QuantKind::kFolded>(acc, q, output_offset);
+    case QuantKind::kWide:
+      return requantize<QuantKind::kWide>(acc, q, output_offset);
+    default:
+      return requantize<QuantKind::kMixed>(acc, q, output_offset);
+  }
+}
+
+// The kernels that have no wide path (depthwise, the stem) speak of fast or not.
+template <bool kFast>
+__attribute__((always_inline)) inline int32_t requantize(int32_t acc, const ChannelQuant& q,
+                                                         int32_t output_offset) {
+  return requantize<kFast ? QuantKind::kFolded : QuantKind::kMixed>(acc, q, output_offset);
 }
 
 // The activation clamp on up to four packed int8 results (SSUB8 sets a GE bit per byte,

@@ -212,7 +212,9 @@ ConvCase make_conv_case(Rng& rng, ConvKind kind) {
     in.h = uniform(rng, 1, 24);
     in.w = uniform(rng, 1, 24);
     if (kind == ConvKind::kPointwise) {
-      in.c = chance(rng, 20) ? uniform(rng, 1, 15) : uniform(rng, 16, 96);
+      // Up to past the DSP set's stack column pair (512), which then runs as dense.
+      in.c = chance(rng, 20) ? uniform(rng, 1, 15)
+                             : (chance(rng, 25) ? uniform(rng, 97, 600) : uniform(rng, 16, 96));
     } else if (kind == ConvKind::kDepthwise) {
       in.c = chance(rng, 30) ? uniform(rng, 1, 15) : uniform(rng, 16, 80);
     } else {
@@ -353,7 +355,9 @@ TEST_P(VariantTest, Dense) {
   for (int32_t i = 0; i < n; ++i) {
     DenseArgs a;
     a.batches = chance(rng, 70) ? 1 : uniform(rng, 2, 6);
-    a.in_features = chance(rng, 30) ? uniform(rng, 1, 15) : uniform(rng, 16, 300);
+    // Long rows too: past the DSP set's stack row (1024), which then runs its direct loop.
+    a.in_features = chance(rng, 30) ? uniform(rng, 1, 15)
+                                    : (chance(rng, 15) ? uniform(rng, 300, 1300) : uniform(rng, 16, 300));
     a.out_features = uniform(rng, 1, 40);
     a.params.per_channel = chance(rng, 50);
     a.params.input_offset = -random_zero_point(rng);

@@ -157,10 +157,21 @@ void random_activation(int32_t zero_point, int32_t* lo, int32_t* hi) {
 }
 
 void random_requant(int32_t channels, int32_t shift_lo, int32_t shift_hi) {
+  // Now and then a layer as trained networks have them late in the net: every channel a
+  // right shift, many of them 23..31 with a bias near 2^30 (nearly dead channels: a tiny
+  // weight scale, so a huge bias in its units), some multipliers zero. The bias stays far
+  // enough from 2^31 that folding and accumulating cannot overflow an int32.
+  const bool small_multipliers = one_in(4);
   for (int32_t c = 0; c < channels; ++c) {
     multipliers[c] = random_multiplier();
-    shifts[c] = one_in(16) ? (one_in(2) ? -31 : 30) : uniform(shift_lo, shift_hi);
     bias[c] = one_in(8) ? 0 : uniform(-(1 << 16), 1 << 16);
+    if (small_multipliers) {
+      const bool dead = one_in(2);
+      shifts[c] = dead ? uniform(-31, -23) : uniform(-22, -1);
+      if (dead && one_in(2)) bias[c] = (one_in(2) ? -1 : 1) * uniform(1 << 29, (1 << 30) + (1 << 29));
+    } else {
+      shifts[c] = one_in(16) ? (one_in(2) ? -31 : 30) : uniform(shift_lo, shift_hi);
+    }
   }
 }
 
@@ -281,7 +292,11 @@ void test_conv(bool depthwise) {
 
 void test_pointwise() {
   current_op = "pointwise_conv2d";
-  const Shape in{one_in(6) ? 2 : 1, uniform(1, 9), uniform(1, 9), one_in(3) ? uniform(1, 70) : uniform(1, 20)};
+  // Now and then wide inputs (past the DSP set's 512-channel stack column pair) on a few
+  // pixels, within the buffers.
+  const bool wide = one_in(8);
+  const Shape in{one_in(6) ? 2 : 1, uniform(1, wide ? 4 : 9), uniform(1, wide ? 4 : 9),
+                 wide ? uniform(71, 600) : (one_in(3) ? uniform(1, 70) : uniform(1, 20))};
   const Shape out{in.n, in.h, in.w, one_in(3) ? uniform(1, 70) : uniform(1, 20)};
   const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
   int32_t lo, hi;
@@ -318,8 +333,11 @@ void test_pointwise() {
 
 void test_dense() {
   current_op = "dense";
-  const int32_t batches = uniform(1, 3), in_f = uniform(1, one_in(3) ? 300 : 40),
-                out_f = uniform(1, one_in(3) ? 70 : 20);
+  // Now and then long rows (past the DSP set's 1024-value stack row), within the buffers.
+  const bool long_rows = one_in(8);
+  const int32_t batches = uniform(1, 3),
+                in_f = long_rows ? uniform(300, 1300) : uniform(1, one_in(3) ? 300 : 40),
+                out_f = uniform(1, long_rows ? 60 : (one_in(3) ? 70 : 20));
   const bool per_channel = one_in(2);
   const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
   int32_t lo, hi;

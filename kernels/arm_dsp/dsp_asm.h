@@ -1,0 +1,34 @@
+// Instruction sequences shared by the DSP kernels' assembly loops (matmul_dsp.cc,
+// matvec_dsp.cc), as string macros to paste into a top-level __asm__ block.
+#pragma once
+
+// Fast requantization (requant_dsp.h) of the accumulator in register ACC, whose channel's
+// {multiplier, round, right_shift} are in M, K, R: c = round + [acc < 0] in r10, then
+// SMMLAR(2 * acc, M, c) >> R, saturated to int8. Clobbers r10.
+#define QB_DSP_REQUANT(ACC, M, K, R)          \
+  "add r10, " K ", " ACC ", asr #31\n\t"    \
+  "lsl " ACC ", " ACC ", #1\n\t"            \
+  "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
+  "asr " ACC ", " ACC ", " R "\n\t"         \
+  "ssat " ACC ", #8, " ACC "\n\t"
+
+// The same for a wide entry (requant_dsp.h), exact for any acc: r10:lr = the 64-bit K
+// for acc's sign (low word 0x40000000 | sign bit, high word round - [acc < 0]), SMLAL adds
+// acc * M, the high word shifted by R is the result; the offset, in register OFF, is added
+// after. Clobbers r10 and lr.
+#define QB_DSP_REQUANT_WIDE(ACC, M, K, R, OFF)   \
+  "and r10, " ACC ", #0x80000000\n\t"          \
+  "orr r10, r10, #0x40000000\n\t"              \
+  "add lr, " K ", " ACC ", asr #31\n\t"        \
+  "smlal r10, lr, " ACC ", " M "\n\t"          \
+  "asr " ACC ", lr, " R "\n\t"                 \
+  "add " ACC ", " ACC ", " OFF "\n\t"          \
+  "ssat " ACC ", #8, " ACC "\n\t"
+
+// The activation clamp of four packed int8 results in V, bytewise between the splatted
+// bounds in LO and HI: SSUB8 sets GE per byte, SEL picks. Clobbers r10.
+#define QB_DSP_CLAMP_BYTES(V, LO, HI)     \
+  "ssub8 r10, " V ", " LO "\n\t"          \
+  "sel " V ", " V ", " LO "\n\t"          \
+  "ssub8 r10, " V ", " HI "\n\t"          \
+  "sel " V ", " HI ", " V "\n\t"

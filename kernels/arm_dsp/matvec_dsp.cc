@@ -1,0 +1,139 @@
+// The channel-quad loop of the one-row multiply core (matvec_dsp.h), fast requantization
+// only, as assembly.
+//
+// Why assembly: the block loop keeps four accumulators, the row's two words, two weight
+// pointers (rows 0/1 and 2/3, each pair a row stride apart), the stride, a counter and
+// four temporaries live: all fourteen usable registers, which GCC 12 does not manage
+// without spilling in the loop.
+#if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
+#include <cstddef>
+
+#include "kernels/arm_dsp/dsp_asm.h"
+#include "kernels/arm_dsp/matvec_dsp.h"
+
+namespace qb::kernels::dsp {
+
+static_assert(offsetof(MatvecJob, col) == 0 && offsetof(MatvecJob, weights) == 4 &&
+              offsetof(MatvecJob, k) == 8 && offsetof(MatvecJob, full_blocks) == 12 &&
+              offsetof(MatvecJob, folded_bias) == 16 && offsetof(MatvecJob, quant) == 20 &&
+              offsetof(MatvecJob, tail_back) == 24 && offsetof(MatvecJob, out) == 28 &&
+              offsetof(MatvecJob, quads) == 32 && offsetof(MatvecJob, act_min4) == 36 &&
+              offsetof(MatvecJob, act_max4) == 40 && offsetof(MatvecJob, quant_step) == 44 &&
+              offsetof(MatvecJob, output_offset) == 48,
+              "the assembly below addresses MatvecJob by these offsets");
+static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant with one LDM");
+
+// Register use per quad: r0-r3 accumulators (channels 0-3), r4 row pointer, r5 weight
+// pointer of row 0 (row 1 at r5 + r6), r10 of row 2 (row 3 at r10 + r6), r6 k, r7 block
+// count, r8 / r9 one block's even and odd row words, r11 / r12 / lr weight words.
+#define QB_MATVEC_BLOCK          \
+  "ldrd r8, r9, [r4], #8\n\t"    \
+  "ldr r11, [r5, r6]\n\t"        \
+  "ldr lr, [r5], #4\n\t"         \
+  "sxtb16 r12, lr\n\t"           \
+  "sxtb16 lr, lr, ror #8\n\t"    \
+  "smlad r0, r8, r12, r0\n\t"    \
+  "smlad r0, r9, lr, r0\n\t"     \
+  "sxtb16 r12, r11\n\t"          \
+  "sxtb16 r11, r11, ror #8\n\t"  \
+  "smlad r1, r8, r12, r1\n\t"    \
+  "smlad r1, r9, r11, r1\n\t"    \
+  "ldr r11, [r10, r6]\n\t"       \
+  "ldr lr, [r10], #4\n\t"        \
+  "sxtb16 r12, lr\n\t"           \
+  "sxtb16 lr, lr, ror #8\n\t"    \
+  "smlad r2, r8, r12, r2\n\t"    \
+  "smlad r2, r9, lr, r2\n\t"     \
+  "sxtb16 r12, r11\n\t"          \
+  "sxtb16 r11, r11, ror #8\n\t"  \
+  "smlad r3, r8, r12, r3\n\t"    \
+  "smlad r3, r9, r11, r3\n\t"
+
+// Per quad: biases into the accumulators, an odd block alone, then pairs of blocks, the
+// overlapping tail block; the next quad's rows start 3 k past where row 0 ended. Then the
+// four channels' requantization (two LDMs of two entries, the table pointer reloaded
+// since a wide REQ takes lr; PRE readies what REQ needs),
+// the four bytes packed into one word, clamped, and stored with one (unaligned) STR.
+#define QB_MATVEC_BODY(NAME, PRE, REQ, CLAMP) \
+  ".text\n\t"                                 \
+  ".syntax unified\n\t"                       \
+  ".thumb\n\t"                                \
+  ".p2align 2\n\t"                            \
+  ".global " NAME "\n\t"                      \
+  ".thumb_func\n\t"                           \
+  ".type " NAME ", %function\n"               \
+  NAME ":\n\t"                                \
+  "push {r0, r4-r11, lr}\n"                   \
+  "1:\n\t"                                    \
+  "ldr r12, [sp]\n\t"                         \
+  "ldm r12, {r4, r5, r6, r7, lr}\n\t"         \
+  "ldm lr!, {r0, r1, r2, r3}\n\t"             \
+  "str lr, [r12, #16]\n\t"                    \
+  "add r10, r5, r6, lsl #1\n\t"               \
+  "tst r7, #1\n\t"                            \
+  "beq 4f\n\t"                                \
+  QB_MATVEC_BLOCK                             \
+  "4:\n\t"                                    \
+  "lsrs r7, r7, #1\n\t"                       \
+  "beq 5f\n"                                  \
+  "2:\n\t"                                    \
+  QB_MATVEC_BLOCK                             \
+  QB_MATVEC_BLOCK                             \
+  "subs r7, r7, #1\n\t"                       \
+  "bne 2b\n"                                  \
+  "5:\n\t"                                    \
+  "ldr r12, [sp]\n\t"                         \
+  "ldr r7, [r12, #24]\n\t"                    \
+  "cbz r7, 3f\n\t"                            \
+  "sub r5, r5, r7\n\t"                        \
+  "sub r10, r10, r7\n\t"                      \
+  QB_MATVEC_BLOCK                             \
+  "ldr r12, [sp]\n"                           \
+  "3:\n\t"                                    \
+  "add r5, r5, r6, lsl #1\n\t"                \
+  "add r5, r5, r6\n\t"                        \
+  "str r5, [r12, #4]\n\t"                     \
+  "ldr lr, [r12, #20]\n\t"                    \
+  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"      \
+  PRE                                         \
+  REQ("r0", "r4", "r5", "r6")                 \
+  REQ("r1", "r7", "r8", "r9")                 \
+  "ldr lr, [r12, #20]\n\t"                    \
+  "add lr, lr, #24\n\t"                       \
+  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"      \
+  REQ("r2", "r4", "r5", "r6")                 \
+  REQ("r3", "r7", "r8", "r9")                 \
+  "ldr lr, [r12, #20]\n\t"                    \
+  "ldr r4, [r12, #44]\n\t"                    \
+  "add lr, lr, r4\n\t"                        \
+  "str lr, [r12, #20]\n\t"                    \
+  "bfi r0, r1, #8, #8\n\t"                    \
+  "bfi r0, r2, #16, #8\n\t"                   \
+  "bfi r0, r3, #24, #8\n\t"                   \
+  CLAMP                                       \
+  "ldr r4, [r12, #28]\n\t"                    \
+  "str r0, [r4], #4\n\t"                      \
+  "str r4, [r12, #28]\n\t"                    \
+  "ldr r4, [r12, #32]\n\t"                    \
+  "subs r4, r4, #1\n\t"                       \
+  "str r4, [r12, #32]\n\t"                    \
+  "bne 1b\n\t"                                \
+  "pop {r0, r4-r11, pc}\n\t"                  \
+  ".size " NAME ", . - " NAME "\n\t"
+
+// Both activation bounds, bytewise.
+#define QB_MATVEC_CLAMP                   \
+  "ldrd r4, r5, [r12, #36]\n\t"           \
+  QB_DSP_CLAMP_BYTES("r0", "r4", "r5")
+
+// Wide entries: the output offset, loaded into r11 (free once the blocks are done), is
+// added after each shift. Only a clamped variant: the clamp costs less than another copy.
+#define QB_MATVEC_REQUANT_WIDE(ACC, M, K, R) QB_DSP_REQUANT_WIDE(ACC, M, K, R, "r11")
+
+__asm__(QB_MATVEC_BODY("qb_dsp_matvec_quads", "", QB_DSP_REQUANT, "")
+        QB_MATVEC_BODY("qb_dsp_matvec_quads_clamped", "", QB_DSP_REQUANT, QB_MATVEC_CLAMP)
+        QB_MATVEC_BODY("qb_dsp_matvec_quads_wide", "ldr r11, [r12, #48]\n\t",
+                       QB_MATVEC_REQUANT_WIDE, QB_MATVEC_CLAMP));
+
+}  // namespace qb::kernels::dsp
+#endif
