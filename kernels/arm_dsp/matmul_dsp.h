@@ -179,14 +179,11 @@ __attribute__((noinline)) inline void matmul_last_channel(QuantKind kind, const 
 // out_a[oc] / out_b[oc] for oc in [0, channels): columns A / B of `cols` against the weight
 // rows at filter (row stride s.k), plus folded_bias, requantized by quant (a table of
 // `kind`, indexed like the channels) and clamped. out_b may be null (an odd last column:
-// B is computed and dropped). Out of line, so that the callers' column builders keep
-// their registers.
-__attribute__((noinline)) inline void matmul_2cols(QuantKind kind, const int32_t* cols,
-                                                   const MatmulShape& s, const int8_t* filter,
-                                                   const int32_t* folded_bias,
-                                                   const ChannelQuant* quant, int32_t channels,
-                                                   const OutputQuant& o, int8_t* out_a,
-                                                   int8_t* out_b) {
+// B is computed and dropped).
+inline void matmul_2cols(QuantKind kind, const int32_t* cols, const MatmulShape& s,
+                         const int8_t* filter, const int32_t* folded_bias,
+                         const ChannelQuant* quant, int32_t channels, const OutputQuant& o,
+                         int8_t* out_a, int8_t* out_b) {
   int32_t oc = 0;
   while (oc + 2 <= channels) {
     // Channel pairs go to the assembly loop; in a mixed table, the longest run of pairs
