@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/compare/report_loader.h"
-#include "suite_test_support.h"
+#include "harness/tests/baseline_test_support.h"
 
 namespace qb::harness {
 namespace {
@@ -24,19 +23,11 @@ nlohmann::json bar() {
   return nlohmann::json::parse(in);
 }
 
-const LoadedReport& baseline() {
-  static const LoadedReport report = load_report(source_dir() + "/reports/baseline/report.csv");
-  return report;
-}
-
 const LoadedRow* row(const std::string& suite, const std::string& target, const std::string& layer) {
-  for (const LoadedRow& r : baseline().rows) {
-    if (r.key.suite == suite && r.key.target == target && r.key.layer == layer) return &r;
-  }
-  return nullptr;
+  return testing::baseline_row(suite, target, layer);
 }
 
-double insns(const LoadedRow& r) { return r.value("insns").value_or(-1.0); }
+double insns(const LoadedRow& r) { return testing::baseline_insns(r); }
 
 int64_t elements(const std::string& out_shape) {  // "1x8x8x8"
   int64_t product = 1;
