@@ -2,6 +2,8 @@
 // Model::load has already proven every shape, parameter, buffer and arena range.
 #include "kernels/runtime/interpreter.h"
 
+#include <utility>
+
 #include "kernels/int8/conv2d.h"
 #include "kernels/int8/lookup_table.h"
 #include "kernels/int8/pad.h"
@@ -20,12 +22,16 @@ namespace {
 using qbm::Op;
 namespace param = qbm::param;
 
-const int32_t* as_int32(const BufferView& view) {
-  return reinterpret_cast<const int32_t*>(view.data);
-}
-const int8_t* as_int8(const BufferView& view) { return reinterpret_cast<const int8_t*>(view.data); }
+const int32_t* as_int32(const uint8_t* data) { return reinterpret_cast<const int32_t*>(data); }
+const int8_t* as_int8(const uint8_t* data) { return reinterpret_cast<const int8_t*>(data); }
 
-kernels::ConvParams conv_params(const int32_t* p, const TensorInfo& in, const TensorInfo& out) {
+// A layer's parameter words, read from its record as an op asks for them.
+struct Params {
+  const LayerRecord& layer;
+  int32_t operator[](uint32_t i) const { return layer.param(i); }
+};
+
+kernels::ConvParams conv_params(const Params& p, const TensorInfo& in, const TensorInfo& out) {
   kernels::ConvParams c;
   c.stride_h = p[param::kStrideH];
   c.stride_w = p[param::kStrideW];
@@ -38,7 +44,7 @@ kernels::ConvParams conv_params(const int32_t* p, const TensorInfo& in, const Te
   return c;
 }
 
-kernels::PoolParams pool_params(const int32_t* p) {
+kernels::PoolParams pool_params(const Params& p) {
   kernels::PoolParams c;
   c.stride_h = p[param::kStrideH];
   c.stride_w = p[param::kStrideW];
@@ -94,7 +100,7 @@ void Interpreter::invoke(const LayerHooks* hooks) const {
     if (hooks != nullptr && hooks->before != nullptr) hooks->before(hooks->context, i);
     run_layer(i);
     if (hooks != nullptr && hooks->after != nullptr) {
-      const TensorInfo out = model_->tensor(model_->layer(i).output);
+      const TensorInfo out = model_->tensor_fast(LayerRecord(*model_, i).output());
       hooks->after(hooks->context, i, reinterpret_cast<const int8_t*>(arena_ + out.arena_offset),
                    out.bytes());
     }
@@ -103,43 +109,48 @@ void Interpreter::invoke(const LayerHooks* hooks) const {
 
 void Interpreter::run_layer(uint32_t index) const {
   if (model_ == nullptr || index >= model_->layer_count()) return;
-  const LayerInfo layer = model_->layer(index);
-  const int32_t* p = layer.params;
-  const TensorInfo in = model_->tensor(layer.input0);
-  const TensorInfo out = model_->tensor(layer.output);
+  // Only what the op needs is read from the record: a small layer (a reshape, a softmax)
+  // would otherwise pay more for decoding than for its work.
+  const LayerRecord layer(*model_, index);
+  const Params p{layer};
+  const TensorInfo in = model_->tensor_fast(layer.input0());
+  const TensorInfo out = model_->tensor_fast(layer.output());
   const int8_t* x = reinterpret_cast<const int8_t*>(arena_ + in.arena_offset);
   int8_t* y = reinterpret_cast<int8_t*>(arena_ + out.arena_offset);
-  const int8_t* weights = as_int8(layer.buffers[qbm::kWeights]);
-  const int32_t* bias = as_int32(layer.buffers[qbm::kBias]);
-  const kernels::ChannelRequant requant{as_int32(layer.buffers[qbm::kMultiplier]),
-                                        as_int32(layer.buffers[qbm::kShift])};
-  const int32_t kh = p[param::kKernelH], kw = p[param::kKernelW];
   const kernels::KernelSet& k = *kernels_;
+  auto requant = [&] {
+    return kernels::ChannelRequant{as_int32(layer.buffer(qbm::kMultiplier)),
+                                   as_int32(layer.buffer(qbm::kShift))};
+  };
 
   // Convolutions: the same arguments for all three, only the filter shape differs.
   auto conv_args = [&](const kernels::Shape& filter_shape) {
     kernels::ConvArgs a;
     a.params = conv_params(p, in, out);
-    a.requant = requant;
+    a.requant = requant();
     a.input_shape = in.shape;
     a.input = x;
     a.filter_shape = filter_shape;
-    a.filter = weights;
-    a.bias = bias;
-    a.folded_bias = as_int32(layer.buffers[qbm::kAux]);
+    a.filter = as_int8(layer.buffer(qbm::kWeights));
+    a.bias = as_int32(layer.buffer(qbm::kBias));
+    a.folded_bias = as_int32(layer.buffer(qbm::kAux));
     a.output_shape = out.shape;
     a.output = y;
-    a.scratch = layer.scratch_size != 0 ? reinterpret_cast<int8_t*>(arena_ + layer.scratch_offset)
-                                        : nullptr;
-    a.scratch_bytes = layer.scratch_size;
+    a.scratch_bytes = layer.scratch_size();
+    a.scratch = a.scratch_bytes != 0 ? reinterpret_cast<int8_t*>(arena_ + layer.scratch_offset())
+                                     : nullptr;
     return a;
   };
+  auto kernel_hw = [&] { return std::pair<int32_t, int32_t>{p[param::kKernelH], p[param::kKernelW]}; };
 
-  switch (layer.op) {
-    case Op::kConv2d:
+  switch (layer.op()) {
+    case Op::kConv2d: {
+      const auto [kh, kw] = kernel_hw();
       k.conv2d(conv_args(kernels::Shape{out.shape.c, kh, kw, in.shape.c}));
       break;
-    case Op::kDepthwiseConv2d:
+    }
+    case Op::kDepthwiseConv2d: {
+      const auto [kh, kw] = kernel_hw();
       // The ISA variants take depth multiplier 1; other multipliers run the reference.
       if (out.shape.c == in.shape.c) {
         k.depthwise_conv2d(conv_args(kernels::Shape{1, kh, kw, in.shape.c}));
@@ -149,6 +160,7 @@ void Interpreter::run_layer(uint32_t index) const {
                                              a.filter, a.bias, a.output_shape, a.output);
       }
       break;
+    }
     case Op::kPointwiseConv2d:
       k.pointwise_conv2d(conv_args(kernels::Shape{out.shape.c, 1, 1, in.shape.c}));
       break;
@@ -159,20 +171,20 @@ void Interpreter::run_layer(uint32_t index) const {
       d.params.act_min = p[param::kActMin];
       d.params.act_max = p[param::kActMax];
       d.params.per_channel = p[param::kPerChannel] != 0;
-      d.requant = requant;
+      d.requant = requant();
       d.batches = in.shape.n;
       d.in_features = in.shape.h * in.shape.w * in.shape.c;
       d.out_features = out.shape.c;
       d.input = x;
-      d.filter = weights;
-      d.bias = bias;
-      d.folded_bias = as_int32(layer.buffers[qbm::kAux]);
+      d.filter = as_int8(layer.buffer(qbm::kWeights));
+      d.bias = as_int32(layer.buffer(qbm::kBias));
+      d.folded_bias = as_int32(layer.buffer(qbm::kAux));
       d.output = y;
       k.dense(d);
       break;
     }
     case Op::kAdd: {
-      const TensorInfo in1 = model_->tensor(layer.input1);
+      const TensorInfo in1 = model_->tensor_fast(layer.input1());
       kernels::AddParams a;
       a.input1_offset = -in.zero_point;
       a.input2_offset = -in1.zero_point;
@@ -210,7 +222,7 @@ void Interpreter::run_layer(uint32_t index) const {
       break;
     }
     case Op::kLookupTable:
-      kernels::lookup_table(as_int8(layer.buffers[qbm::kTable]), out.shape.elements(), x, y);
+      kernels::lookup_table(as_int8(layer.buffer(qbm::kTable)), out.shape.elements(), x, y);
       break;
     case Op::kSoftmax: {
       kernels::SoftmaxParams s;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/int8/tensor.h"
 #include "kernels/runtime/qbm_format.h"
@@ -40,6 +41,36 @@ struct LayerInfo {
 bool channel_requantization_fits(int64_t abs_bias, int64_t sum_abs_weights, int32_t input_zero_point,
                                  int32_t multiplier, int32_t shift);
 
+class Model;
+
+// The interpreter's reads of a validated file, on every layer of every inference: one
+// layer's record read in place, only the fields an op needs (Model::layer decodes them
+// all), each with one aligned word load (the file is 16-byte aligned, every record field
+// word-aligned, and the interpreter requires a little-endian target).
+class LayerRecord {
+ public:
+  LayerRecord(const Model& model, uint32_t index);
+
+  qbm::Op op() const { return static_cast<qbm::Op>(word(qbm::layer::kOp)); }
+  uint32_t input0() const { return word(qbm::layer::kInput0); }
+  uint32_t input1() const { return word(qbm::layer::kInput1); }
+  uint32_t output() const { return word(qbm::layer::kOutput); }
+  int32_t param(uint32_t i) const { return static_cast<int32_t>(word(qbm::layer::kParams + 4 * i)); }
+  // The data of a buffer slot, or nullptr when the slot is empty.
+  const uint8_t* buffer(uint32_t slot) const;
+  uint32_t scratch_offset() const { return word(qbm::layer::kScratchOffset); }
+  uint32_t scratch_size() const { return word(qbm::layer::kScratchSize); }
+
+ private:
+  uint32_t word(uint32_t offset) const {
+    uint32_t v;
+    std::memcpy(&v, record_ + offset, 4);
+    return v;
+  }
+  const Model* model_;
+  const uint8_t* record_;
+};
+
 class Model {
  public:
   // data must stay alive and unchanged while the Model is used, and be 16-byte aligned.
@@ -55,7 +86,20 @@ class Model {
   TensorInfo tensor(uint32_t index) const;
   LayerInfo layer(uint32_t index) const;
 
+  // The same for the interpreter's hot path: word loads in place (see LayerRecord).
+  TensorInfo tensor_fast(uint32_t index) const {
+    const uint8_t* record = data_ + tensor_table_ + index * qbm::kTensorRecordSize;
+    TensorInfo info;
+    static_assert(sizeof(kernels::Shape) == 16, "a tensor record's dims are n, h, w, c");
+    std::memcpy(&info.shape, record + qbm::tensor::kDims, sizeof(kernels::Shape));
+    std::memcpy(&info.scale, record + qbm::tensor::kScale, 4);
+    std::memcpy(&info.zero_point, record + qbm::tensor::kZeroPoint, 4);
+    std::memcpy(&info.arena_offset, record + qbm::tensor::kArenaOffset, 4);
+    return info;
+  }
+
  private:
+  friend class LayerRecord;
   Status validate_layer(uint32_t index) const;
 
   const uint8_t* data_ = nullptr;
@@ -66,5 +110,17 @@ class Model {
   uint32_t arena_size_ = 0;
   uint32_t input_tensor_ = 0, output_tensor_ = 0;
 };
+
+inline LayerRecord::LayerRecord(const Model& model, uint32_t index)
+    : model_(&model), record_(model.data_ + model.layer_table_ + index * qbm::kLayerRecordSize) {}
+
+inline const uint8_t* LayerRecord::buffer(uint32_t slot) const {
+  const uint32_t b = word(qbm::layer::kBuffers + 4 * slot);
+  if (b == qbm::kNone) return nullptr;
+  const uint8_t* entry = model_->data_ + model_->buffer_table_ + b * qbm::kBufferRecordSize;
+  uint32_t offset;
+  std::memcpy(&offset, entry + qbm::buffer::kOffset, 4);
+  return model_->data_ + offset;
+}
 
 }  // namespace qb::runtime
