@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/arm_dsp/dsp_asm.h"
 #include "kernels/arm_dsp/dsp_kernels.h"
 #include "kernels/arm_dsp/dsp_ops.h"
 #include "kernels/arm_dsp/requant_dsp.h"
@@ -154,40 +155,18 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "pkhbt r11, r8, r9, lsl #16\n\t"               \
   "smlad r1, r11, lr, r1\n\t"
 
-// As QB_MATMUL_REQUANT (matmul_dsp.cc): SMMLAR(2 acc, M, round + [acc < 0]) >> r, saturated.
-#define QB_DW_REQUANT(ACC, M, K, R)          \
-  "add r10, " K ", " ACC ", asr #31\n\t"    \
-  "lsl " ACC ", " ACC ", #1\n\t"            \
-  "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
-  "asr " ACC ", " ACC ", " R "\n\t"         \
-  "ssat " ACC ", #8, " ACC "\n\t"
-
 // Packs each pixel's (lo, hi) results into bytes 0 and 2 and clamps them bytewise.
 #define QB_DW_CLAMP                          \
   "ldrd r8, r9, [r12, #64]\n\t"             \
   "pkhbt r0, r0, r2, lsl #16\n\t"           \
   "pkhbt r1, r1, r3, lsl #16\n\t"           \
-  "ssub8 r10, r0, r8\n\t"                   \
-  "sel r0, r0, r8\n\t"                      \
-  "ssub8 r10, r0, r9\n\t"                   \
-  "sel r0, r9, r0\n\t"                      \
-  "ssub8 r10, r1, r8\n\t"                   \
-  "sel r1, r1, r8\n\t"                      \
-  "ssub8 r10, r1, r9\n\t"                   \
-  "sel r1, r9, r1\n\t"                      \
+  QB_DSP_CLAMP_BYTES("r0", "r8", "r9")      \
+  QB_DSP_CLAMP_BYTES("r1", "r8", "r9")      \
   "lsr r2, r0, #16\n\t"                     \
   "lsr r3, r1, #16\n\t"
 
 #define QB_DW_PASS(NAME, ROW, EXT, ADVANCE, CLAMP)                       \
-  ".text\n\t"                                                          \
-  ".syntax unified\n\t"                                                \
-  ".thumb\n\t"                                                         \
-  ".p2align 2\n\t"                                                     \
-  ".global " NAME "\n\t"                                               \
-  ".thumb_func\n\t"                                                    \
-  ".type " NAME ", %function\n"                                        \
-  NAME ":\n\t"                                                         \
-  "push {r0, r4-r11, lr}\n"                                            \
+  QB_DSP_ASM_BEGIN(NAME)                      \
   "1:\n\t"                                                             \
   "ldr r12, [sp]\n\t"                                                  \
   "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
@@ -204,10 +183,10 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "str r6, [r12, #16]\n\t"                                             \
   "add lr, r12, #40\n\t"                                               \
   "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
-  QB_DW_REQUANT("r0", "r4", "r5", "r6")                                \
-  QB_DW_REQUANT("r1", "r4", "r5", "r6")                                \
-  QB_DW_REQUANT("r2", "r7", "r8", "r9")                                \
-  QB_DW_REQUANT("r3", "r7", "r8", "r9")                                \
+  QB_DSP_REQUANT("r0", "r4", "r5", "r6")                                \
+  QB_DSP_REQUANT("r1", "r4", "r5", "r6")                                \
+  QB_DSP_REQUANT("r2", "r7", "r8", "r9")                                \
+  QB_DSP_REQUANT("r3", "r7", "r8", "r9")                                \
   CLAMP                                                                \
   "add lr, r12, #24\n\t"                                               \
   "ldm lr, {r4, r5, r6, r7}\n\t"                                       \
@@ -224,8 +203,7 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "str r7, [r12, #36]\n\t"                                             \
   "b 1b\n"                                                             \
   "2:\n\t"                                                             \
-  "pop {r0, r4-r11, pc}\n\t"                                           \
-  ".size " NAME ", . - " NAME "\n\t"
+  QB_DSP_ASM_END(NAME)
 
 __asm__(QB_DW_PASS("qb_dsp_dw3x3_s1_even", QB_DW_S1_ROW, "", "8", "")
         QB_DW_PASS("qb_dsp_dw3x3_s1_odd", QB_DW_S1_ROW, ", ror #8", "8", "")

@@ -2,6 +2,22 @@
 // matvec_dsp.cc), as string macros to paste into a top-level __asm__ block.
 #pragma once
 
+// The start of a global Thumb function NAME that keeps its argument (the job pointer) at
+// [sp] and saves every callee-saved register, and its end.
+#define QB_DSP_ASM_BEGIN(NAME)      \
+  ".text\n\t"                      \
+  ".syntax unified\n\t"            \
+  ".thumb\n\t"                     \
+  ".p2align 2\n\t"                 \
+  ".global " NAME "\n\t"           \
+  ".thumb_func\n\t"                \
+  ".type " NAME ", %function\n"     \
+  NAME ":\n\t"                     \
+  "push {r0, r4-r11, lr}\n"
+#define QB_DSP_ASM_END(NAME)        \
+  "pop {r0, r4-r11, pc}\n\t"       \
+  ".size " NAME ", . - " NAME "\n\t"
+
 // Fast requantization (requant_dsp.h) of the accumulator in register ACC, whose channel's
 // {multiplier, round, right_shift} are in M, K, R: c = round + [acc < 0] in r10, then
 // SMMLAR(2 * acc, M, c) >> R, saturated to int8. Clobbers r10.
@@ -24,6 +40,10 @@
   "asr " ACC ", lr, " R "\n\t"                 \
   "add " ACC ", " ACC ", " OFF "\n\t"          \
   "ssat " ACC ", #8, " ACC "\n\t"
+
+// The wide form with the offset in r11, which the cores' loops load there once their
+// blocks are done: a macro of four arguments, as the loop bodies call REQ.
+#define QB_DSP_REQUANT_WIDE_R11(ACC, M, K, R) QB_DSP_REQUANT_WIDE(ACC, M, K, R, "r11")
 
 // The activation clamp of four packed int8 results in V, bytewise between the splatted
 // bounds in LO and HI: SSUB8 sets GE per byte, SEL picks. Clobbers r10.

@@ -55,15 +55,7 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
 // since a wide REQ takes lr; PRE readies what REQ needs),
 // the four bytes packed into one word, clamped, and stored with one (unaligned) STR.
 #define QB_MATVEC_BODY(NAME, PRE, REQ, CLAMP) \
-  ".text\n\t"                                 \
-  ".syntax unified\n\t"                       \
-  ".thumb\n\t"                                \
-  ".p2align 2\n\t"                            \
-  ".global " NAME "\n\t"                      \
-  ".thumb_func\n\t"                           \
-  ".type " NAME ", %function\n"               \
-  NAME ":\n\t"                                \
-  "push {r0, r4-r11, lr}\n"                   \
+  QB_DSP_ASM_BEGIN(NAME)                      \
   "1:\n\t"                                    \
   "ldr r12, [sp]\n\t"                         \
   "ldm r12, {r4, r5, r6, r7, lr}\n\t"         \
@@ -118,8 +110,7 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "subs r4, r4, #1\n\t"                       \
   "str r4, [r12, #32]\n\t"                    \
   "bne 1b\n\t"                                \
-  "pop {r0, r4-r11, pc}\n\t"                  \
-  ".size " NAME ", . - " NAME "\n\t"
+  QB_DSP_ASM_END(NAME)
 
 // Both activation bounds, bytewise.
 #define QB_MATVEC_CLAMP                   \
@@ -128,12 +119,11 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
 
 // Wide entries: the output offset, loaded into r11 (free once the blocks are done), is
 // added after each shift. Only a clamped variant: the clamp costs less than another copy.
-#define QB_MATVEC_REQUANT_WIDE(ACC, M, K, R) QB_DSP_REQUANT_WIDE(ACC, M, K, R, "r11")
 
 __asm__(QB_MATVEC_BODY("qb_dsp_matvec_quads", "", QB_DSP_REQUANT, "")
         QB_MATVEC_BODY("qb_dsp_matvec_quads_clamped", "", QB_DSP_REQUANT, QB_MATVEC_CLAMP)
         QB_MATVEC_BODY("qb_dsp_matvec_quads_wide", "ldr r11, [r12, #48]\n\t",
-                       QB_MATVEC_REQUANT_WIDE, QB_MATVEC_CLAMP));
+                       QB_DSP_REQUANT_WIDE_R11, QB_MATVEC_CLAMP));
 
 }  // namespace qb::kernels::dsp
 #endif
