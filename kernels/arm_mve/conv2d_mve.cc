@@ -1,5 +1,7 @@
 // Helium conv2d: im2col columns for up to four output pixels at a time in args.scratch,
-// then 16-lane int8 dot products (VMLADAVA) of each column against four filter rows.
+// then 16-lane int8 dot products (VMLADAVA) of the columns against four filter rows: two
+// columns at a time where they fit the stack's interleaved pair (conv2d_pair_mve.h, which
+// shares each row load between them), one at a time otherwise.
 //
 // Why this shape: MVE has no lane-wise int8 dot product, only VMLADAV(A), which sums 16
 // int8 products into a core register (an even-numbered one). One column against four
@@ -23,6 +25,7 @@
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
+#include "kernels/arm_mve/conv2d_pair_mve.h"
 #include "kernels/arm_mve/mve_bytes.h"
 #include "kernels/arm_mve/mve_kernels.h"
 #include "kernels/arm_mve/mve_requant.h"
@@ -32,6 +35,11 @@ namespace {
 
 // Gathered columns hold at most this many taps (the offset table lives on the stack).
 constexpr int32_t kMaxGatherTaps = 64;
+
+// The two-column core's interleaved pair lives on the stack: at most this many chunks per
+// column (1.25 KiB; 640 taps, 3x3 over 64 channels and more). Longer columns go one at a
+// time.
+constexpr int32_t kMaxPairChunks = 40;
 
 // Everything the channel loop needs, computed once per call.
 struct Plan {
@@ -101,12 +109,50 @@ __attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* co
   const int32_t* shift = plan.shift;
   const OutputStage o = plan.out;
   const int8_t* row = plan.filter;
+  // Column pairs first, through the two-column core: each pair chunk-interleaved once
+  // (two loads and two stores per chunk of a column), then every channel group.
+  const int32_t chunks = full + (kTail ? 1 : 0);
+  const int32_t pairs = !kShort && chunks <= kMaxPairChunks ? count / 2 : 0;
+  alignas(16) int8_t pair[kMaxPairChunks * 32];
+  for (int32_t pr = 0; pr < pairs; ++pr) {
+    const int8_t* a = cols + 2 * pr * stride;
+    const int8_t* b = a + stride;
+    for (int32_t c = 0; c < chunks; ++c) {
+      vstrbq_s8(pair + 32 * c, vldrbq_s8(a + 16 * c));
+      vstrbq_s8(pair + 32 * c + 16, vldrbq_s8(b + 16 * c));
+    }
+    int8_t* out_a = outs[2 * pr];
+    int8_t* out_b = outs[2 * pr + 1];
+    const int8_t* rows = plan.filter;
+    for (int32_t oc = 0; oc + 4 <= out_c; oc += 4, rows += 4 * taps) {
+      PairJob job;
+      job.pair = pair;
+      job.row0 = rows;
+      job.row1 = rows + taps;
+      job.more_chunks = full - 1;
+      job.row2 = rows + 2 * taps;
+      job.row3 = rows + 3 * taps;
+      job.tail_back = kTail ? back : 0;
+      qb_mve_dot_pair(&job);
+      const int32x4_t bias = vldrwq_s32(folded_bias + oc);
+      const LaneRequant q = channel_requant<kLeft>(multiplier + oc, shift + oc);
+      vstrbq_s32(out_a + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(job.sums), bias), q), o));
+      vstrbq_s32(out_b + oc,
+                 finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(job.sums + 4), bias), q), o));
+    }
+  }
+  // The other columns (an odd one, or all where the pair core does not apply) one at a
+  // time; then the last 1-3 channels of every column.
   int32_t oc = 0;
+  if (2 * pairs == count) {  // every column done: on to the last channels
+    oc = out_c & ~3;
+    row += oc * taps;
+  }
   for (; oc + 4 <= out_c; oc += 4, row += 4 * taps) {
     const int32x4_t bias = vldrwq_s32(folded_bias + oc);
     const LaneRequant q = channel_requant<kLeft>(multiplier + oc, shift + oc);
-    const int8_t* col = cols;
-    for (int32_t j = 0; j < count; ++j, col += stride) {
+    const int8_t* col = cols + 2 * pairs * stride;
+    for (int32_t j = 2 * pairs; j < count; ++j, col += stride) {
       const int32x4_t acc = dot_four_rows<kShort, kTail>(col, row, row + taps, row + 2 * taps,
                                                          row + 3 * taps, full, back, first);
       vstrbq_s32(outs[j] + oc, finish(requantize<kLeft>(vaddq_s32(acc, bias), q), o));

@@ -1,0 +1,34 @@
+// Two im2col columns against four filter rows at once, for conv2d (conv2d_mve.cc).
+//
+// Why: VMLADAV sums into a core register, so one column against four rows (the C loop)
+// loads the column and the four rows, 5 loads and 4 VMLADAV (+ the loop's LE) per 64 MACs.
+// Two columns share the row loads: 2 + 4 loads and 8 VMLADAV per 128 MACs, but that takes
+// eight accumulators, all even-numbered registers (VMLADAV's rule), which with the five
+// pointers and a counter is every core register; GCC spills inside the loop, so it is
+// assembly. The two columns are interleaved chunk by chunk (A0 B0 A1 B1 ...) so that one
+// pointer reaches both.
+#pragma once
+
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <cstdint>
+
+namespace qb::kernels::mve {
+
+// Field order is the order of the registers the assembly's LDM fills (r1, r3, r5, r7, r9,
+// r11).
+struct PairJob {
+  const int8_t* pair;   // two columns, chunk-interleaved
+  const int8_t* row0;   // the four filter rows
+  const int8_t* row1;
+  int32_t more_chunks;  // whole chunks after the first (the first is at least one)
+  const int8_t* row2;
+  const int8_t* row3;
+  int32_t tail_back;    // 0, or: a last (tail) chunk, its row loads this far back
+  int32_t sums[8];      // out: column A's four dot products, then column B's
+};
+
+extern "C" void qb_mve_dot_pair(PairJob* job);
+
+}  // namespace qb::kernels::mve
+
+#endif
