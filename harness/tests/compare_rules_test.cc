@@ -190,7 +190,8 @@ TEST(CompareRules, QuartilesAreComparedOnlyWhenARuleAsksAndMayBeAbsent) {
   EXPECT_EQ(wider.compare().broken(), 0u);
   RuleSet asked = default_rules();
   apply_rule_override("time_ns_q3=25%", "--rule", &asked);
-  const Finding* f = find(wider.compare(asked), "conv1", "time_ns_q3", "host");
+  const Comparison widened = wider.compare(asked);  // find() points into it
+  const Finding* f = find(widened, "conv1", "time_ns_q3", "host");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->verdict, Verdict::kBroken);
   EXPECT_NE(describe_rules(default_rules()).find("time_ns_q1 off, time_ns_q3 off, *_bytes exact"), std::string::npos)
