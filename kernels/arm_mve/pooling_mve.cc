@@ -4,12 +4,14 @@
 // contiguous, so one vector holds up to 16 channels of a tap and a window is a handful
 // of lane-wise operations: VMAX.S8 over the taps for max pooling (windows inside the
 // input run through a per-layer tap-offset table, 2x2 unrolled); for averages, sums in
-// int32 lanes (VLDRB.S32 widens four channels) divided by the tap count with rounding half
-// away from zero. The division is exact without a divide instruction per lane: for
+// int16 lanes (VLDRB.S16 widens eight channels; a sum of up to 256 int8 values lies in
+// [-32768, 32512]) divided by the tap count with rounding half away from zero, in int32
+// lanes (the even and odd halves) and narrowed back. The division is exact without a divide instruction per lane: for
 // n = |sum| + count/2 < 2^16 and 2 <= count <= 256, floor(n / count) equals the high half of
 // n * (floor((2^32 - 1) / count) + 1) (VMULH.U32): the multiplier exceeds 2^32 / count by
 // less than 1, so the error is below n / 2^32 <= 2^-16 < 1 / count, too small to cross
-// an integer. Larger windows (never in practice) divide lane by lane in core registers.
+// an integer. Larger windows (never in practice) sum in int32 lanes and divide lane by
+// lane in core registers.
 // Taps outside the input are skipped (max) or left out of the count (average), as the
 // reference does; a channel tail is handled with predicated loads and stores.
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
@@ -47,6 +49,20 @@ inline int32x4_t rounded_mean(int32x4_t sum, uint32_t count, uint32_t reciprocal
       vaddq_n_u32(vreinterpretq_u32_s32(vabsq_s32(sum)), count / 2);
   const int32x4_t q = vreinterpretq_s32_u32(vmulhq_u32(magnitude, vdupq_n_u32(reciprocal)));
   return vnegq_m_s32(q, q, vcmpltq_n_s32(sum, 0));
+}
+
+// The eight int16 sums' rounded means (count in [1, 256]), clamped to [lo, hi] and stored
+// as bytes in the predicated lanes: the even and odd lanes widen to int32 for the
+// division and narrow back into their places.
+inline void store_mean8(int16x8_t sum, uint32_t count, uint32_t reciprocal, int16x8_t lo,
+                        int16x8_t hi, int8_t* out, mve_pred16_t lanes) {
+  int16x8_t mean = sum;
+  if (count >= 2) {
+    const int32x4_t even = rounded_mean(vmovlbq_s16(sum), count, reciprocal);
+    const int32x4_t odd = rounded_mean(vmovltq_s16(sum), count, reciprocal);
+    mean = vmovntq_s32(vmovnbq_s32(sum, even), odd);
+  }
+  vstrbq_p_s16(out, vminq_s16(vmaxq_s16(mean, lo), hi), lanes);
 }
 
 // The same, one lane at a time, for any count >= 1.
@@ -151,6 +167,8 @@ void avg_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t
   const Shape in = input_shape, out = output_shape;
   const int32x4_t lo = vdupq_n_s32(p.act_min);
   const int32x4_t hi = vdupq_n_s32(p.act_max);
+  const int16x8_t lo16 = vdupq_n_s16(static_cast<int16_t>(p.act_min));
+  const int16x8_t hi16 = vdupq_n_s16(static_cast<int16_t>(p.act_max));
   const int32_t row = in.w * in.c;
   for (int32_t b = 0; b < in.n; ++b) {
     const int8_t* image = input + b * in.h * row;
@@ -161,6 +179,22 @@ void avg_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t
             max_i32(0, w.ky_end - w.ky_begin) * max_i32(0, w.kx_end - w.kx_begin);
         const uint32_t reciprocal =
             count >= 2 ? 0xFFFFFFFFu / static_cast<uint32_t>(count) + 1 : 0;
+        if (count >= 1 && count <= 256) {
+          for (int32_t c = 0; c < in.c; c += 8) {
+            const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(in.c - c));
+            int16x8_t sum = vdupq_n_s16(0);
+            const int8_t* tap_row = w.first + c;
+            for (int32_t ky = w.ky_begin; ky < w.ky_end; ++ky, tap_row += row) {
+              const int8_t* tap = tap_row;
+              for (int32_t kx = w.kx_begin; kx < w.kx_end; ++kx, tap += in.c) {
+                sum = vaddq_s16(sum, vldrbq_z_s16(tap, lanes));
+              }
+            }
+            store_mean8(sum, static_cast<uint32_t>(count), reciprocal, lo16, hi16, output + c,
+                        lanes);
+          }
+          continue;
+        }
         for (int32_t c = 0; c < in.c; c += 4) {
           const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(in.c - c));
           int32x4_t v;
@@ -176,13 +210,7 @@ void avg_pool2d(const PoolParams& params, const Shape& input_shape, const int8_t
                 sum = vaddq_s32(sum, vldrbq_z_s32(tap, lanes));
               }
             }
-            if (count == 1) {
-              v = sum;
-            } else if (count <= 256) {
-              v = rounded_mean(sum, static_cast<uint32_t>(count), reciprocal);
-            } else {
-              v = rounded_mean_scalar(sum, count);
-            }
+            v = rounded_mean_scalar(sum, count);  // count > 256
           }
           vstrbq_p_s32(output + c, vminq_s32(vmaxq_s32(v, lo), hi), lanes);
         }
@@ -200,6 +228,21 @@ void global_avg_pool2d(int32_t act_min, int32_t act_max, const Shape& input_shap
   const uint32_t reciprocal = pixels >= 2 ? 0xFFFFFFFFu / static_cast<uint32_t>(pixels) + 1 : 0;
   for (int32_t b = 0; b < in.n; ++b, output += in.c) {
     const int8_t* image = input + b * pixels * in.c;
+    if (pixels >= 1 && pixels <= 256) {
+      const int16x8_t lo16 = vdupq_n_s16(static_cast<int16_t>(act_min));
+      const int16x8_t hi16 = vdupq_n_s16(static_cast<int16_t>(act_max));
+      for (int32_t c = 0; c < in.c; c += 8) {
+        const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(in.c - c));
+        int16x8_t sum = vdupq_n_s16(0);
+        const int8_t* px = image + c;
+        for (int32_t i = 0; i < pixels; ++i, px += in.c) {
+          sum = vaddq_s16(sum, vldrbq_z_s16(px, lanes));
+        }
+        store_mean8(sum, static_cast<uint32_t>(pixels), reciprocal, lo16, hi16, output + c,
+                    lanes);
+      }
+      continue;
+    }
     for (int32_t c = 0; c < in.c; c += 4) {
       const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(in.c - c));
       int32x4_t v = lo;  // no pixels: act_min, as the reference writes
@@ -210,13 +253,7 @@ void global_avg_pool2d(int32_t act_min, int32_t act_max, const Shape& input_shap
         for (int32_t i = 0; i < pixels; ++i, px += in.c) {
           sum = vaddq_s32(sum, vldrbq_z_s32(px, lanes));
         }
-        if (pixels == 1) {
-          v = sum;
-        } else if (pixels <= 256) {
-          v = rounded_mean(sum, static_cast<uint32_t>(pixels), reciprocal);
-        } else {
-          v = rounded_mean_scalar(sum, pixels);
-        }
+        v = rounded_mean_scalar(sum, pixels);  // pixels > 256
       }
       vstrbq_p_s32(output + c, vminq_s32(vmaxq_s32(v, lo), hi), lanes);
     }

@@ -13,6 +13,9 @@ constexpr int32_t kScaledDiffIntegerBits = 5;
 constexpr int32_t kAccumulationIntegerBits = 12;
 // One output step is 2^-8 of probability.
 constexpr int32_t kOutputBits = 8;
+// A row's first exps are kept from the sum for the outputs, so a classifier's row (a few
+// to a few dozen classes) computes each exp once; past these, the outputs recompute them.
+constexpr int32_t kKeptExps = 32;
 
 // exp(beta * input_scale * diff) in Q0, for diff_min <= diff <= 0.
 int32_t exp_of_difference(const SoftmaxParams& params, int32_t diff) {
@@ -48,11 +51,13 @@ void softmax(const SoftmaxParams& params, int32_t rows, int32_t depth, const int
     // so the sum is at least 1. It saturates instead of overflowing past 4095 terms, where
     // every probability is below 1/4096 and rounds to the same output either way.
     int32_t sum = 0;
+    int32_t kept[kKeptExps];
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = in[c] - max;
       if (diff < diff_min) continue;
-      sum = saturating_add(sum,
-                           rescale(exp_of_difference(params, diff), 0, kAccumulationIntegerBits));
+      const int32_t e = exp_of_difference(params, diff);
+      if (c < kKeptExps) kept[c] = e;
+      sum = saturating_add(sum, rescale(e, 0, kAccumulationIntegerBits));
     }
 
     // sum = (1 + x) * 2^bits_over_unit with x in [0, 1): moving the leading one to bit 31
@@ -75,8 +80,8 @@ void softmax(const SoftmaxParams& params, int32_t rows, int32_t depth, const int
         out[c] = -128;
         continue;
       }
-      const int32_t scaled =
-          saturating_rounding_doubling_high_mul(reciprocal, exp_of_difference(params, diff));
+      const int32_t e = c < kKeptExps ? kept[c] : exp_of_difference(params, diff);
+      const int32_t scaled = saturating_rounding_doubling_high_mul(reciprocal, e);
       // 1.0 would be 256 steps, one past int8: it clamps to 127.
       out[c] = static_cast<int8_t>(add_offset_and_clamp(
           rounding_divide_nonnegative_by_pot(scaled, exponent), -128, -128, 127));
