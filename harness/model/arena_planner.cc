@@ -59,20 +59,30 @@ ArenaPlan plan_arena(const ModelSpec& model) {
   }
   check_index(model.input, "the model input");
   check_index(model.output, "the model output");
-  blocks[model.input].touch(-1);
-  blocks[model.output].touch(layer_count);
+  // A reshape's output is its input's bytes under another shape: both tensors take one
+  // block (the root's), so the reshape moves nothing. Layers run in order, so a chain of
+  // reshapes resolves to its first input.
+  std::vector<uint32_t> root(tensor_count);
+  for (size_t t = 0; t < tensor_count; ++t) root[t] = static_cast<uint32_t>(t);
   for (int64_t i = 0; i < layer_count; ++i) {
     const LayerSpec& layer = model.layers[static_cast<size_t>(i)];
     const std::string name = "layer " + std::to_string(i);
     check_index(layer.input0, name + " input0");
     check_index(layer.output, name + " output");
-    blocks[layer.input0].touch(i);
-    if (layer.input1 != kNone) {
-      check_index(layer.input1, name + " input1");
-      blocks[layer.input1].touch(i);
+    if (layer.input1 != kNone) check_index(layer.input1, name + " input1");
+    if (layer.op == runtime::qbm::Op::kReshape && layer.output != model.input &&
+        blocks[layer.output].size == blocks[layer.input0].size) {
+      root[layer.output] = root[layer.input0];
     }
+  }
+  blocks[root[model.input]].touch(-1);
+  blocks[root[model.output]].touch(layer_count);
+  for (int64_t i = 0; i < layer_count; ++i) {
+    const LayerSpec& layer = model.layers[static_cast<size_t>(i)];
+    blocks[root[layer.input0]].touch(i);
+    if (layer.input1 != kNone) blocks[root[layer.input1]].touch(i);
     // Written here even if nobody reads it afterwards.
-    blocks[layer.output].touch(i);
+    blocks[root[layer.output]].touch(i);
     if (layer.scratch_bytes > 0) {
       Block scratch;
       scratch.size = layer.scratch_bytes;
@@ -101,6 +111,10 @@ ArenaPlan plan_arena(const ModelSpec& model) {
   std::vector<std::pair<uint64_t, uint64_t>> busy;  // [begin, end) of conflicting blocks
   for (size_t b : order) {
     Block& block = blocks[b];
+    if (!block.is_scratch && root[block.index] != block.index) {
+      plan.unplanned_bytes += block.size;  // placed with its root, below
+      continue;
+    }
     busy.clear();
     for (size_t other : placed) {
       if (lifetimes_overlap(block, blocks[other])) {
@@ -127,6 +141,7 @@ ArenaPlan plan_arena(const ModelSpec& model) {
       throw std::invalid_argument("plan_arena: the arena exceeds 4 GiB");
     }
   }
+  for (size_t t = 0; t < tensor_count; ++t) plan.tensor_offsets[t] = plan.tensor_offsets[root[t]];
   plan.arena_bytes = static_cast<uint32_t>(peak);
   return plan;
 }

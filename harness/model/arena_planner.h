@@ -18,7 +18,8 @@ struct ArenaPlan {
 
 // A tensor lives from the layer that writes it (or from the start, for the model input)
 // to the last layer that reads it (or to the end, for the model output). Largest first,
-// each at the lowest aligned offset not overlapping a tensor whose lifetime overlaps.
+// each at the lowest aligned offset not overlapping a tensor whose lifetime overlaps. A
+// reshape's output shares its input's offset (one block, the union of their lifetimes).
 ArenaPlan plan_arena(const ModelSpec& model);
 
 }  // namespace qb::harness

@@ -77,6 +77,31 @@ TEST(ArenaPlanner, ResidualSkipStaysAlive) {
   EXPECT_EQ(plan.arena_bytes, 192u);  // A, B and C live together at the second layer
 }
 
+TEST(ArenaPlanner, ReshapeSharesItsInputsBytes) {
+  // A -> B, C = reshape(B), D = reshape(C), E = add(D, A): B, C and D are one block, live
+  // from the first layer to the add.
+  ModelSpec m;
+  const uint32_t a = tensor(m, 64), b = tensor(m, 64), c = tensor(m, 64), d = tensor(m, 64),
+                 e = tensor(m, 64);
+  layer(m, a, b);
+  layer(m, b, c);
+  m.layers.back().op = qbm::Op::kReshape;
+  layer(m, c, d);
+  m.layers.back().op = qbm::Op::kReshape;
+  layer(m, d, e, a);
+  m.input = a;
+  m.output = e;
+  const ArenaPlan plan = plan_arena(m);
+  const auto& o = plan.tensor_offsets;
+  EXPECT_EQ(o[c], o[b]);
+  EXPECT_EQ(o[d], o[b]);
+  EXPECT_TRUE(disjoint(o[a], 64, o[b], 64));
+  EXPECT_TRUE(disjoint(o[e], 64, o[b], 64));
+  EXPECT_TRUE(disjoint(o[e], 64, o[a], 64));
+  EXPECT_EQ(plan.arena_bytes, 192u);
+  EXPECT_EQ(plan.unplanned_bytes, 5u * 64u);
+}
+
 TEST(ArenaPlanner, ScratchLivesOnlyDuringItsLayer) {
   ModelSpec m = chain(4, 64);
   m.layers[1].scratch_bytes = 100;

@@ -115,6 +115,10 @@ TEST(ModelRuntime, ResidualModelMatchesDirectKernelCalls) {
   expect_runs_like_the_kernels(residual_model(5), 12);
 }
 
+TEST(ModelRuntime, InPlaceReshapeMatchesDirectKernelCalls) {
+  expect_runs_like_the_kernels(reshaped_model(), 13);
+}
+
 TEST(ModelRuntime, PaddedModelMatchesDirectKernelCalls) {
   expect_runs_like_the_kernels(padded_model(), 21);
   expect_runs_like_the_kernels(padded_model(9), 22);

@@ -407,6 +407,18 @@ INSTANTIATE_TEST_SUITE_P(ModelValidation, Forged, ::testing::ValuesIn(kCases),
                            return info.param.name;
                          });
 
+// A reshape may sit exactly on its input (the planner puts it there), but no other overlap.
+TEST(ModelValidation, ReshapeOnlyExactlyOnItsInput) {
+  QbmFile f{harness::serialize_model(reshaped_model())};
+  ASSERT_EQ(f.status(), Status::kOk);
+  const uint32_t input_offset = f.u32(f.tensor(8) + 24);
+  EXPECT_EQ(f.u32(f.tensor(9) + 24), input_offset);
+  // 16 bytes over, so 4 of its 20 bytes still overlap.
+  f.set_u32(f.tensor(9) + 24, input_offset >= 16 ? input_offset - 16 : input_offset + 16);
+  f.reseal();
+  EXPECT_EQ(f.status(), Status::kBadLayer);
+}
+
 // Bytes after the last buffer, inside the file size and under a valid checksum: no table
 // accounts for them, so the file is not one the writer made.
 TEST(ModelValidation, TrailingBytesAfterTheLastBufferAreRejected) {

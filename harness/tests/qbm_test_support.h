@@ -21,6 +21,7 @@
 #include "kernels/int8/lookup_table.h"
 #include "kernels/int8/pad.h"
 #include "kernels/int8/pooling.h"
+#include "kernels/int8/reshape.h"
 #include "kernels/runtime/crc32.h"
 #include "kernels/runtime/model.h"
 
@@ -261,6 +262,23 @@ inline ModelSpec residual_model(uint32_t seed = 1) {
   return m;
 }
 
+// residual_model with its output flattened by a reshape (tensor 9): the arena planner puts
+// the reshape's output on its input (tensor 8).
+inline ModelSpec reshaped_model(uint32_t seed = 1) {
+  ModelSpec m = residual_model(seed);
+  const TensorSpec last = m.tensors[m.output];
+  const uint32_t flat = add_tensor(m, {1, 1, 1, static_cast<int32_t>(last.elements())},
+                                   last.scale, last.zero_point);
+  LayerSpec reshape;
+  reshape.op = Op::kReshape;
+  reshape.input0 = m.output;
+  reshape.output = flat;
+  set_act(m, reshape, false);
+  m.layers.push_back(reshape);
+  m.output = flat;
+  return m;
+}
+
 // pad -> avg pool (padded, uneven) -> strided conv without padding -> dense (per tensor)
 // over a flattened [3, 3, 6] input.
 inline ModelSpec padded_model(uint32_t seed = 2) {
@@ -417,6 +435,9 @@ inline std::vector<std::vector<int8_t>> reference_run(const ModelSpec& m,
       }
       case Op::kLookupTable:
         kernels::lookup_table(l.table.data(), os.elements(), in, out);
+        break;
+      case Op::kReshape:
+        kernels::reshape(os.elements(), in, out);
         break;
     }
   }

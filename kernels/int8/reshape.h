@@ -1,5 +1,6 @@
-// Int8 reshape: the same bytes under another shape. The runtime never lets an op's output
-// alias its input, so a reshape is a copy, as in TFLite Micro when it cannot run in place.
+// Int8 reshape: the same bytes under another shape. The arena planner puts a reshape's
+// output on its input, where the interpreter skips it; a model laid out otherwise (its
+// output elsewhere, never partly overlapping) gets this copy.
 #pragma once
 
 #include <cstdint>

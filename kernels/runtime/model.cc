@@ -310,8 +310,14 @@ Status Model::validate_layer(uint32_t index) const {
   const int32_t act_min = p[qbm::param::kActMin], act_max = p[qbm::param::kActMax];
   if (act_min < -128 || act_max > 127 || act_min > act_max) return Status::kBadLayer;
 
-  // The output is written while the inputs (and scratch) are read: none may alias.
-  if (overlaps(t.out.arena_offset, t.out.bytes(), t.in.arena_offset, t.in.bytes()) ||
+  // The output is written while the inputs (and scratch) are read: none may alias, except
+  // that a reshape may sit exactly on its input (the planner places it there; it then
+  // moves nothing).
+  const bool in_place_reshape = op == Op::kReshape &&
+                                t.out.arena_offset == t.in.arena_offset &&
+                                t.out.bytes() == t.in.bytes();
+  if ((!in_place_reshape &&
+       overlaps(t.out.arena_offset, t.out.bytes(), t.in.arena_offset, t.in.bytes())) ||
       (t.has_in1 &&
        overlaps(t.out.arena_offset, t.out.bytes(), t.in1.arena_offset, t.in1.bytes()))) {
     return Status::kBadLayer;
