@@ -3,8 +3,9 @@
 // instructions per MAC. Several rows of at most kMaxPairK values run the 2 x 2 core
 // (matmul_dsp.h), two rows per pass (one row runs as a pair with itself and keeps one
 // result), which shares each weight load between the two rows. A direct SMLAD loop takes
-// rows under four values, rows too long for the stack, and layers too small to repay the
-// cores' set-up.
+// rows under four values, rows too long for the stack, layers too small to repay the
+// cores' set-up, and single rows against fewer channels than the one-row core's quad (a
+// classifier's last layer), two channels at a time (dense_narrow).
 //
 // Why: a fully connected layer is a 1x1 convolution whose pixels are the batch rows, so
 // the cores apply unchanged, with per-tensor requantization as one shared table entry.
@@ -119,7 +120,35 @@ inline int32_t dot(const int8_t* x, const int8_t* w, int32_t k, int32_t acc) {
   return acc;
 }
 
-// Rows outside the core's range, and layers so small that the core's tables cost more
+// Two outputs' dot products: each block of the row is loaded and sign-extended once for
+// both weight rows (13 instructions for 8 MACs, and the loop's three). Out of line, so
+// that the loop has the registers to itself.
+__attribute__((noinline)) void dot2(const int8_t* x, const int8_t* w0, const int8_t* w1,
+                                    int32_t k, int32_t* acc0, int32_t* acc1) {
+  int32_t a0 = *acc0, a1 = *acc1;
+  for (const int8_t* const blocks_end = x + (k & ~3); x != blocks_end; x += 4, w0 += 4, w1 += 4) {
+    const uint32_t xv = load_u32(x), v0 = load_u32(w0), v1 = load_u32(w1);
+    const int32_t xe = sxtb16_even(xv), xo = sxtb16_odd(xv);
+    a0 = __smlad(xo, sxtb16_odd(v0), __smlad(xe, sxtb16_even(v0), a0));
+    a1 = __smlad(xo, sxtb16_odd(v1), __smlad(xe, sxtb16_even(v1), a1));
+  }
+  for (int32_t i = 0; i < (k & 3); ++i) {
+    a0 += int32_t{x[i]} * int32_t{w0[i]};
+    a1 += int32_t{x[i]} * int32_t{w1[i]};
+  }
+  *acc0 = a0;
+  *acc1 = a1;
+}
+
+// Output i of a row from its accumulator, with the reference's requantization.
+inline int8_t requantize_output(const DenseArgs& a, int32_t i, int32_t acc) {
+  const int32_t r = a.params.per_channel ? i : 0;
+  return static_cast<int8_t>(add_offset_and_clamp(
+      multiply_by_quantized_multiplier(acc, a.requant.multiplier[r], a.requant.shift[r]),
+      a.params.output_offset, a.params.act_min, a.params.act_max));
+}
+
+// Rows outside the cores' range, and layers so small that the cores' tables cost more
 // than they save: the reference's requantization per output, no tables.
 void dense_direct(const DenseArgs& a) {
   const int32_t k = a.in_features, out_f = a.out_features;
@@ -127,13 +156,25 @@ void dense_direct(const DenseArgs& a) {
     const int8_t* row = a.input + b * k;
     int8_t* out = a.output + b * out_f;
     for (int32_t i = 0; i < out_f; ++i) {
-      const int32_t acc = dot(row, a.filter + i * k, k, a.folded_bias[i]);
-      const int32_t r = a.params.per_channel ? i : 0;
-      out[i] = static_cast<int8_t>(add_offset_and_clamp(
-          multiply_by_quantized_multiplier(acc, a.requant.multiplier[r], a.requant.shift[r]),
-          a.params.output_offset, a.params.act_min, a.params.act_max));
+      out[i] = requantize_output(a, i, dot(row, a.filter + i * k, k, a.folded_bias[i]));
     }
   }
+}
+
+// One row against one to three channels (a classifier's last layer): channel pairs through dot2, no tables. Out of line, so that dense_direct's loop
+// keeps its registers.
+__attribute__((noinline)) void dense_narrow(const DenseArgs& a) {
+  const int32_t k = a.in_features, out_f = a.out_features;
+  const int8_t* row = a.input;
+  int8_t* out = a.output;
+  int32_t i = 0;
+  for (; i + 2 <= out_f; i += 2) {
+    int32_t acc0 = a.folded_bias[i], acc1 = a.folded_bias[i + 1];
+    dot2(row, a.filter + i * k, a.filter + (i + 1) * k, k, &acc0, &acc1);
+    out[i] = requantize_output(a, i, acc0);
+    out[i + 1] = requantize_output(a, i + 1, acc1);
+  }
+  if (i < out_f) out[i] = requantize_output(a, i, dot(row, a.filter + i * k, k, a.folded_bias[i]));
 }
 
 }  // namespace
@@ -142,6 +183,10 @@ void dense(const DenseArgs& a) {
   // Below a few dozen MACs per row the cores' column and table set-up is most of the work.
   if (a.in_features < 4 || a.in_features > kMaxRowK || a.in_features * a.out_features < 48) {
     dense_direct(a);
+    return;
+  }
+  if (a.batches == 1 && a.out_features < 4) {
+    dense_narrow(a);
     return;
   }
   if (a.batches >= 2 && a.in_features <= kMaxPairK) {
