@@ -7,7 +7,8 @@
 // a core register, and four sums plus five load pointers is what fits in them. With
 // K <= 16 (or K <= 32 over many pixels) the roles turn: one channel at a time, its filter
 // row in registers, four pixels per vector (see shallow_channel), which saves the
-// per-group set-up that dominates short dot products. A depth that is not a multiple of
+// per-group set-up that dominates short dot products; a single row that short keeps
+// itself in a register instead (short_row). A depth that is not a multiple of
 // 16 ends in one VCTP-predicated chunk, so no load reads past the input or the filter.
 #pragma once
 
@@ -220,6 +221,41 @@ inline void shallow_chunks(const Matmul& m) {
   }
 }
 
+// One input row of at most 16 values (an autoencoder's bottleneck, a dense layer after
+// a small one): the row stays in a register and each channel costs one predicated load
+// and one VMLADAV, four channels per requantization. Not inlined: inside matmul GCC keeps
+// the general path's values in core registers and spills this loop's.
+template <bool kLeft, bool kPerChannel>
+__attribute__((noinline)) void short_row(const Matmul& matmul) {
+  const Matmul m = matmul;  // a local: the stores may alias anything
+  const int32_t depth = m.depth;
+  const mve_pred16_t taps = vctp8q(static_cast<uint32_t>(depth));
+  const int8x16_t x = vldrbq_z_s8(m.input, taps);
+  LaneRequant q = broadcast_requant(m.multiplier[0], m.shift[0]);
+  const int8_t* row = m.weights;
+  int32_t oc = 0;
+  for (; oc + 4 <= m.channels; oc += 4, row += 4 * depth) {
+    if (kPerChannel) q = channel_requant<kLeft>(m.multiplier + oc, m.shift + oc);
+    const int32x4_t acc = lanes_of(
+        vmladavq_s8(x, vldrbq_z_s8(row, taps)), vmladavq_s8(x, vldrbq_z_s8(row + depth, taps)),
+        vmladavq_s8(x, vldrbq_z_s8(row + 2 * depth, taps)),
+        vmladavq_s8(x, vldrbq_z_s8(row + 3 * depth, taps)));
+    store<kLeft, false>(m.output + oc, acc, vldrwq_s32(m.bias + oc), q, m.out, vctp32q(4));
+  }
+  if (oc < m.channels) {
+    // The last one to three channels; the missing lanes repeat the last row, unstored.
+    const int32_t left = m.channels - oc;
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(left));
+    if (kPerChannel) q = channel_requant<kLeft>(m.multiplier + oc, m.shift + oc, lanes);
+    const int8_t* r1 = left > 1 ? row + depth : row;
+    const int8_t* r2 = left > 2 ? row + 2 * depth : r1;
+    const int32x4_t acc =
+        lanes_of(vmladavq_s8(x, vldrbq_z_s8(row, taps)), vmladavq_s8(x, vldrbq_z_s8(r1, taps)),
+                 vmladavq_s8(x, vldrbq_z_s8(r2, taps)), 0);
+    store<kLeft, true>(m.output + oc, acc, vldrwq_z_s32(m.bias + oc, lanes), q, m.out, lanes);
+  }
+}
+
 template <bool kLeft, bool kPerChannel>
 inline void shallow(const Matmul& m) {
   if (m.depth == 8) {
@@ -262,6 +298,10 @@ __attribute__((noinline)) void matmul(const Matmul& matmul) {
   // read through the reference would be reloaded after every store.
   const Matmul m = matmul;
   const int32_t depth = m.depth;
+  if (m.pixels == 1 && depth <= 16) {
+    matmul_detail::short_row<kLeft, kPerChannel>(m);
+    return;
+  }
   // Per channel the row-in-registers loop has a fixed cost of a call and the last group's
   // predicated loads; it pays off for short rows, and for two-chunk rows over many pixels.
   if ((depth <= 16 && m.pixels >= 4) || (depth <= 32 && m.pixels >= 32)) {
