@@ -11,7 +11,8 @@
 // x + 1), and the two leftover taps are single SMLAxy. A kernel row then costs 17
 // instructions for 12 MACs: LDM of four columns, four SXTB16, two LDRD of the
 // pre-paired weights, two packs, eight MACs (stride 2 pairs columns (0, 1) and (3, 4)
-// instead: 22 instructions). Staging the input rows first makes the columns contiguous
+// instead: 22 instructions); a row's odd last output runs alone (12 instructions a
+// kernel row), not as half of a pair. Staging the input rows first makes the columns contiguous
 // (one LDM) and writes padded taps as the zero point, so borders run the same code from
 // folded_bias; the window slides down the image, staging each input row once per
 // channel group. Other geometries (other kernel sizes or horizontal strides, a last
@@ -155,6 +156,22 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "pkhbt r11, r8, r9, lsl #16\n\t"               \
   "smlad r1, r11, lr, r1\n\t"
 
+// A row of one output x alone (a row's odd last output), either stride: columns 0, 1
+// paired for (w0, w1), column 2 a single MAC with w2 (the top half of the (w1, w2) words).
+#define QB_DW_SINGLE_ROW(C, O, EXT)              \
+  "ldm " C ", {r8, r9, r10}\n\t"                 \
+  "sxtb16 r8, r8" EXT "\n\t"                     \
+  "sxtb16 r9, r9" EXT "\n\t"                     \
+  "sxtb16 r10, r10" EXT "\n\t"                   \
+  "pkhbt r11, r8, r9, lsl #16\n\t"               \
+  "pkhtb r9, r9, r8, asr #16\n\t"                \
+  "ldrd r12, lr, [r7, #" O "]\n\t"               \
+  "smlad r0, r11, r12, r0\n\t"                   \
+  "smlabt r0, r10, lr, r0\n\t"                   \
+  "ldrd r12, lr, [r7, #" O "+8]\n\t"             \
+  "smlad r2, r9, r12, r2\n\t"                    \
+  "smlatt r2, r10, lr, r2\n\t"
+
 // Packs each pixel's (lo, hi) results into bytes 0 and 2 and clamps them bytewise.
 #define QB_DW_CLAMP                          \
   "ldrd r8, r9, [r12, #64]\n\t"             \
@@ -164,11 +181,22 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   QB_DSP_CLAMP_BYTES("r1", "r8", "r9")      \
   "lsr r2, r0, #16\n\t"                     \
   "lsr r3, r1, #16\n\t"
+// The same for the lone output's pair.
+#define QB_DW_CLAMP_SINGLE                   \
+  "ldrd r8, r9, [r12, #64]\n\t"             \
+  "pkhbt r0, r0, r2, lsl #16\n\t"           \
+  QB_DSP_CLAMP_BYTES("r0", "r8", "r9")      \
+  "lsr r2, r0, #16\n\t"
 
-#define QB_DW_PASS(NAME, ROW, EXT, ADVANCE, CLAMP)                       \
-  QB_DSP_ASM_BEGIN(NAME)                      \
+// Pairs of outputs while two or more are left, then the lone last one (3:), which costs
+// about 60 instead of a whole pair's 96. r12 holds the job wherever a branch lands.
+#define QB_DW_PASS(NAME, ROW, EXT, ADVANCE, CLAMP, CLAMP_SINGLE)         \
+  QB_DSP_ASM_BEGIN(NAME)                                               \
+  "mov r12, r0\n\t"                                                    \
+  "ldr r7, [r12, #36]\n\t"                                             \
+  "cmp r7, #1\n\t"                                                     \
+  "beq 3f\n"                                                           \
   "1:\n\t"                                                             \
-  "ldr r12, [sp]\n\t"                                                  \
   "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
   "mov r1, r0\n\t"                                                     \
   "mov r3, r2\n\t"                                                     \
@@ -192,8 +220,6 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "ldm lr, {r4, r5, r6, r7}\n\t"                                       \
   "strb r0, [r4]\n\t"                                                  \
   "strb r2, [r4, #2]\n\t"                                              \
-  "cmp r7, #1\n\t"                                                     \
-  "beq 2f\n\t"                                                         \
   "strb r1, [r4, r5]\n\t"                                              \
   "strb r3, [r4, r6]\n\t"                                              \
   "subs r7, r7, #2\n\t"                                                \
@@ -201,27 +227,61 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "add r4, r4, r5, lsl #1\n\t"                                         \
   "str r4, [r12, #24]\n\t"                                             \
   "str r7, [r12, #36]\n\t"                                             \
-  "b 1b\n"                                                             \
+  "cmp r7, #1\n\t"                                                     \
+  "bne 1b\n"                                                           \
+  "3:\n\t"                                                             \
+  "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
+  QB_DW_SINGLE_ROW("r4", "0", EXT)                                     \
+  QB_DW_SINGLE_ROW("r5", "16", EXT)                                    \
+  QB_DW_SINGLE_ROW("r6", "32", EXT)                                    \
+  "ldr r12, [sp]\n\t"                                                  \
+  "add lr, r12, #40\n\t"                                               \
+  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
+  QB_DSP_REQUANT("r0", "r4", "r5", "r6")                                \
+  QB_DSP_REQUANT("r2", "r7", "r8", "r9")                                \
+  CLAMP_SINGLE                                                         \
+  "ldr r4, [r12, #24]\n\t"                                             \
+  "strb r0, [r4]\n\t"                                                  \
+  "strb r2, [r4, #2]\n"                                                \
   "2:\n\t"                                                             \
   QB_DSP_ASM_END(NAME)
 
-__asm__(QB_DW_PASS("qb_dsp_dw3x3_s1_even", QB_DW_S1_ROW, "", "8", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s1_odd", QB_DW_S1_ROW, ", ror #8", "8", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s2_even", QB_DW_S2_ROW, "", "16", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s2_odd", QB_DW_S2_ROW, ", ror #8", "16", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s1_even_clamped", QB_DW_S1_ROW, "", "8", QB_DW_CLAMP)
-        QB_DW_PASS("qb_dsp_dw3x3_s1_odd_clamped", QB_DW_S1_ROW, ", ror #8", "8", QB_DW_CLAMP)
-        QB_DW_PASS("qb_dsp_dw3x3_s2_even_clamped", QB_DW_S2_ROW, "", "16", QB_DW_CLAMP)
-        QB_DW_PASS("qb_dsp_dw3x3_s2_odd_clamped", QB_DW_S2_ROW, ", ror #8", "16", QB_DW_CLAMP));
+__asm__(QB_DW_PASS("qb_dsp_dw3x3_s1_even", QB_DW_S1_ROW, "", "8", "", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s1_odd", QB_DW_S1_ROW, ", ror #8", "8", "", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s2_even", QB_DW_S2_ROW, "", "16", "", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s2_odd", QB_DW_S2_ROW, ", ror #8", "16", "", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s1_even_clamped", QB_DW_S1_ROW, "", "8", QB_DW_CLAMP,
+                   QB_DW_CLAMP_SINGLE)
+        QB_DW_PASS("qb_dsp_dw3x3_s1_odd_clamped", QB_DW_S1_ROW, ", ror #8", "8", QB_DW_CLAMP,
+                   QB_DW_CLAMP_SINGLE)
+        QB_DW_PASS("qb_dsp_dw3x3_s2_even_clamped", QB_DW_S2_ROW, "", "16", QB_DW_CLAMP,
+                   QB_DW_CLAMP_SINGLE)
+        QB_DW_PASS("qb_dsp_dw3x3_s2_odd_clamped", QB_DW_S2_ROW, ", ror #8", "16", QB_DW_CLAMP,
+                   QB_DW_CLAMP_SINGLE));
 
-// Both passes of a full group's output row through the assembly loop.
-void dw3x3_run(DwPassJob* even, DwPassJob* odd, int32_t stride, bool clamp) {
+using DwPass = void (*)(DwPassJob*);
+
+// The assembly loop's two passes (channels 0 and 2, then 1 and 3 of a group), with what
+// every group of a layer shares already in place, the pass functions included.
+struct DwPassJobs {
+  DwPassJob even, odd;
+  DwPass run_even, run_odd;
+};
+
+// The layer's pass functions and shared job fields.
+void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const OutputQuant& o) {
   if (stride == 1) {
-    (clamp ? qb_dsp_dw3x3_s1_even_clamped : qb_dsp_dw3x3_s1_even)(even);
-    (clamp ? qb_dsp_dw3x3_s1_odd_clamped : qb_dsp_dw3x3_s1_odd)(odd);
+    jobs->run_even = o.clamp ? qb_dsp_dw3x3_s1_even_clamped : qb_dsp_dw3x3_s1_even;
+    jobs->run_odd = o.clamp ? qb_dsp_dw3x3_s1_odd_clamped : qb_dsp_dw3x3_s1_odd;
   } else {
-    (clamp ? qb_dsp_dw3x3_s2_even_clamped : qb_dsp_dw3x3_s2_even)(even);
-    (clamp ? qb_dsp_dw3x3_s2_odd_clamped : qb_dsp_dw3x3_s2_odd)(odd);
+    jobs->run_even = o.clamp ? qb_dsp_dw3x3_s2_even_clamped : qb_dsp_dw3x3_s2_even;
+    jobs->run_odd = o.clamp ? qb_dsp_dw3x3_s2_odd_clamped : qb_dsp_dw3x3_s2_odd;
+  }
+  for (DwPassJob* j : {&jobs->even, &jobs->odd}) {
+    j->step = channels;
+    j->step_hi = channels + 2;
+    j->act_min4 = o.act_min4;
+    j->act_max4 = o.act_max4;
   }
 }
 
@@ -280,65 +340,80 @@ inline void dw_pixel_general(uint32_t* const* rows, int32_t col, const DwGeometr
   }
 }
 
-// Out of line: the two instantiations' stack frames are never live together.
+// Out of line: the two instantiations' stack frames are never live together. jobs: the
+// layer's two passes, used (and their group fields set) only when the group takes the
+// assembly loop.
 template <bool kFast>
-__attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeometry& g, int32_t c0, int32_t nc,
-                     const ChannelQuant* q, const OutputQuant& o) {
+__attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeometry& g, int32_t c0,
+                                               int32_t nc, const ChannelQuant* q,
+                                               const OutputQuant& o, DwPassJobs* jobs) {
   const bool use_asm = kFast && nc == 4 && g.k_h == 3 && g.k_w == 3 && g.stride_w <= 2;
   alignas(8) int32_t weights[24];
-  if (use_asm) pair_weights_3x3(weights, a.filter, g.channels, c0);
   const int32_t* fb = a.folded_bias + c0;
-  // The assembly loop's two passes keep their constants from row to row.
-  DwPassJob even{fb[0], fb[2], {}, weights, nullptr, g.channels, g.channels + 2, 0,
-                 q[0], q[2], o.act_min4, o.act_max4};
-  DwPassJob odd{use_asm ? fb[1] : 0, use_asm ? fb[3] : 0, {}, weights + 12, nullptr,
-                g.channels, g.channels + 2, 0, q[use_asm ? 1 : 0], q[use_asm ? 3 : 0],
-                o.act_min4, o.act_max4};
+  DwPassJob& even = jobs->even;
+  DwPassJob& odd = jobs->odd;
+  if (use_asm) {
+    pair_weights_3x3(weights, a.filter, g.channels, c0);
+    even.fb_lo = fb[0];
+    even.fb_hi = fb[2];
+    even.weights = weights;
+    even.q_lo = q[0];
+    even.q_hi = q[2];
+    odd.fb_lo = fb[1];
+    odd.fb_hi = fb[3];
+    odd.weights = weights + 12;
+    odd.q_lo = q[1];
+    odd.q_hi = q[3];
+  }
 
   // Column chunks: each staged row holds cols words plus two spare.
   const int32_t row_words = kStageWords / g.k_h;
   const int32_t max_cols = row_words - 2;
   const int32_t out_per_chunk = (max_cols - g.k_w) / g.stride_w + 1;
   alignas(8) uint32_t stage[kStageWords];
+  // The window's rows are ring[top .. top + k_h): buffer i appears at i and i + k_h, so
+  // moving down one output row is top += stride_h (mod k_h), and the rows that enter the
+  // window are staged into the buffers of the rows that left. Nothing is copied.
+  uint32_t* ring[2 * kMaxKernelRows];
+  for (int32_t ky = 0; ky < g.k_h; ++ky) ring[ky] = ring[ky + g.k_h] = stage + ky * row_words;
+  const int32_t sh = g.stride_h;
+  const int32_t out_row_step = g.out_w * g.channels;
 
   for (int32_t b = 0; b < g.n; ++b) {
     for (int32_t ox0 = 0; ox0 < g.out_w; ox0 += out_per_chunk) {
       const int32_t n_out = g.out_w - ox0 < out_per_chunk ? g.out_w - ox0 : out_per_chunk;
       const int32_t ix_begin = ox0 * g.stride_w - g.pad_left;
       const int32_t cols = (n_out - 1) * g.stride_w + g.k_w;
-      // rows[ky]: the staged buffer of input row iy0 + ky. Moving down one output row
-      // shifts the window by stride_h; only the rows that enter it are staged, into the
-      // buffers of the rows that left.
-      uint32_t* rows[kMaxKernelRows];
-      for (int32_t ky = 0; ky < g.k_h; ++ky) rows[ky] = stage + ky * row_words;
+      int32_t top = 0;
       int32_t staged_from = 0;  // rows[staged_from..k_h) need staging
+      int8_t* out_row = a.output + ((b * g.out_h) * g.out_w + ox0) * g.channels + c0;
       for (int32_t oy = 0; oy < g.out_h; ++oy) {
-        const int32_t iy0 = oy * g.stride_h - g.pad_top;
+        uint32_t* const* rows = ring + top;
+        const int32_t iy0 = oy * sh - g.pad_top;
         for (int32_t ky = staged_from; ky < g.k_h; ++ky) {
           stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
         }
-        int8_t* out = a.output + ((b * g.out_h + oy) * g.out_w + ox0) * g.channels + c0;
+        int8_t* out = out_row;
+        out_row += out_row_step;
         if (use_asm) {
-          for (int32_t i = 0; i < 3; ++i) even.rows[i] = odd.rows[i] = rows[i];
+          even.rows[0] = odd.rows[0] = rows[0];
+          even.rows[1] = odd.rows[1] = rows[1];
+          even.rows[2] = odd.rows[2] = rows[2];
           even.out = out;
           odd.out = out + 1;
           even.count = odd.count = n_out;
-          dw3x3_run(&even, &odd, g.stride_w, o.clamp);
+          jobs->run_even(&even);
+          jobs->run_odd(&odd);
         } else {
           for (int32_t x = 0; x < n_out; ++x, out += g.channels) {
             dw_pixel_general<kFast>(rows, x * g.stride_w, g, a.filter + c0, nc, fb, q, out, o);
           }
         }
-        // Slide the window.
-        const int32_t sh = g.stride_h;
         if (sh >= g.k_h) {
           staged_from = 0;
         } else {
-          for (int32_t r = 0; r < sh; ++r) {  // rotate by one row, sh times
-            uint32_t* first = rows[0];
-            for (int32_t i = 0; i + 1 < g.k_h; ++i) rows[i] = rows[i + 1];
-            rows[g.k_h - 1] = first;
-          }
+          top += sh;
+          if (top >= g.k_h) top -= g.k_h;
           staged_from = g.k_h - sh;
         }
       }
@@ -362,16 +437,29 @@ void depthwise(const ConvArgs& a) {
                      a.output_shape.w,
                      splat_byte(-a.params.input_offset)};
   const OutputQuant o = make_output_quant(a.params.output_offset, a.params.act_min, a.params.act_max);
-  ChannelQuant q[4];
-  for (int32_t c0 = 0; c0 < g.channels; c0 += 4) {
-    const int32_t nc = g.channels - c0 < 4 ? g.channels - c0 : 4;
-    const bool fast = fill_channel_quant(q, nc, a.requant.multiplier + c0, a.requant.shift + c0,
-                                         a.folded_bias + c0, int64_t{g.k_h * g.k_w} << 14,
-                                         a.params.output_offset) == QuantKind::kFolded;
-    if (fast) {
-      depthwise_group<true>(a, g, c0, nc, q, o);
-    } else {
-      depthwise_group<false>(a, g, c0, nc, q, o);
+  DwPassJobs jobs;
+  init_pass_jobs(&jobs, g.channels, g.stride_w, o);
+  // Tables for kQuantChunk channels at a time; a group of a mixed table whose entries are
+  // all fast still takes the fast path.
+  ChannelQuant q[kQuantChunk];
+  for (int32_t chunk = 0; chunk < g.channels; chunk += kQuantChunk) {
+    const int32_t n = g.channels - chunk < kQuantChunk ? g.channels - chunk : kQuantChunk;
+    const QuantKind kind = fill_channel_quant(
+        q, n, a.requant.multiplier + chunk, a.requant.shift + chunk, a.folded_bias + chunk,
+        int64_t{g.k_h * g.k_w} << 14, a.params.output_offset);
+    for (int32_t i = 0; i < n; i += 4) {
+      const int32_t nc = n - i < 4 ? n - i : 4;
+      const ChannelQuant* gq = q + i;
+      bool fast = kind == QuantKind::kFolded;
+      if (kind == QuantKind::kMixed) {
+        fast = true;
+        for (int32_t j = 0; j < nc; ++j) fast = fast && gq[j].right_shift != 0;
+      }
+      if (fast) {
+        depthwise_group<true>(a, g, chunk + i, nc, gq, o, &jobs);
+      } else {
+        depthwise_group<false>(a, g, chunk + i, nc, gq, o, &jobs);
+      }
     }
   }
 }
