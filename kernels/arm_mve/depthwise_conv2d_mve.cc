@@ -17,7 +17,9 @@
 // edge column one input column over the left or right edge reads its six inside taps onto
 // the folded bias plus the zero point times the missing column's weights; rows that leave
 // the input at the top or bottom read a small copy of their input rows padded with the
-// zero point. Everything else (other filter sizes, the channel tail, wider borders) takes
+// zero point. A small image with a border (up to 8 x 8 padded cells) instead runs
+// entirely through a zero-point-padded copy of the block's bytes, one interior call for
+// every pixel. Everything else (other filter sizes, the channel tail, wider borders) takes
 // a general loop over the taps inside the input only, adding the input offset to each tap
 // and starting from the unfolded bias, which is the reference's own sum; the tail uses
 // predicated loads and store. The unrolled taps are inline asm (see taps_3x3).
@@ -58,7 +60,15 @@ struct Geometry {
   int8_t* output;
   Shape in, out;
   int32_t kh, kw, stride_h, stride_w, pad_top, pad_left;
+  // A small padded image (see small_padded_image), or null: rows x cols cells of the
+  // block's eight bytes, cell (0, 0) at input (-pad_top, -pad_left).
+  int8_t* padded = nullptr;
+  int32_t padded_rows = 0, padded_cols = 0;
 };
+
+// Bytes of the stack copy a small image's blocks run through: 8 x 8 cells (a 6 x 6 input
+// with its border).
+constexpr int32_t kSmallImageBytes = 8 * 8 * 8;
 
 struct Accumulators {
   int32x4_t even, odd;  // channels 0,2,4,6 and 1,3,5,7 of the block
@@ -259,6 +269,29 @@ __attribute__((noinline)) void interior_rect_3x3(const BlockTable* t, const int8
   }
 }
 
+// Every output pixel of a full block of a small image with a 3x3 filter and a border (the
+// late layers of a MobileNet: 3 x 3 to 6 x 6 pixels of 128 or more channels): the block's
+// bytes of the inside cells are copied into the padded image, whose border cells hold the
+// zero point from the start of the layer, and the interior kernel then runs every pixel
+// in one call. On images this small the bands and edge columns below would cost more in
+// set-up than in taps.
+template <bool kLeft>
+__attribute__((noinline)) void small_padded_image(const BlockTable* t, const Geometry& g,
+                                                  const int8_t* image, int8_t* out_image) {
+  const int32_t cs = g.in.c, rs = g.in.w * g.in.c, cols = g.padded_cols;
+  const int32_t r_begin = g.pad_top, c_begin = g.pad_left;
+  const int32_t r_end = g.pad_top + g.in.h < g.padded_rows ? g.pad_top + g.in.h : g.padded_rows;
+  const int32_t c_end = g.pad_left + g.in.w < cols ? g.pad_left + g.in.w : cols;
+  for (int32_t r = r_begin; r < r_end; ++r) {
+    const int8_t* x = image + (r - g.pad_top) * rs;
+    int8_t* cell = g.padded + (r * cols + c_begin) * 8;
+    // Eight bytes a cell: a widening load and a narrowing store need no predicate.
+    for (int32_t j = c_begin; j < c_end; ++j, x += cs, cell += 8) vstrbq_s16(cell, vldrbq_s16(x));
+  }
+  interior_rect_3x3<kLeft>(t, g.padded, g.out.h, g.out.w, g.stride_w * 8, g.stride_h * cols * 8,
+                           8, cols * 8, out_image, g.out.c, g.out.w * g.out.c);
+}
+
 // Output rows [oy_begin, oy_end), every column, of a full block and a 3x3 filter, where
 // windows leave the input at the top or bottom: for each row, the block's bytes of the
 // windows' three input rows are copied into a small zero-point-padded buffer (at most
@@ -350,6 +383,10 @@ void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool ta
   for (int32_t b = 0; b < g.in.n; ++b) {
     const int8_t* image = g.input + b * g.in.h * rs + c;
     int8_t* out_image = g.output + b * g.out.h * g.out.w * g.out.c + c;
+    if (unrolled && g.padded != nullptr) {
+      small_padded_image<kLeft>(&t, g, image, out_image);
+      continue;
+    }
     if (!unrolled || x_begin == x_end) {
       general_rect<kLeft, kTail>(&t, g, image, out_image, 0, g.out.h, 0, g.out.w, w0, w_step,
                                  lanes);
@@ -389,9 +426,9 @@ void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool ta
 template <bool kLeft>
 void depthwise_impl(const ConvArgs& a) {
   const ConvParams& cp = a.params;
-  const Geometry g{a.input,         a.output,    a.input_shape, a.output_shape,
-                   a.filter_shape.h, a.filter_shape.w, cp.stride_h, cp.stride_w,
-                   cp.pad_top,      cp.pad_left};
+  Geometry g{a.input,         a.output,    a.input_shape, a.output_shape,
+             a.filter_shape.h, a.filter_shape.w, cp.stride_h, cp.stride_w,
+             cp.pad_top,      cp.pad_left};
   const bool table_weights = g.kh * g.kw <= kMaxTableTaps;
   const int32_t channels = a.input_shape.c;
   BlockTable t;
@@ -400,6 +437,19 @@ void depthwise_impl(const ConvArgs& a) {
   t.input_offset = cp.input_offset;
   t.zero_point = vdupq_n_s16(static_cast<int16_t>(-cp.input_offset));
   t.output_offset = cp.output_offset;
+  // A small image with a border runs through a padded copy (small_padded_image), whose
+  // border is the zero point for every block.
+  alignas(8) int8_t padded[kSmallImageBytes];
+  const int32_t rows = (g.out.h - 1) * g.stride_h + 3, cols = (g.out.w - 1) * g.stride_w + 3;
+  const bool bordered = g.pad_top > 0 || g.pad_left > 0 || rows - g.pad_top > g.in.h ||
+                        cols - g.pad_left > g.in.w;
+  if (g.kh == 3 && g.kw == 3 && table_weights && channels >= 8 && bordered &&
+      rows * cols * 8 <= kSmallImageBytes) {
+    for (int32_t i = 0; i < rows * cols; ++i) vstrbq_s16(padded + 8 * i, t.zero_point);
+    g.padded = padded;
+    g.padded_rows = rows;
+    g.padded_cols = cols;
+  }
   int32_t c = 0;
   for (; c + 8 <= channels; c += 8) {
     fill_table<kLeft>(t, a, c, 8, table_weights);
