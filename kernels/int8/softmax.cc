@@ -18,7 +18,9 @@ constexpr int32_t kOutputBits = 8;
 constexpr int32_t kKeptExps = 32;
 
 // exp(beta * input_scale * diff) in Q0, for diff_min <= diff <= 0.
-int32_t exp_of_difference(const SoftmaxParams& params, int32_t diff) {
+// Out of line: the sum and the outputs (past the kept exps) both call it, and two inlined
+// copies of the fixed-point exp would double the kernel's code.
+__attribute__((noinline)) int32_t exp_of_difference(const SoftmaxParams& params, int32_t diff) {
   // diff_min keeps |diff| * 2^left_shift within 31 * 2^26, so for the left shifts TFLite
   // produces (>= 0) this is exactly its exact lift followed by one rounded high multiply.
   // The saturating lift and the right shift of a negative shift only serve parameters
