@@ -36,11 +36,6 @@ namespace {
 // Gathered columns hold at most this many taps (the offset table lives on the stack).
 constexpr int32_t kMaxGatherTaps = 64;
 
-// The two-column core's interleaved pair lives on the stack: at most this many chunks per
-// column (1.25 KiB; 640 taps, 3x3 over 64 channels and more). Longer columns go one at a
-// time.
-constexpr int32_t kMaxPairChunks = 40;
-
 // Everything the channel loop needs, computed once per call.
 struct Plan {
   const int8_t* filter;      // [out_c][taps]

@@ -1,4 +1,6 @@
-// Two im2col columns against four filter rows at once, for conv2d (conv2d_mve.cc).
+// Two columns against four filter rows at once: im2col columns for conv2d
+// (conv2d_mve.cc), pixels' channel vectors for the pointwise and dense product
+// (mve_matmul.h).
 //
 // Why: VMLADAV sums into a core register, so one column against four rows (the C loop)
 // loads the column and the four rows, 5 loads and 4 VMLADAV (+ the loop's LE) per 64 MACs.
@@ -13,6 +15,10 @@
 #include <cstdint>
 
 namespace qb::kernels::mve {
+
+// The interleaved pair lives on the caller's stack: at most this many chunks per column
+// (1.25 KiB; 640 values, 3x3 over 64 channels and more). Longer columns go one at a time.
+inline constexpr int32_t kMaxPairChunks = 40;
 
 // Field order is the order of the registers the assembly's LDM fills (r1, r3, r5, r7, r9,
 // r11).
