@@ -22,14 +22,11 @@ struct ChannelScales {
 };
 
 // Symmetric int8 weights in [-127, 127], zero point 0: one scale per output channel
-// (convolutions, and dense unless the suite asks for per-tensor), as the spec requires.
+// unless the suite asks for per-tensor, as the spec requires.
 std::vector<int8_t> quantize_weights(const Node& node, bool per_channel, ChannelScales* scales) {
-  const bool depthwise = node.def.op == OpKind::kDepthwiseConv2d;
-  const size_t channels = static_cast<size_t>(depthwise ? node.filter_shape.c : node.filter_shape.n);
+  const size_t channels = weight_channels(node);
   const size_t count = node.weights.size();
-  // Output channel of flat weight index i: the outermost dimension, except depthwise
-  // ([1, kh, kw, c]) where it is the innermost.
-  auto channel_of = [&](size_t i) { return depthwise ? i % channels : i / (count / channels); };
+  auto channel_of = [&](size_t i) { return weight_channel(node, i); };
 
   std::vector<float> max_abs(per_channel ? channels : 1, 0.0f);
   for (size_t i = 0; i < count; ++i) {
@@ -87,7 +84,8 @@ void geometry_words(const LayerDef& def, LayerSpec* layer) {
 // Weights, bias and per-channel requantization of a convolution or dense layer: from the
 // node's float weights, or as given (a model imported with its own quantization).
 void weighted_layer(const Node& node, fp::QuantParams in, fp::QuantParams out, bool per_channel,
-                    const QuantizedWeights* given, LayerSpec* layer) {
+                    const QuantizedWeights* given, LayerSpec* layer,
+                    std::vector<float>* weight_scales) {
   ChannelScales scales;
   if (given != nullptr) {
     layer->weights = given->weights;
@@ -103,12 +101,17 @@ void weighted_layer(const Node& node, fp::QuantParams in, fp::QuantParams out, b
     }
   }
   // In double from the float scales, as TFLite derives them: input x weight / output.
-  for (size_t c = 0; c < scales.scale.size(); ++c) {
-    const double real = static_cast<double>(in.scale) * scales.scale[c] / out.scale;
+  // Convolutions take one entry per output channel whatever the weights' scales: a
+  // per-tensor scale repeats.
+  const size_t entries = node.def.op == OpKind::kDense ? scales.scale.size() : weight_channels(node);
+  for (size_t c = 0; c < entries; ++c) {
+    const double real =
+        static_cast<double>(in.scale) * scales.scale[scales.scale.size() == 1 ? 0 : c] / out.scale;
     const fp::QuantizedMultiplier m = fp::quantize_multiplier(real);
     layer->multiplier.push_back(m.multiplier);
     layer->shift.push_back(m.shift);
   }
+  if (weight_scales != nullptr) *weight_scales = scales.scale;
 }
 
 qbm::Op op_code(OpKind op) {
@@ -138,7 +141,8 @@ TensorSpec tensor_spec(const kernels::Shape& shape, fp::QuantParams q) {
 }  // namespace
 
 LayerSpec compile_layer(const Node& node, fp::QuantParams in, fp::QuantParams in2,
-                        fp::QuantParams out, const QuantizedWeights* given) {
+                        fp::QuantParams out, const QuantizedWeights* given,
+                        std::vector<float>* weight_scales) {
   const LayerDef& def = node.def;
   LayerSpec layer;
   layer.op = op_code(def.op);
@@ -148,10 +152,10 @@ LayerSpec compile_layer(const Node& node, fp::QuantParams in, fp::QuantParams in
     case OpKind::kPointwiseConv2d:
     case OpKind::kDepthwiseConv2d:
       geometry_words(def, &layer);
-      weighted_layer(node, in, out, true, given, &layer);
+      weighted_layer(node, in, out, def.per_channel, given, &layer, weight_scales);
       break;
     case OpKind::kDense:
-      weighted_layer(node, in, out, def.per_channel, given, &layer);
+      weighted_layer(node, in, out, def.per_channel, given, &layer, weight_scales);
       layer.params[qbm::param::kPerChannel] = def.per_channel ? 1 : 0;
       break;
     case OpKind::kAdd: {
@@ -314,7 +318,8 @@ CompiledModel compile_model(const Graph& graph, const Calibration& calibration,
     spec.tensors.push_back(tensor_spec(node.output_shape, out));
     const QuantizedWeights* w =
         given != nullptr && (*given)[i].has_value() ? &*(*given)[i] : nullptr;
-    LayerSpec layer = compile_layer(node, in, in2, out, w);
+    result.weight_scales.emplace_back();
+    LayerSpec layer = compile_layer(node, in, in2, out, w, &result.weight_scales.back());
     layer.input0 = tensor_of(node.inputs.at(0));
     if (node.def.op == OpKind::kAdd) layer.input1 = tensor_of(node.inputs.at(1));
     layer.output = static_cast<uint32_t>(i + 1);

@@ -25,6 +25,9 @@ struct LayerCost {
 struct CompiledModel {
   ModelSpec spec;  // tensor 0 is the model input, tensor i + 1 is node i's output
   std::vector<LayerCost> costs;  // one per node
+  // One per node: the weight scales (one per output channel, or one per tensor); empty
+  // for nodes without weights.
+  std::vector<std::vector<float>> weight_scales;
 };
 
 // A convolution's or dense layer's integer constants as a model file already holds them:
@@ -37,9 +40,12 @@ struct QuantizedWeights {
 };
 
 // One node as an integer layer (tensor indices left to the caller). Weighted layers use
-// `given` as it is when there is one, else quantize the node's float weights.
+// `given` as it is when there is one, else quantize the node's float weights (per
+// channel or per tensor, as the node says); weight_scales, when given, receives the
+// scales used.
 LayerSpec compile_layer(const Node& node, kernels::fp::QuantParams in, kernels::fp::QuantParams in2,
-                        kernels::fp::QuantParams out, const QuantizedWeights* given);
+                        kernels::fp::QuantParams out, const QuantizedWeights* given,
+                        std::vector<float>* weight_scales = nullptr);
 
 LayerCost layer_cost(const Node& node, const LayerSpec& layer);
 

@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "harness/diagnostics/weight_quality.h"
 #include "harness/import/tflite_import.h"
 #include "harness/model/arena_planner.h"
 #include "harness/model/model_writer.h"
@@ -357,6 +358,10 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
     row.sqnr_db = err.sqnr_db;
     row.max_abs_err = err.max_abs_err;
     row.err_pct_range = err.err_pct_range;
+    const WeightQuality wq =
+        weight_quality(node, p.compiled.spec.layers[i].weights, p.compiled.weight_scales[i]);
+    row.weight_sqnr_db = wq.sqnr_db;
+    row.weight_range_spread = wq.range_spread;
     const auto& all_bytes = result.layer_outputs[i];
     row.output_crc32 = runtime::crc32(reinterpret_cast<const uint8_t*>(all_bytes.data()), all_bytes.size());
     run.rows.push_back(row);

@@ -29,6 +29,9 @@ struct ReportRow {
   std::optional<double> flash_used_pct, ram_used_pct;
   std::optional<int64_t> fits;
   std::optional<double> sqnr_db, max_abs_err, err_pct_range;
+  // Weighted layers: how well the int8 weights keep the float ones, and the spread of the
+  // output channels' ranges (harness/diagnostics/weight_quality.h).
+  std::optional<double> weight_sqnr_db, weight_range_spread;
   std::optional<double> top1_agreement, label_accuracy;  // TOTAL rows only
   // JSON only (not a CSV column): CRC-32 of the layer's int8 output over every sample, the
   // same figure as the golden file's layer line, so `qbench compare` can check goldens.

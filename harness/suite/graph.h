@@ -2,6 +2,7 @@
 // reference executes and what calibration quantizes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,20 @@ struct Node {
   std::vector<float> weights;   // generated, in filter_shape layout; empty for weightless ops
   std::vector<float> bias;      // one per output channel; empty for weightless ops
 };
+
+// A weighted node's output channels.
+inline size_t weight_channels(const Node& node) {
+  return static_cast<size_t>(node.def.op == OpKind::kDepthwiseConv2d ? node.filter_shape.c
+                                                                     : node.filter_shape.n);
+}
+
+// The output channel of a weighted node's flat weight `index`: the outermost dimension,
+// except depthwise ([1, kh, kw, c]) where it is the innermost.
+inline size_t weight_channel(const Node& node, size_t index) {
+  const size_t channels = weight_channels(node);
+  return node.def.op == OpKind::kDepthwiseConv2d ? index % channels
+                                                 : index / (node.weights.size() / channels);
+}
 
 struct Graph {
   std::string suite_name;

@@ -56,7 +56,7 @@ struct LayerDef {
   std::array<int32_t, 4> padding{0, 0, 0, 0};  // top, bottom, left, right (resolved)
   bool same_padding = false;  // "same": padding stays 0 in a Suite; build_graph resolves it
   Activation activation = Activation::kNone;   // the layer's own fused activation
-  bool per_channel = true;                     // dense: per-output-channel weight scales
+  bool per_channel = true;                     // weighted layers: per-output-channel weight scales
   float beta = 1.0f;                           // softmax: exp(beta * x)
   std::optional<Generator> weights;            // convolutions and dense
   std::optional<Generator> bias;

@@ -32,9 +32,10 @@ struct OpSpec {
 const std::vector<OpSpec>& op_specs() {
   static const std::vector<OpSpec> specs = {
       {OpKind::kConv2d,
-       {"filters", "kernel", "stride", "padding", "activation", "weights", "bias"}},
-      {OpKind::kDepthwiseConv2d, {"kernel", "stride", "padding", "activation", "weights", "bias"}},
-      {OpKind::kPointwiseConv2d, {"filters", "activation", "weights", "bias"}},
+       {"filters", "kernel", "stride", "padding", "per_channel", "activation", "weights", "bias"}},
+      {OpKind::kDepthwiseConv2d,
+       {"kernel", "stride", "padding", "per_channel", "activation", "weights", "bias"}},
+      {OpKind::kPointwiseConv2d, {"filters", "per_channel", "activation", "weights", "bias"}},
       {OpKind::kDense, {"units", "per_channel", "activation", "weights", "bias"}},
       {OpKind::kAdd, {"activation"}},
       {OpKind::kMaxPool2d, {"pool", "stride", "padding", "activation"}},

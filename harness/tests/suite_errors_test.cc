@@ -75,8 +75,8 @@ std::vector<BadSuite> bad_suites() {
          set(j, "/layers/0/kernal", 3);
        },
        "/layers/0/kernal: expected a key of a conv2d layer (\"name\", \"op\", \"inputs\", "
-       "\"filters\", \"kernel\", \"stride\", \"padding\", \"activation\", \"weights\" or "
-       "\"bias\"), got unknown key \"kernal\"\n"
+       "\"filters\", \"kernel\", \"stride\", \"padding\", \"per_channel\", \"activation\", "
+       "\"weights\" or \"bias\"), got unknown key \"kernal\"\n"
        // Every violation is reported: the misspelt key, and the kernel it leaves missing.
        "/layers/0/kernel: expected an integer in 1..15 or two integers in 1..15, got nothing"},
       {"KeyOfAnotherOp", [](json& j) { set(j, "/layers/1/filters", 4); },
@@ -101,6 +101,8 @@ std::vector<BadSuite> bad_suites() {
        "/layers/0/activation: expected \"none\", \"relu\" or \"relu6\", got \"tanh\""},
       {"PerChannelNotBool", [](json& j) { set(j, "/layers/2/per_channel", 1); },
        "/layers/2/per_channel: expected true or false, got 1"},
+      {"ConvPerChannelNotBool", [](json& j) { set(j, "/layers/0/per_channel", "yes"); },
+       "/layers/0/per_channel: expected true or false, got \"yes\""},
       {"DuplicateName", [](json& j) { set(j, "/layers/1/name", "conv1"); },
        "/layers/1/name: expected a unique layer name, got \"conv1\", already used by /layers/0"},
       {"NameInput", [](json& j) { set(j, "/layers/1/name", "input"); },
