@@ -132,13 +132,19 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "smlad r3, r10, r9, r3\n\t"                    \
   "smlatt r3, r11, lr, r3\n\t"
 
-#define QB_DW_S2_ROW(C, O, EXT)                  \
+// Columns 0-2 of a staged row, split by SXTB16, with columns 0 and 1 paired for (w0, w1):
+// lo lanes in r11, hi lanes in r9, column 2 in r10. The stride-2 row and the lone output
+// start with it.
+#define QB_DW_COLUMNS_012(C, EXT)                \
   "ldm " C ", {r8, r9, r10}\n\t"                 \
   "sxtb16 r8, r8" EXT "\n\t"                     \
   "sxtb16 r9, r9" EXT "\n\t"                     \
   "sxtb16 r10, r10" EXT "\n\t"                   \
   "pkhbt r11, r8, r9, lsl #16\n\t"               \
-  "pkhtb r9, r9, r8, asr #16\n\t"                \
+  "pkhtb r9, r9, r8, asr #16\n\t"
+
+#define QB_DW_S2_ROW(C, O, EXT)                  \
+  QB_DW_COLUMNS_012(C, EXT)                      \
   "ldrd r12, lr, [r7, #" O "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
   "smlabt r0, r10, lr, r0\n\t"                   \
@@ -159,12 +165,7 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
 // A row of one output x alone (a row's odd last output), either stride: columns 0, 1
 // paired for (w0, w1), column 2 a single MAC with w2 (the top half of the (w1, w2) words).
 #define QB_DW_SINGLE_ROW(C, O, EXT)              \
-  "ldm " C ", {r8, r9, r10}\n\t"                 \
-  "sxtb16 r8, r8" EXT "\n\t"                     \
-  "sxtb16 r9, r9" EXT "\n\t"                     \
-  "sxtb16 r10, r10" EXT "\n\t"                   \
-  "pkhbt r11, r8, r9, lsl #16\n\t"               \
-  "pkhtb r9, r9, r8, asr #16\n\t"                \
+  QB_DW_COLUMNS_012(C, EXT)                      \
   "ldrd r12, lr, [r7, #" O "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
   "smlabt r0, r10, lr, r0\n\t"                   \

@@ -121,14 +121,7 @@ __attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* co
     const int8_t* rows = plan.filter;
     for (int32_t oc = 0; oc + 4 <= out_c; oc += 4, rows += 4 * taps) {
       PairJob job;
-      job.pair = pair;
-      job.row0 = rows;
-      job.row1 = rows + taps;
-      job.more_chunks = full - 1;
-      job.row2 = rows + 2 * taps;
-      job.row3 = rows + 3 * taps;
-      job.tail_back = kTail ? back : 0;
-      qb_mve_dot_pair(&job);
+      dot_pair(&job, pair, rows, taps, full, kTail ? back : 0);
       const int32x4_t bias = vldrwq_s32(folded_bias + oc);
       const LaneRequant q = channel_requant<kLeft>(multiplier + oc, shift + oc);
       vstrbq_s32(out_a + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(job.sums), bias), q), o));

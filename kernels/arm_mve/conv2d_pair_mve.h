@@ -35,6 +35,21 @@ struct PairJob {
 
 extern "C" void qb_mve_dot_pair(PairJob* job);
 
+// The pair against the four filter rows at rows (row_len bytes apart): full_chunks >= 1
+// whole chunks, then a tail chunk whose row loads step tail_back bytes back (0: none).
+// The eight sums land in job->sums.
+inline void dot_pair(PairJob* job, const int8_t* pair, const int8_t* rows, int32_t row_len,
+                     int32_t full_chunks, int32_t tail_back) {
+  job->pair = pair;
+  job->row0 = rows;
+  job->row1 = rows + row_len;
+  job->more_chunks = full_chunks - 1;
+  job->row2 = rows + 2 * row_len;
+  job->row3 = rows + 3 * row_len;
+  job->tail_back = tail_back;
+  qb_mve_dot_pair(job);
+}
+
 }  // namespace qb::kernels::mve
 
 #endif

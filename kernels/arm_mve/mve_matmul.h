@@ -257,14 +257,7 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
     const int8_t* rows = m.weights;
     for (int32_t oc = 0; oc + 4 <= channels; oc += 4, rows += 4 * depth) {
       PairJob job;
-      job.pair = pair;
-      job.row0 = rows;
-      job.row1 = rows + depth;
-      job.more_chunks = full - 1;
-      job.row2 = rows + 2 * depth;
-      job.row3 = rows + 3 * depth;
-      job.tail_back = rem != 0 ? 16 - rem : 0;
-      qb_mve_dot_pair(&job);
+      dot_pair(&job, pair, rows, depth, full, rem != 0 ? 16 - rem : 0);
       if (kPerChannel) q = channel_requant<kLeft>(m.multiplier + oc, m.shift + oc);
       const int32x4_t bias = vldrwq_s32(m.bias + oc);
       vstrbq_s32(out + oc,
