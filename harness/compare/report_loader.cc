@@ -285,8 +285,8 @@ const std::vector<std::string>& report_numeric_columns() {
 }
 
 bool column_added_later(const std::string& column) {
-  return column == "time_ns_q1" || column == "time_ns_q3" || column == "weight_sqnr_db" ||
-         column == "weight_range_spread";
+  return column == "time_ns_q1" || column == "time_ns_q3" || column == "clip_pct" ||
+         column == "weight_sqnr_db" || column == "weight_range_spread";
 }
 
 std::string resolve_report_file(const std::string& path) {

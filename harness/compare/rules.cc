@@ -111,6 +111,7 @@ const std::vector<MetricInfo>& compared_metrics() {
       {"sqnr_db", Better::kBigger, "dB"},
       {"max_abs_err", Better::kSmaller, "real units"},
       {"err_pct_range", Better::kSmaller, "% of range"},
+      {"clip_pct", Better::kSmaller, "% of float outputs"},
       {"weight_sqnr_db", Better::kBigger, "dB"},
       {"weight_range_spread", Better::kSmaller, "max / median channel range"},
       {"top1_agreement", Better::kBigger, "fraction"},
@@ -171,6 +172,7 @@ RuleSet default_rules() {
   r["sqnr_db"] = {Rule::Kind::kAbsolute, 0.01};
   r["max_abs_err"] = {Rule::Kind::kAbsolute, 0.001};
   r["err_pct_range"] = {Rule::Kind::kAbsolute, 0.01};
+  r["clip_pct"] = {Rule::Kind::kAbsolute, 0.001};
   r["weight_sqnr_db"] = {Rule::Kind::kAbsolute, 0.01};
   r["weight_range_spread"] = {Rule::Kind::kAbsolute, 0.001};
   r["top1_agreement"] = {Rule::Kind::kAbsolute, 0.0};

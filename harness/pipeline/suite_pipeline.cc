@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "harness/diagnostics/activation_clipping.h"
 #include "harness/diagnostics/weight_quality.h"
 #include "harness/import/tflite_import.h"
 #include "harness/model/arena_planner.h"
@@ -358,6 +359,7 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
     row.sqnr_db = err.sqnr_db;
     row.max_abs_err = err.max_abs_err;
     row.err_pct_range = err.err_pct_range;
+    row.clip_pct = clip_percent(p.float_outputs[i], p.calibration.nodes[i]);
     const WeightQuality wq =
         weight_quality(node, p.compiled.spec.layers[i].weights, p.compiled.weight_scales[i]);
     row.weight_sqnr_db = wq.sqnr_db;

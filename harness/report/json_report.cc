@@ -57,6 +57,7 @@ json row_json(const ReportRow& r) {
          {"sqnr_db", value(r.sqnr_db)},
          {"max_abs_err", value(r.max_abs_err)},
          {"err_pct_range", value(r.err_pct_range)},
+         {"clip_pct", value(r.clip_pct)},
          {"weight_sqnr_db", value(r.weight_sqnr_db)},
          {"weight_range_spread", value(r.weight_range_spread)},
          {"top1_agreement", value(r.top1_agreement)},

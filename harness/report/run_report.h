@@ -29,6 +29,9 @@ struct ReportRow {
   std::optional<double> flash_used_pct, ram_used_pct;
   std::optional<int64_t> fits;
   std::optional<double> sqnr_db, max_abs_err, err_pct_range;
+  // Layers: the percentage of float outputs the output quantization saturates
+  // (harness/diagnostics/activation_clipping.h).
+  std::optional<double> clip_pct;
   // Weighted layers: how well the int8 weights keep the float ones, and the spread of the
   // output channels' ranges (harness/diagnostics/weight_quality.h).
   std::optional<double> weight_sqnr_db, weight_range_spread;
