@@ -28,7 +28,7 @@ GatingCommands::GatingCommands(CLI::App& app) {
       "other pair is kept, so a run of one suite updates that suite only; --replace makes the baseline the run "
       "and drops the pairs it does not hold. A baseline that does not load (e.g. an older column set) is "
       "replaced only with --replace; one that lacks only later columns (time_ns_q1/time_ns_q3, "
-      "clip_pct, weight_sqnr_db, weight_range_spread) merges, "
+      "local_sqnr_db, clip_pct, range_used_pct, weight_sqnr_db, weight_range_spread) merges, "
       "with them empty in the pairs it keeps. rules.json is kept.");
   baseline_update_->add_option("--from", baseline_options_.from,
                                "Adopt this finished run's report folder instead of running the preset");

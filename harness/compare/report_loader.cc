@@ -285,7 +285,8 @@ const std::vector<std::string>& report_numeric_columns() {
 }
 
 bool column_added_later(const std::string& column) {
-  return column == "time_ns_q1" || column == "time_ns_q3" || column == "clip_pct" ||
+  return column == "time_ns_q1" || column == "time_ns_q3" || column == "local_sqnr_db" ||
+         column == "clip_pct" || column == "range_used_pct" ||
          column == "weight_sqnr_db" || column == "weight_range_spread";
 }
 

@@ -56,8 +56,8 @@ const std::vector<std::string>& report_numeric_columns();
 // The columns a report of an older qbench may lack (they came later): such a report still
 // loads, with those cells empty. Every other column of csv_columns() must be present.
 // Today: time_ns_q1 and time_ns_q3, the host wall-time quartiles (reports before them hold
-// only the median and the IQR), and clip_pct, weight_sqnr_db and weight_range_spread, the
-// quantization diagnostics.
+// only the median and the IQR), and local_sqnr_db, clip_pct, range_used_pct,
+// weight_sqnr_db and weight_range_spread, the quantization diagnostics.
 bool column_added_later(const std::string& column);
 
 // A folder means its report.json, else its report.csv. Throws InputError when neither exists.

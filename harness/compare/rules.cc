@@ -111,7 +111,9 @@ const std::vector<MetricInfo>& compared_metrics() {
       {"sqnr_db", Better::kBigger, "dB"},
       {"max_abs_err", Better::kSmaller, "real units"},
       {"err_pct_range", Better::kSmaller, "% of range"},
+      {"local_sqnr_db", Better::kBigger, "dB"},
       {"clip_pct", Better::kSmaller, "% of float outputs"},
+      {"range_used_pct", Better::kBigger, "% of the int8 output range"},
       {"weight_sqnr_db", Better::kBigger, "dB"},
       {"weight_range_spread", Better::kSmaller, "max / median channel range"},
       {"top1_agreement", Better::kBigger, "fraction"},
@@ -172,7 +174,9 @@ RuleSet default_rules() {
   r["sqnr_db"] = {Rule::Kind::kAbsolute, 0.01};
   r["max_abs_err"] = {Rule::Kind::kAbsolute, 0.001};
   r["err_pct_range"] = {Rule::Kind::kAbsolute, 0.01};
+  r["local_sqnr_db"] = {Rule::Kind::kAbsolute, 0.01};
   r["clip_pct"] = {Rule::Kind::kAbsolute, 0.001};
+  r["range_used_pct"] = {Rule::Kind::kAbsolute, 0.001};
   r["weight_sqnr_db"] = {Rule::Kind::kAbsolute, 0.01};
   r["weight_range_spread"] = {Rule::Kind::kAbsolute, 0.001};
   r["top1_agreement"] = {Rule::Kind::kAbsolute, 0.0};

@@ -44,7 +44,7 @@ struct RuleSet {
 
 // insns, est_cycles, macs and every *_bytes exact; cycles 5%; time_ns 20% with at least 5
 // repetitions; sqnr_db may drop 0.01 dB; max_abs_err and err_pct_range may grow by 0.001
-// and 0.01 (print precision); clip_pct may grow 0.001, weight_sqnr_db drop 0.01 dB and
+// and 0.01 (print precision); local_sqnr_db may drop 0.01 dB, clip_pct grow and range_used_pct drop 0.001, weight_sqnr_db drop 0.01 dB and
 // weight_range_spread grow 0.001; top1_agreement and label_accuracy may not drop.
 RuleSet default_rules();
 

@@ -16,7 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "harness/diagnostics/activation_clipping.h"
+#include "harness/diagnostics/activation_range.h"
+#include "harness/diagnostics/local_error.h"
 #include "harness/diagnostics/weight_quality.h"
 #include "harness/import/tflite_import.h"
 #include "harness/model/arena_planner.h"
@@ -270,6 +271,8 @@ PreparedSuite prepare_suite(Suite suite, const std::string& file_bytes,
     prepare_declared(options, p);
   }
   p.arena_bytes = plan_arena(p.compiled.spec).arena_bytes;
+  p.local_sqnr_db = local_sqnr_db(p.graph, p.calibration, p.compiled, p.inputs, p.test_samples,
+                                  p.float_outputs);
   p.suite_hash = fnv1a64_hex(hashed.data(), hashed.size());
   p.model_hash = fnv1a64_hex(p.model_file.data(), p.model_file.size());
   return p;
@@ -357,9 +360,11 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
     row.time_ns_q1 = m.time_ns_q1;
     row.time_ns_q3 = m.time_ns_q3;
     row.sqnr_db = err.sqnr_db;
+    row.local_sqnr_db = p.local_sqnr_db[i];
     row.max_abs_err = err.max_abs_err;
     row.err_pct_range = err.err_pct_range;
     row.clip_pct = clip_percent(p.float_outputs[i], p.calibration.nodes[i]);
+    row.range_used_pct = range_used_percent(p.float_outputs[i], p.calibration.nodes[i]);
     const WeightQuality wq =
         weight_quality(node, p.compiled.spec.layers[i].weights, p.compiled.weight_scales[i]);
     row.weight_sqnr_db = wq.sqnr_db;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct PreparedSuite {
   int32_t grid_samples = 0;         // decision-surface inputs, run after the test samples
   std::vector<int8_t> inputs;       // test then grid samples, quantized with the input scale
   std::vector<std::vector<float>> float_outputs;  // per node, test samples concatenated
+  std::vector<std::optional<double>> local_sqnr_db;  // per node (harness/diagnostics/local_error.h)
   std::string suite_hash, model_hash;
   std::string float_reference;  // what the float outputs come from, for the report
   std::vector<int32_t> source_operator;  // model suites: per layer, its operator in the file

@@ -56,7 +56,7 @@ const std::vector<std::string>& csv_columns() {
       "est_cycles", "est_us", "time_ns", "time_ns_iqr", "time_ns_q1", "time_ns_q3", "weight_bytes",
       "bias_bytes", "quant_param_bytes", "activation_bytes", "arena_bytes", "flash_bytes", "ram_bytes", "stack_bytes", "harness_flash_bytes",
       "harness_ram_bytes", "flash_used_pct", "ram_used_pct", "fits", "sqnr_db",
-      "max_abs_err", "err_pct_range", "clip_pct", "weight_sqnr_db", "weight_range_spread",
+      "local_sqnr_db", "max_abs_err", "err_pct_range", "clip_pct", "range_used_pct", "weight_sqnr_db", "weight_range_spread",
       "top1_agreement", "label_accuracy"};
   return columns;
 }
@@ -76,10 +76,10 @@ std::string csv_report(const RunReport& report) {
           field(r.quant_param_bytes), field(r.activation_bytes), field(r.arena_bytes),
           field(r.flash_bytes), field(r.ram_bytes), field(r.stack_bytes), field(r.harness_flash_bytes),
           field(r.harness_ram_bytes), field(r.flash_used_pct), field(r.ram_used_pct), field(r.fits),
-          field(r.sqnr_db), field(r.max_abs_err), field(r.err_pct_range), field(r.clip_pct),
+          field(r.sqnr_db), field(r.local_sqnr_db), field(r.max_abs_err), field(r.err_pct_range), field(r.clip_pct), field(r.range_used_pct),
           field(r.weight_sqnr_db), field(r.weight_range_spread), field(r.top1_agreement),
           field(r.label_accuracy)};
-      static_assert(std::size(fields) == 36);
+      static_assert(std::size(fields) == 38);
       for (size_t i = 0; i < std::size(fields); ++i) out << (i ? "," : "") << fields[i];
       out << "\n";
     }

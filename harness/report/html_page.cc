@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "harness/compare/compare_table.h"
+#include "harness/diagnostics/precision_loss.h"
 #include "harness/report/base64.h"
 
 namespace qb::harness {
@@ -601,6 +602,29 @@ std::string plot_figure(const PagePlot& p) {
 
 }  // namespace
 
+// The suite's "where precision is lost" list, from its first target's rows (the
+// diagnostics are computed on the host, the same for every target); empty when the report
+// has no local_sqnr_db.
+std::string precision_loss_list(const LoadedReport& r, const std::string& suite) {
+  std::vector<const LoadedRow*> rows;
+  std::string target;
+  for (const auto& row : r.rows) {
+    if (row.key.suite != suite) continue;
+    if (target.empty()) target = row.key.target;
+    if (row.key.target == target) rows.push_back(&row);
+  }
+  const std::vector<PrecisionLoss> losses = where_precision_is_lost(rows);
+  if (losses.empty()) return "";
+  std::string out = "<h3>Where precision is lost</h3>\n<ol class=\"losses\">\n";
+  for (const auto& l : losses) {
+    out += fmt::format("<li><b>{}</b>: {:.1f} dB alone (local_sqnr_db), {:.1f} dB carried (sqnr_db): {}</li>\n",
+                       escape(l.layer), l.local_sqnr_db, l.sqnr_db, escape(l.cause));
+  }
+  out += "</ol>\n<p class=\"note\">The layers with the lowest SQNR on their own float input, worst first, "
+         "each with the figure that explains it (README, \"Where precision is lost\").</p>\n";
+  return out;
+}
+
 std::string html_page(const PageInput& in) {
   const LoadedReport& r = *in.report;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -629,6 +653,7 @@ std::string html_page(const PageInput& in) {
     out += fmt::format("<section id=\"suite-{}\" class=\"suite\" data-suite=\"{}\">\n<h2>{}</h2>\n", slug(suite),
                        escape(suite), escape(suite));
     out += layer_table(r, suite);
+    out += precision_loss_list(r, suite);
     size_t shown = 0;
     for (const auto& p : in.plots) {
       if (p.suite == suite) {

@@ -29,9 +29,12 @@ struct ReportRow {
   std::optional<double> flash_used_pct, ram_used_pct;
   std::optional<int64_t> fits;
   std::optional<double> sqnr_db, max_abs_err, err_pct_range;
-  // Layers: the percentage of float outputs the output quantization saturates
-  // (harness/diagnostics/activation_clipping.h).
-  std::optional<double> clip_pct;
+  // Layers with one input: the output SQNR of the layer alone on its own float input
+  // (harness/diagnostics/local_error.h), beside sqnr_db, which carries every error before.
+  std::optional<double> local_sqnr_db;
+  // Layers: the percentage of float outputs the output quantization saturates, and of the
+  // int8 output range the float outputs span (harness/diagnostics/activation_range.h).
+  std::optional<double> clip_pct, range_used_pct;
   // Weighted layers: how well the int8 weights keep the float ones, and the spread of the
   // output channels' ranges (harness/diagnostics/weight_quality.h).
   std::optional<double> weight_sqnr_db, weight_range_spread;

@@ -201,7 +201,7 @@ TEST(Cli, CsvHasFixedColumnsAndATotalRowAndJsonHasProvenance) {
   const std::vector<std::string> lines = split(read_text(ws.out + "/report.csv"), '\n');
   ASSERT_GE(lines.size(), 5u);  // header, three layers, TOTAL
   const std::vector<std::string> header = split(lines[0], ',');
-  EXPECT_EQ(header.size(), 36u);
+  EXPECT_EQ(header.size(), 38u);
   EXPECT_EQ(header[0], "suite");
   EXPECT_EQ(header[7], "insns");
   EXPECT_EQ(header[10], "est_us");
@@ -214,7 +214,7 @@ TEST(Cli, CsvHasFixedColumnsAndATotalRowAndJsonHasProvenance) {
   int totals = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     // A trailing empty column is dropped by getline, so count separators instead.
-    EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), ','), 35) << lines[i];
+    EXPECT_EQ(std::count(lines[i].begin(), lines[i].end(), ','), 37) << lines[i];
     if (lines[i].find(",TOTAL,") != std::string::npos) ++totals;
   }
   EXPECT_EQ(totals, 1);

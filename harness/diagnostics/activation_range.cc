@@ -1,4 +1,6 @@
-#include "harness/diagnostics/activation_clipping.h"
+#include "harness/diagnostics/activation_range.h"
+
+#include <algorithm>
 
 namespace qb::harness {
 
@@ -11,6 +13,12 @@ double clip_percent(const std::vector<float>& values, kernels::fp::QuantParams q
   size_t clipped = 0;
   for (float v : values) clipped += (v < lo || v > hi) ? 1 : 0;
   return 100.0 * static_cast<double>(clipped) / static_cast<double>(values.size());
+}
+
+double range_used_percent(const std::vector<float>& values, kernels::fp::QuantParams q) {
+  if (values.empty()) return 0.0;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  return 100.0 * (static_cast<double>(*hi) - *lo) / (255.0 * q.scale);
 }
 
 }  // namespace qb::harness

@@ -1,6 +1,6 @@
 // Clipping: values past what the output quantization holds count, values within half a
 // step of its ends do not.
-#include "harness/diagnostics/activation_clipping.h"
+#include "harness/diagnostics/activation_range.h"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +17,14 @@ TEST(ActivationClipping, CountsValuesPastHalfAStepOutsideTheRange) {
 
 TEST(ActivationClipping, NoValuesNoClipping) {
   EXPECT_DOUBLE_EQ(clip_percent({}, {0.1f, 0}), 0.0);
+  EXPECT_DOUBLE_EQ(range_used_percent({}, {0.1f, 0}), 0.0);
+}
+
+TEST(ActivationRange, UsedShareOfTheInt8Range) {
+  // ReLU6's fixed [0, 6] (scale 6/255) over outputs that reach only 1.5: a quarter.
+  const kernels::fp::QuantParams relu6{6.0f / 255.0f, -128};
+  EXPECT_NEAR(range_used_percent({0.0f, 0.7f, 1.5f}, relu6), 25.0, 1e-4);
+  EXPECT_NEAR(range_used_percent({0.0f, 6.0f}, relu6), 100.0, 1e-4);
 }
 
 }  // namespace
