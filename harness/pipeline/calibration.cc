@@ -27,6 +27,29 @@ struct Range {
   }
 };
 
+// The node's range choice: its own, else the suite's; the suite's "fixed" applies to relu6
+// nodes only (the loader refuses a layer's own "fixed" elsewhere).
+RangeChoice range_choice(const Graph& graph, const Node& node) {
+  RangeChoice r = node.def.range.value_or(graph.default_range);
+  if (r.kind == RangeChoice::Kind::kFixed && node.def.activation != Activation::kRelu6) {
+    r.kind = RangeChoice::Kind::kMinMax;
+  }
+  return r;
+}
+
+// [lo, hi] without the floor((100 - P)% of n) values at each end (nearest rank).
+Range percentile_range(std::vector<float> values, double percentile) {
+  Range r;
+  if (values.empty()) return r;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  size_t drop = static_cast<size_t>(std::floor((100.0 - percentile) / 100.0 * static_cast<double>(n)));
+  drop = std::min(drop, (n - 1) / 2);
+  r.lo = values[drop];
+  r.hi = values[n - 1 - drop];
+  return r;
+}
+
 }  // namespace
 
 bool keeps_input_quantization(OpKind op) {
@@ -53,9 +76,26 @@ Calibration calibrate(const Graph& graph, const std::vector<float>& inputs, int 
   Range input_range;
   input_range.observe(inputs);
   std::vector<Range> ranges(graph.nodes.size());
+  // Every calibration output of the nodes that choose a percentile.
+  std::vector<std::vector<float>> kept(graph.nodes.size());
+  std::vector<RangeChoice> choice(graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) choice[i] = range_choice(graph, graph.nodes[i]);
   for (int s = 0; s < samples; ++s) {
     const auto outputs = run_float(graph, inputs.data() + input_size * static_cast<size_t>(s));
-    for (size_t i = 0; i < outputs.size(); ++i) ranges[i].observe(outputs[i]);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      ranges[i].observe(outputs[i]);
+      if (choice[i].kind == RangeChoice::Kind::kPercentile) {
+        kept[i].insert(kept[i].end(), outputs[i].begin(), outputs[i].end());
+      }
+    }
+  }
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (choice[i].kind == RangeChoice::Kind::kFixed) {
+      ranges[i].lo = 0.0f;
+      ranges[i].hi = 6.0f;
+    } else if (choice[i].kind == RangeChoice::Kind::kPercentile) {
+      ranges[i] = percentile_range(std::move(kept[i]), choice[i].percentile);
+    }
   }
 
   const auto scaled = [&](const Range& r) {

@@ -39,6 +39,7 @@ inline size_t weight_channel(const Node& node, size_t index) {
 
 struct Graph {
   std::string suite_name;
+  RangeChoice default_range;   // for nodes whose def.range is unset
   kernels::Shape input_shape;  // n = 1
   std::vector<Node> nodes;     // in execution order; the last node is the output
 };

@@ -72,6 +72,7 @@ class GraphBuilder {
 Graph GraphBuilder::build() {
   const auto& hwc = suite_.input_shape;
   graph_.suite_name = suite_.name;
+  graph_.default_range = suite_.default_range;
   graph_.input_shape = Shape{1, hwc[0], hwc[1], hwc[2]};
   if (suite_.layers.empty()) fail("/layers", "at least one layer", "none");
   resolve_inputs();

@@ -33,6 +33,17 @@ enum class Activation { kNone, kRelu, kRelu6 };
 
 const char* activation_name(Activation act);  // "none", "relu", "relu6"
 
+// How a layer's output range is chosen from its calibration outputs.
+struct RangeChoice {
+  enum class Kind {
+    kMinMax,      // the observed minimum and maximum
+    kFixed,       // relu6 layers: [0, 6], whatever the data (TensorFlow 8-bit tools' choice)
+    kPercentile,  // the values past the percentile at each end left out (they clip)
+  };
+  Kind kind = Kind::kMinMax;
+  double percentile = 100.0;  // kPercentile: in (0, 100]
+};
+
 // A deterministic data source. Values depend only on the declaration and the flat index,
 // never on the platform's standard library.
 struct Generator {
@@ -57,6 +68,7 @@ struct LayerDef {
   bool same_padding = false;  // "same": padding stays 0 in a Suite; build_graph resolves it
   Activation activation = Activation::kNone;   // the layer's own fused activation
   bool per_channel = true;                     // weighted layers: per-output-channel weight scales
+  std::optional<RangeChoice> range;            // unset: the suite's quantization.range
   float beta = 1.0f;                           // softmax: exp(beta * x)
   std::optional<Generator> weights;            // convolutions and dense
   std::optional<Generator> bias;
@@ -89,6 +101,7 @@ struct Suite {
   std::string file;                      // the path it was loaded from, for messages
   std::array<int32_t, 3> input_shape{};  // h, w, c (batch is 1 per sample)
   std::vector<LayerDef> layers;          // as written, relu layers included
+  RangeChoice default_range;             // "quantization": {"range"}, for layers without their own
   Dataset calibration;
   Dataset test;
   Gates gates;

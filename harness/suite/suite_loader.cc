@@ -32,12 +32,13 @@ struct OpSpec {
 const std::vector<OpSpec>& op_specs() {
   static const std::vector<OpSpec> specs = {
       {OpKind::kConv2d,
-       {"filters", "kernel", "stride", "padding", "per_channel", "activation", "weights", "bias"}},
+       {"filters", "kernel", "stride", "padding", "per_channel", "activation", "range", "weights",
+        "bias"}},
       {OpKind::kDepthwiseConv2d,
-       {"kernel", "stride", "padding", "per_channel", "activation", "weights", "bias"}},
-      {OpKind::kPointwiseConv2d, {"filters", "per_channel", "activation", "weights", "bias"}},
-      {OpKind::kDense, {"units", "per_channel", "activation", "weights", "bias"}},
-      {OpKind::kAdd, {"activation"}},
+       {"kernel", "stride", "padding", "per_channel", "activation", "range", "weights", "bias"}},
+      {OpKind::kPointwiseConv2d, {"filters", "per_channel", "activation", "range", "weights", "bias"}},
+      {OpKind::kDense, {"units", "per_channel", "activation", "range", "weights", "bias"}},
+      {OpKind::kAdd, {"activation", "range"}},
       {OpKind::kMaxPool2d, {"pool", "stride", "padding", "activation"}},
       {OpKind::kAvgPool2d, {"pool", "stride", "padding", "activation"}},
       {OpKind::kGlobalAvgPool2d, {"activation"}},
@@ -82,6 +83,7 @@ class SuiteParser {
   LayerDef parse_layer(const json& v, const std::string& p, size_t index,
                        const std::string& previous) const;
   void parse_padding(const json& v, const std::string& p, LayerDef& def) const;
+  RangeChoice parse_range(const json& v) const;
   Generator parse_generator(const json& v, const std::string& p) const;
   void flatten_values(const json& v, const std::string& p, std::vector<double>& out) const;
   std::vector<double> load_numbers_file(const json& path_value, const std::string& p) const;
@@ -91,6 +93,7 @@ class SuiteParser {
 
   Reader r_;
   std::string base_dir_;
+  bool default_per_channel_ = true;  // "quantization": {"per_channel"}
 };
 
 Suite SuiteParser::parse(const json& doc) {
@@ -104,6 +107,10 @@ Suite SuiteParser::parse(const json& doc) {
   const int64_t input_elements =
       int64_t{suite.input_shape[0]} * suite.input_shape[1] * suite.input_shape[2];
 
+  if (const json* q = find(doc, "quantization")) {
+    if (const json* range = find(*q, "range")) suite.default_range = parse_range(*range);
+    if (const json* per_channel = find(*q, "per_channel")) default_per_channel_ = per_channel->get<bool>();
+  }
   const json& layers = doc.at("layers");
   std::map<std::string, std::string> declared;  // name -> pointer of its layer
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -181,12 +188,32 @@ LayerDef SuiteParser::parse_layer(const json& v, const std::string& p, size_t in
       if (act->get<std::string>() == activation_name(a)) def.activation = a;
     }
   }
+  def.per_channel = default_per_channel_;
   if (const json* per_channel = find(v, "per_channel")) def.per_channel = per_channel->get<bool>();
+  if (const json* range = find(v, "range")) {
+    def.range = parse_range(*range);
+    if (def.range->kind == RangeChoice::Kind::kFixed && def.activation != Activation::kRelu6) {
+      r_.fail(child(p, "range"), "\"fixed\" only on a layer whose activation is relu6 (its range is [0, 6])",
+              std::string("\"fixed\" on a layer with activation \"") + activation_name(def.activation) + "\"");
+    }
+  }
   if (const json* weights = find(v, "weights")) {
     def.weights = parse_generator(*weights, child(p, "weights"));
   }
   if (const json* bias = find(v, "bias")) def.bias = parse_generator(*bias, child(p, "bias"));
   return def;
+}
+
+// The schema has checked the form: "minmax", "fixed" or {"percentile": P}, P in (0, 100].
+RangeChoice SuiteParser::parse_range(const json& v) const {
+  RangeChoice r;
+  if (v.is_string()) {
+    r.kind = v.get<std::string>() == "fixed" ? RangeChoice::Kind::kFixed : RangeChoice::Kind::kMinMax;
+  } else {
+    r.kind = RangeChoice::Kind::kPercentile;
+    r.percentile = v.at("percentile").get<double>();
+  }
+  return r;
 }
 
 void SuiteParser::parse_padding(const json& v, const std::string& p, LayerDef& def) const {

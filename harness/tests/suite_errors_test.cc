@@ -57,7 +57,8 @@ std::vector<BadSuite> bad_suites() {
        "[1, 2]"},
       {"UnknownTopLevelKey", [](json& j) { set(j, "/layer", json::array()); },
        "/layer: expected a key of a suite (\"$schema\", \"name\", \"description\", \"input\", "
-       "\"layers\", \"data\", \"gates\" or \"decision_grid\"), got unknown key \"layer\""},
+       "\"layers\", \"quantization\", \"data\", \"gates\" or \"decision_grid\"), got unknown key "
+       "\"layer\""},
       {"NameNotString", [](json& j) { set(j, "/name", 3); },
        "/name: expected a suite name of 1..64 letters, digits, '_', '.' or '-' (not starting "
        "with '.' or '-'), got 3"},
@@ -76,7 +77,7 @@ std::vector<BadSuite> bad_suites() {
        },
        "/layers/0/kernal: expected a key of a conv2d layer (\"name\", \"op\", \"inputs\", "
        "\"filters\", \"kernel\", \"stride\", \"padding\", \"per_channel\", \"activation\", "
-       "\"weights\" or \"bias\"), got unknown key \"kernal\"\n"
+       "\"range\", \"weights\" or \"bias\"), got unknown key \"kernal\"\n"
        // Every violation is reported: the misspelt key, and the kernel it leaves missing.
        "/layers/0/kernel: expected an integer in 1..15 or two integers in 1..15, got nothing"},
       {"KeyOfAnotherOp", [](json& j) { set(j, "/layers/1/filters", 4); },
