@@ -11,10 +11,11 @@
 namespace qb::harness {
 
 struct WeightQuality {
-  // 10 log10(sum w^2 / sum (w - s_c q)^2) over every weight, w the float weight, q its
-  // int8 value and s_c its channel's scale (or the tensor's), s_c q rounded to float.
-  // Empty when the int8 weights are the float weights exactly (an imported int8 model
-  // without its float twin) or the weights are all zero.
+  // The median over output channels (those not all zero) of the channel's
+  // 10 log10(sum w^2 / sum (w - s_c q)^2), w a float weight, q its int8 value and s_c the
+  // channel's scale (or the tensor's), s_c q rounded to float: what the typical channel
+  // keeps. Empty when the int8 weights are the float weights exactly (an imported int8
+  // model without its float twin) or the weights are all zero.
   std::optional<double> sqnr_db;
   // The largest output channel's range (max |w|) over the median channel's, among the
   // channels that are not all zero: how much one per-tensor scale squeezes the typical

@@ -1,5 +1,7 @@
 #include "harness/pipeline/float_reference.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "kernels/float/float_ops.h"
@@ -87,6 +89,18 @@ std::vector<std::vector<float>> run_float(const Graph& graph, const float* input
       case OpKind::kReshape:
         y.assign(in, in + node.output_shape.elements());
         break;
+      case OpKind::kBatchNorm: {
+        // Unfolded, in double, as a training framework evaluates it.
+        const size_t channels = static_cast<size_t>(node.output_shape.c);
+        for (size_t k = 0; k < y.size(); ++k) {
+          const size_t c = k % channels;
+          const double v = static_cast<double>(node.gamma[c]) * (in[k] - node.mean[c]) /
+                               std::sqrt(static_cast<double>(node.variance[c]) + def.epsilon) +
+                           node.beta[c];
+          y[k] = std::clamp(static_cast<float>(v), act.min, act.max);
+        }
+        break;
+      }
       case OpKind::kRelu:
       case OpKind::kRelu6:
         // The graph builder folds these into the layer they follow.

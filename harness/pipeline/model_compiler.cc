@@ -129,9 +129,10 @@ qbm::Op op_code(OpKind op) {
     case OpKind::kSoftmax: return qbm::Op::kSoftmax;
     case OpKind::kReshape: return qbm::Op::kReshape;
     case OpKind::kRelu:
-    case OpKind::kRelu6: break;
+    case OpKind::kRelu6:
+    case OpKind::kBatchNorm: break;
   }
-  throw std::logic_error("unfused activation layer in graph");
+  throw std::logic_error("unfused activation or batch_norm layer in graph");
 }
 
 TensorSpec tensor_spec(const kernels::Shape& shape, fp::QuantParams q) {
@@ -203,7 +204,8 @@ LayerSpec compile_layer(const Node& node, fp::QuantParams in, fp::QuantParams in
     }
     case OpKind::kRelu:
     case OpKind::kRelu6:
-      throw std::logic_error("unfused activation layer in graph: " + def.name);
+    case OpKind::kBatchNorm:
+      throw std::logic_error("unfused activation or batch_norm layer in graph: " + def.name);
   }
   return layer;
 }

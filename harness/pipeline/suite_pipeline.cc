@@ -22,6 +22,7 @@
 #include "harness/import/tflite_import.h"
 #include "harness/model/arena_planner.h"
 #include "harness/model/model_writer.h"
+#include "harness/pipeline/batch_norm_folding.h"
 #include "harness/pipeline/float_reference.h"
 #include "harness/pipeline/hash.h"
 #include "harness/pipeline/metrics.h"
@@ -103,7 +104,12 @@ std::string node_pointer(const Node& node) { return node.def.json_path.empty() ?
 
 // A declared suite: generate, calibrate on the host, compile.
 void prepare_declared(const CalibrationOptions& options, PreparedSuite& p) {
-  p.graph = build_graph(p.suite);
+  // The float reference runs the suite's graph as written; the int8 model is compiled from
+  // it with every batch_norm folded into the layer before, whose rows then compare with the
+  // batch_norm's float output.
+  const Graph written = build_graph(p.suite);
+  std::vector<int32_t> float_source;
+  p.graph = fold_batch_norms(written, &float_source);
   for (const Node& node : p.graph.nodes) {
     check_finite(node.weights, p.suite.file, node_pointer(node) + "/weights", "weights");
     check_finite(node.bias, p.suite.file, node_pointer(node) + "/bias", "biases");
@@ -120,9 +126,10 @@ void prepare_declared(const CalibrationOptions& options, PreparedSuite& p) {
   check_finite(test_inputs, p.suite.file, "/data/test/inputs", "inputs");
   p.float_outputs.resize(p.graph.nodes.size());
   for (int32_t s = 0; s < test.samples; ++s) {
-    const auto outputs = run_float(p.graph, test_inputs.data() + input_size * static_cast<size_t>(s));
-    for (size_t i = 0; i < outputs.size(); ++i) {
-      p.float_outputs[i].insert(p.float_outputs[i].end(), outputs[i].begin(), outputs[i].end());
+    const auto outputs = run_float(written, test_inputs.data() + input_size * static_cast<size_t>(s));
+    for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
+      const auto& o = outputs[static_cast<size_t>(float_source[i])];
+      p.float_outputs[i].insert(p.float_outputs[i].end(), o.begin(), o.end());
     }
   }
   for (size_t i = 0; i < p.graph.nodes.size(); ++i) {
@@ -342,6 +349,7 @@ SuiteTargetRun evaluate_run(const PreparedSuite& p, const std::string& target,
     row.layer_index = static_cast<int32_t>(i);
     row.layer = node.def.name;
     row.op = op_name(node.def.op);
+    if (node.batch_norm_folded) row.op += "+batch_norm";
     if (node.def.activation != Activation::kNone) {
       row.op += std::string("+") + activation_name(node.def.activation);
     }

@@ -21,6 +21,10 @@ struct Node {
   kernels::Shape filter_shape;  // convolutions: [out_c, kh, kw, in_c] (depthwise [1, kh, kw, c]); dense: [out, 1, 1, in]
   std::vector<float> weights;   // generated, in filter_shape layout; empty for weightless ops
   std::vector<float> bias;      // one per output channel; empty for weightless ops
+  // batch_norm: one per channel each.
+  std::vector<float> gamma, beta, mean, variance;
+  // A weighted layer with the batch_norm after it folded in (the int8 model's graph).
+  bool batch_norm_folded = false;
 };
 
 // A weighted node's output channels.

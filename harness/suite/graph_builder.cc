@@ -57,6 +57,8 @@ class GraphBuilder {
   void fuse_activation(size_t layer);
   Node make_node(size_t layer);
   void window(size_t layer, Node& node, const Shape& in, const char* key);
+  void check_batch_norm_source(size_t layer, const Node& node) const;
+  void generate_batch_norm(Node& node) const;
   void generate_parameters(size_t layer, Node& node, int64_t fan_in);
   void check_labels(const Dataset& set, const std::string& p, int64_t outputs) const;
 
@@ -108,6 +110,7 @@ Graph GraphBuilder::build() {
   }
   // Only now, within both budgets, are the weights and biases generated.
   for (Node& node : graph_.nodes) {
+    if (node.def.op == OpKind::kBatchNorm) generate_batch_norm(node);
     if (!node.def.weights) continue;
     node.weights = generate(*node.def.weights, static_cast<size_t>(elements(node.filter_shape)));
     node.bias = generate(*node.def.bias, static_cast<size_t>(node.output_shape.c));
@@ -201,6 +204,48 @@ void GraphBuilder::fuse_activation(size_t layer) {
   node_of_[layer] = node_of_[static_cast<size_t>(source)];
 }
 
+// A batch_norm folds into the layer before it for the int8 model: that layer must be a
+// convolution or dense layer without an activation of its own that feeds only the
+// batch_norm.
+void GraphBuilder::check_batch_norm_source(size_t layer, const Node& node) const {
+  const int32_t source = sources_[layer][0];
+  const int32_t n = node.inputs.at(0);
+  if (source == kGraphInput || n == kGraphInput) {
+    fail(pointer(layer) + "/inputs/0", "a conv2d, depthwise_conv2d, pointwise_conv2d or dense layer to fold batch_norm into",
+         "the model input");
+  }
+  const LayerDef& prev = suite_.layers[static_cast<size_t>(source)];
+  const Node& before = graph_.nodes[static_cast<size_t>(n)];
+  if (!has_weights(before.def.op)) {
+    fail(pointer(layer), "a batch_norm after a conv2d, depthwise_conv2d, pointwise_conv2d or dense layer",
+         quoted(prev.name) + ", a " + op_name(before.def.op) + " layer");
+  }
+  if (before.def.activation != Activation::kNone) {
+    fail(pointer(layer), quoted(prev.name) + " without an activation (batch_norm comes before it; give it to the batch_norm)",
+         std::string("activation \"") + activation_name(before.def.activation) + "\"");
+  }
+  if (users_[static_cast<size_t>(source)].size() > 1) {
+    fail(pointer(layer), quoted(prev.name) + " to feed only this batch_norm (it is folded into " + quoted(prev.name) + ")",
+         quoted(prev.name) + " feeding " + std::to_string(users_[static_cast<size_t>(source)].size()) + " layers");
+  }
+}
+
+// The four statistics, one per channel; a variance below zero (or not finite) is refused
+// with its channel.
+void GraphBuilder::generate_batch_norm(Node& node) const {
+  const size_t c = static_cast<size_t>(node.output_shape.c);
+  node.gamma = generate(*node.def.bn_gamma, c);
+  node.beta = generate(*node.def.bn_beta, c);
+  node.mean = generate(*node.def.bn_mean, c);
+  node.variance = generate(*node.def.bn_variance, c);
+  for (size_t k = 0; k < c; ++k) {
+    if (!(node.variance[k] >= 0.0f) || !std::isfinite(node.variance[k])) {
+      fail(node.def.bn_variance->json_path, "variances >= 0",
+           std::to_string(node.variance[k]) + " (channel " + std::to_string(k) + ")");
+    }
+  }
+}
+
 // Spatial geometry shared by convolutions and pools: resolves "same" padding, checks the
 // window fits the padded input, sets the output's h and w.
 void GraphBuilder::window(size_t layer, Node& node, const Shape& in, const char* key) {
@@ -287,6 +332,9 @@ Node GraphBuilder::make_node(size_t layer) {
     case OpKind::kSigmoid:
     case OpKind::kRelu:
     case OpKind::kRelu6:
+      break;
+    case OpKind::kBatchNorm:
+      check_batch_norm_source(layer, node);
       break;
     case OpKind::kSoftmax:
     case OpKind::kReshape:

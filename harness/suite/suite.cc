@@ -16,6 +16,7 @@ const char* op_name(OpKind op) {
     case OpKind::kRelu: return "relu";
     case OpKind::kRelu6: return "relu6";
     case OpKind::kSigmoid: return "sigmoid";
+    case OpKind::kBatchNorm: return "batch_norm";
     case OpKind::kSoftmax: return "softmax";
     case OpKind::kReshape: return "reshape";
   }

@@ -22,6 +22,9 @@ enum class OpKind {
   kRelu,     // fused into the layer it follows
   kRelu6,    // fused into the layer it follows
   kSigmoid,  // an int8 lookup table
+  // Per channel gamma (x - mean) / sqrt(variance + epsilon) + beta after a weighted layer:
+  // the float reference computes it so, the int8 model has it folded into that layer.
+  kBatchNorm,
   // Imported from .tflite files only (harness/import), not declared in suites:
   kSoftmax,  // over the innermost dimension, int8 output scale 1/256, zero point -128
   kReshape,  // the same values under another shape
@@ -72,6 +75,12 @@ struct LayerDef {
   float beta = 1.0f;                           // softmax: exp(beta * x)
   std::optional<Generator> weights;            // convolutions and dense
   std::optional<Generator> bias;
+  // batch_norm: the four per-channel statistics (defaults 1, 0, 0, 1), epsilon, and
+  // whether a channel of zero variance folds as a dead one (zero weights, bias beta) instead
+  // of with gamma / sqrt(epsilon) ("zero_variance": "zero_weights").
+  std::optional<Generator> bn_gamma, bn_beta, bn_mean, bn_variance;
+  double epsilon = 0.001;
+  bool zero_variance_as_dead = false;
   std::string json_path;                       // e.g. "/layers/3"
 };
 

@@ -46,6 +46,8 @@ const std::vector<OpSpec>& op_specs() {
       {OpKind::kRelu, {}},
       {OpKind::kRelu6, {}},
       {OpKind::kSigmoid, {}},
+      {OpKind::kBatchNorm,
+       {"activation", "range", "gamma", "beta", "mean", "variance", "epsilon", "zero_variance"}},
   };
   return specs;
 }
@@ -201,6 +203,21 @@ LayerDef SuiteParser::parse_layer(const json& v, const std::string& p, size_t in
     def.weights = parse_generator(*weights, child(p, "weights"));
   }
   if (const json* bias = find(v, "bias")) def.bias = parse_generator(*bias, child(p, "bias"));
+  if (def.op == OpKind::kBatchNorm) {
+    const auto statistic = [&](const char* key, double default_value) {
+      if (const json* g = find(v, key)) return parse_generator(*g, child(p, key));
+      Generator constant;
+      constant.value = default_value;
+      constant.json_path = child(p, key);
+      return constant;
+    };
+    def.bn_gamma = statistic("gamma", 1.0);
+    def.bn_beta = statistic("beta", 0.0);
+    def.bn_mean = statistic("mean", 0.0);
+    def.bn_variance = statistic("variance", 1.0);
+    if (const json* eps = find(v, "epsilon")) def.epsilon = eps->get<double>();
+    if (const json* zv = find(v, "zero_variance")) def.zero_variance_as_dead = zv->get<std::string>() == "zero_weights";
+  }
   return def;
 }
 

@@ -69,7 +69,7 @@ std::vector<BadSuite> bad_suites() {
       {"UnknownOp", [](json& j) { set(j, "/layers/0/op", "conv3d"); },
        "/layers/0/op: expected \"conv2d\", \"depthwise_conv2d\", \"pointwise_conv2d\", "
        "\"dense\", \"add\", \"max_pool2d\", \"avg_pool2d\", \"global_avg_pool2d\", \"pad\", "
-       "\"relu\", \"relu6\" or \"sigmoid\", got \"conv3d\""},
+       "\"relu\", \"relu6\", \"sigmoid\" or \"batch_norm\", got \"conv3d\""},
       {"UnknownLayerKey",
        [](json& j) {
          erase(j, "/layers/0/kernel");

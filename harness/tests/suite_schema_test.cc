@@ -38,7 +38,8 @@ constexpr OpKind kAllOps[] = {
     OpKind::kConv2d,    OpKind::kDepthwiseConv2d, OpKind::kPointwiseConv2d,
     OpKind::kDense,     OpKind::kAdd,             OpKind::kMaxPool2d,
     OpKind::kAvgPool2d, OpKind::kGlobalAvgPool2d, OpKind::kPad,
-    OpKind::kRelu,      OpKind::kRelu6,           OpKind::kSigmoid};
+    OpKind::kRelu,      OpKind::kRelu6,           OpKind::kSigmoid,
+    OpKind::kBatchNorm};
 
 TEST(SuiteSchema, TheBinaryChecksAgainstTheFileInTheTree) {
   EXPECT_EQ(json::parse(suite_schema_text()), schema());

@@ -49,9 +49,8 @@ TEST(WeightQuality, PerTensorScaleLosesTheChannelsAnOutsizedOneSqueezes) {
   ASSERT_TRUE(per_channel.sqnr_db && per_tensor.sqnr_db);
   // Per channel every channel has 127 levels: about 6 dB a bit, ~45 dB or more.
   EXPECT_GT(*per_channel.sqnr_db, 40.0);
-  // Per tensor the 15 ordinary channels get about one level: their noise dominates the
-  // total noise, while channel 0 dominates the signal.
-  EXPECT_LT(*per_tensor.sqnr_db, *per_channel.sqnr_db - 5.0);
+  // Per tensor the 15 ordinary channels (the median one among them) get about one level.
+  EXPECT_LT(*per_tensor.sqnr_db, *per_channel.sqnr_db - 20.0);
   // The spread is the weights' own, whatever the scales: about 100 either way.
   ASSERT_TRUE(per_channel.range_spread && per_tensor.range_spread);
   EXPECT_NEAR(*per_channel.range_spread, *per_tensor.range_spread, 1e-9);
