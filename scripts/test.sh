@@ -31,6 +31,9 @@ step "MLPerf Tiny on the boards they fit: deployable flash and RAM against each 
 build/default/harness/qbench run --preset mlperf-tiny --board nucleo-l4r5zi --board nucleo-h7a3zi-q \
   --board ek-ra6m4 --board alif-e7-hp --require-golden --out build/default/reports/boards
 
+step "quant_study preset: the MobileNetV1-style quantization variants on host and cortex-m4, goldens"
+build/default/harness/qbench run --preset quant_study --require-golden --out build/default/reports/quant_study
+
 step "ci preset: gates and goldens"
 build/default/harness/qbench run --preset ci --require-golden --out build/default/reports/ci
 
