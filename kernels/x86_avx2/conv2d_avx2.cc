@@ -15,6 +15,7 @@
 #include <immintrin.h>
 
 #include "kernels/x86_avx2/avx2_vector.h"
+#include "kernels/x86_avx2/packed_gemm_avx2.h"
 
 namespace qb::kernels::avx2 {
 namespace {
@@ -152,6 +153,57 @@ void im2col_pixel(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, int8_
   }
 }
 
+// im2col_pixel widened to int16 straight into the packed product's row buffer.
+void im2col_pixel16(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, int16_t zero_point,
+                    int16_t* column) {
+  const ConvParams& p = args.params;
+  const int32_t in_h = args.input_shape.h, in_w = args.input_shape.w, in_c = args.input_shape.c;
+  const int32_t k_h = args.filter_shape.h, k_w = args.filter_shape.w;
+  const int32_t row_values = k_w * in_c;
+  const int32_t iy0 = oy * p.stride_h - p.pad_top;
+  const int32_t ix0 = ox * p.stride_w - p.pad_left;
+  const int32_t kx_begin = max_i32(0, -ix0);
+  const int32_t kx_end = max_i32(kx_begin, min_i32(k_w, in_w - ix0));
+  for (int32_t ky = 0; ky < k_h; ++ky) {
+    int16_t* dst = column + ky * row_values;
+    const int32_t iy = iy0 + ky;
+    if (iy < 0 || iy >= in_h) {
+      packed::fill16(dst, zero_point, row_values);
+      continue;
+    }
+    packed::fill16(dst, zero_point, kx_begin * in_c);
+    packed::widen_copy(dst + kx_begin * in_c,
+                       args.input + ((b * in_h + iy) * in_w + ix0 + kx_begin) * in_c,
+                       (kx_end - kx_begin) * in_c);
+    packed::fill16(dst + kx_end * in_c, zero_point, (k_w - kx_end) * in_c);
+  }
+}
+
+// Patches of up to packed::kRowTile pixels at a time, widened into the product's own
+// row buffer (the arena scratch is not used on this path).
+void conv2d_packed(const ConvArgs& args) {
+  const int32_t out_h = args.output_shape.h, out_w = args.output_shape.w;
+  const int32_t depth = args.filter_shape.h * args.filter_shape.w * args.input_shape.c;
+  const int16_t zero_point = static_cast<int16_t>(-args.params.input_offset);
+  const OutputStage stage{args.folded_bias,          args.requant,        true,
+                          args.params.output_offset, args.params.act_min, args.params.act_max};
+  const int32_t pixels = args.input_shape.n * out_h * out_w;
+  packed::product(pixels, depth, args.filter, args.output_shape.c, stage, args.output,
+                  [&](int32_t r0, int32_t count, int16_t* dst, int32_t stride) {
+                    int32_t ox = r0 % out_w, oy = r0 / out_w % out_h, b = r0 / (out_w * out_h);
+                    for (int32_t r = 0; r < count; ++r) {
+                      im2col_pixel16(args, b, oy, ox, zero_point, dst + r * stride);
+                      if (++ox == out_w) {
+                        ox = 0;
+                        if (++oy == out_h) {
+                          oy = 0;
+                          ++b;
+                        }
+                      }
+                    }
+                  });
+}
+
 void conv2d_im2col(const ConvArgs& args) {
   const int32_t out_h = args.output_shape.h, out_w = args.output_shape.w;
   const int32_t out_c = args.output_shape.c;
@@ -186,6 +238,9 @@ void conv2d_im2col(const ConvArgs& args) {
 void conv2d(const ConvArgs& args) {
   if (args.input_shape.c == 1 && args.filter_shape.h * args.filter_shape.w <= kMaxStemTaps) {
     conv2d_one_channel(args);
+  } else if (args.input_shape.n * args.output_shape.h * args.output_shape.w >= packed::kRowTile &&
+             packed::fits(args.filter_shape.h * args.filter_shape.w * args.input_shape.c)) {
+    conv2d_packed(args);
   } else {
     conv2d_im2col(args);
   }

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "kernels/x86_avx2/avx2_vector.h"
+#include "kernels/x86_avx2/packed_gemm_avx2.h"
 
 namespace qb::kernels::avx2 {
 namespace {
@@ -193,6 +194,16 @@ void pointwise_conv2d(const ConvArgs& args) {
   const int32_t pixels = args.input_shape.n * args.input_shape.h * args.input_shape.w;
   const OutputStage stage{args.folded_bias,          args.requant,        true,
                           args.params.output_offset, args.params.act_min, args.params.act_max};
+  const int32_t depth = args.input_shape.c;
+  if (pixels >= packed::kRowTile && packed::fits(depth)) {
+    packed::product(pixels, depth, args.filter, args.output_shape.c, stage, args.output,
+                    [&](int32_t r0, int32_t count, int16_t* dst, int32_t stride) {
+                      for (int32_t r = 0; r < count; ++r) {
+                        packed::widen_copy(dst + r * stride, args.input + (r0 + r) * depth, depth);
+                      }
+                    });
+    return;
+  }
   matmul_requantize(args.input, args.input_shape.c, pixels, args.input_shape.c, args.filter,
                     args.output_shape.c, stage, args.output);
 }

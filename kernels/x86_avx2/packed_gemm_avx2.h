@@ -1,0 +1,302 @@
+// The int8 matrix product behind pointwise and im2col convolutions with at least a few
+// rows: weights packed once per call as int16 pairs, rows widened to int16 once per
+// tile, and a 6-row x 16-column register tile (12 accumulators).
+//
+// Why this layout: AVX2 has no int8 dot product that cannot saturate on full-range
+// weights (pmaddubsw's int16 pair sums overflow at 255 * 127 * 2), so the multiply is
+// pmaddwd on int16 pairs. With the weights packed as [8 columns][k, k + 1] and a row's
+// pair (x[k], x[k + 1]) broadcast from memory (a load-port-only broadcast, which is why
+// rows are widened first), one pmaddwd adds two depth steps into eight output columns,
+// and the accumulators are the output lanes themselves: no horizontal reduction, and the
+// requantization runs on eight channels at a time.
+//
+// Include after `#pragma GCC target("avx2")` and <immintrin.h>, in files whose code only
+// runs where cpu_has_avx2().
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/x86_avx2/avx2_kernels.h"
+#include "kernels/x86_avx2/avx2_vector.h"
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+
+namespace qb::kernels::avx2::packed {
+
+// Bounds of the stack buffers: the row tile holds kRowTile rows of up to kMaxDepth int16
+// values; the weight buffer holds as many 8-column groups of the current depth as fit.
+// A product deeper than kMaxDepth takes the plain path (matmul_requantize).
+inline constexpr int32_t kRowTile = 6;
+inline constexpr int32_t kMaxDepth = 1024;
+inline constexpr int32_t kMaxPairs = kMaxDepth / 2;
+inline constexpr int32_t kWeightPairs = 8192;  // int32 pairs: 32 KB
+inline constexpr int32_t kMaxGroups = 64;      // 512 columns per pass
+
+// The output stage of one group of eight columns, in lanes.
+struct GroupStage {
+  __m256i bias;
+  LaneRequant q;
+};
+
+// Saturating packs replace offset_and_clamp: for any int32 v, an int8 offset and
+// [lo, hi] inside [-128, 127], clamp(sat8(sat16(sat16(v) + offset)), lo, hi) equals
+// clamp(v + offset, lo, hi), since every saturation that bites already lies beyond the
+// clamp on the same side.
+struct ByteStage {
+  __m256i offset16, lo8, hi8;
+};
+
+inline ByteStage byte_stage(int32_t offset, int32_t act_min, int32_t act_max) {
+  return {_mm256_set1_epi16(static_cast<int16_t>(offset)),
+          _mm256_set1_epi8(static_cast<int8_t>(act_min)),
+          _mm256_set1_epi8(static_cast<int8_t>(act_max))};
+}
+
+// Four groups of eight requantized lanes to 32 bytes: a's eight, then b's, c's, d's.
+inline __m256i pack_quad(__m256i a, __m256i b, __m256i c, __m256i d, const ByteStage& s) {
+  const __m256i ab = _mm256_adds_epi16(_mm256_packs_epi32(a, b), s.offset16);
+  const __m256i cd = _mm256_adds_epi16(_mm256_packs_epi32(c, d), s.offset16);
+  // In-lane packs leave (a, b, c, d) low halves in the low 128 bits and high halves in
+  // the high 128 bits, four bytes each; one dword permute puts each group back together.
+  const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(ab, cd),
+                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  return _mm256_min_epi8(_mm256_max_epi8(bytes, s.lo8), s.hi8);
+}
+
+// ---- rows ----------------------------------------------------------------------------
+
+// dst[i] = src[i] for i < count (int8 to int16).
+inline void widen_copy(int16_t* dst, const int8_t* src, int32_t count) {
+  int32_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    _mm256_storeu_si256(
+        reinterpret_cast<__m256i*>(dst + i),
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+  }
+  for (; i < count; ++i) dst[i] = src[i];
+}
+
+inline void fill16(int16_t* dst, int16_t value, int32_t count) {
+  for (int32_t i = 0; i < count; ++i) dst[i] = value;
+}
+
+// ---- weights -------------------------------------------------------------------------
+
+// Columns [c0, c0 + 8 * groups) of B (rows of `depth` bytes, `columns` of them) as
+// int16 pairs: group g, pair j holds column c0 + 8g + l's (b[2j], b[2j + 1]) in lane l,
+// at out + (g * pairs + j) * 8. Columns past the end and the odd depth's last partner
+// are zero.
+inline void pack_weights(const int8_t* b, int32_t depth, int32_t columns, int32_t c0,
+                         int32_t groups, int32_t pairs, int32_t* out) {
+  for (int32_t g = 0; g < groups; ++g) {
+    const int8_t* rows[8];
+    int32_t present = 0;
+    for (int32_t l = 0; l < 8; ++l) {
+      const int32_t c = c0 + 8 * g + l;
+      rows[l] = c < columns ? b + c * depth : nullptr;
+      present += c < columns ? 1 : 0;
+    }
+    int32_t* dst = out + g * pairs * 8;
+    // Sixteen depth bytes of eight columns at a time: each widened row is eight pairs,
+    // and an 8 x 8 transpose of dwords turns column-major pairs into pair-major lanes.
+    for (int32_t k = 0; k < depth; k += 16) {
+      const int32_t count = depth - k < 16 ? depth - k : 16;
+      __m256i v[8];
+      for (int32_t l = 0; l < 8; ++l) {
+        if (l >= present) {
+          v[l] = _mm256_setzero_si256();
+        } else if (count == 16) {
+          v[l] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[l] + k)));
+        } else {
+          v[l] = _mm256_cvtepi8_epi16(load_partial16(rows[l] + k, count));
+        }
+      }
+      const __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]), t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+      const __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]), t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+      const __m256i t4 = _mm256_unpacklo_epi32(v[4], v[5]), t5 = _mm256_unpackhi_epi32(v[4], v[5]);
+      const __m256i t6 = _mm256_unpacklo_epi32(v[6], v[7]), t7 = _mm256_unpackhi_epi32(v[6], v[7]);
+      // u0: pair 0 of columns 0-3 | pair 4 of columns 0-3, and so on.
+      const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+      const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+      const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+      const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+      const __m256i p[8] = {
+          _mm256_permute2x128_si256(u0, u4, 0x20), _mm256_permute2x128_si256(u1, u5, 0x20),
+          _mm256_permute2x128_si256(u2, u6, 0x20), _mm256_permute2x128_si256(u3, u7, 0x20),
+          _mm256_permute2x128_si256(u0, u4, 0x31), _mm256_permute2x128_si256(u1, u5, 0x31),
+          _mm256_permute2x128_si256(u2, u6, 0x31), _mm256_permute2x128_si256(u3, u7, 0x31)};
+      const int32_t j0 = k / 2;
+      const int32_t chunk_pairs = (count + 1) / 2;
+      for (int32_t j = 0; j < chunk_pairs; ++j) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + (j0 + j) * 8), p[j]);
+      }
+    }
+  }
+}
+
+// ---- the register tile ---------------------------------------------------------------
+
+inline int32_t load_pair(const int16_t* p) {
+  int32_t v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// R rows (a_stride int16 apart) x G groups of eight columns (w_stride int32 apart) over
+// `pairs` depth pairs; the result's rows go to out, `out_stride` bytes apart, `width`
+// (<= 8 * G) bytes each.
+template <int R, int G, bool MayShiftLeft>
+inline void tile(const int16_t* a, int32_t a_stride, const int32_t* w, int32_t w_stride,
+                 int32_t pairs, const GroupStage* stage, const ByteStage& bytes, int8_t* out,
+                 int32_t out_stride, int32_t width) {
+  __m256i acc[R][G];
+  for (int r = 0; r < R; ++r) {
+    for (int g = 0; g < G; ++g) acc[r][g] = stage[g].bias;
+  }
+  for (int32_t j = 0; j < pairs; ++j) {
+    __m256i wv[G];
+    for (int g = 0; g < G; ++g) {
+      wv[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + g * w_stride + j * 8));
+    }
+    for (int r = 0; r < R; ++r) {
+      const __m256i x = _mm256_set1_epi32(load_pair(a + r * a_stride + 2 * j));
+      for (int g = 0; g < G; ++g) {
+        acc[r][g] = _mm256_add_epi32(acc[r][g], _mm256_madd_epi16(x, wv[g]));
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int g = 0; g < G; ++g) acc[r][g] = requantize<MayShiftLeft>(acc[r][g], stage[g].q);
+  }
+  const __m256i zero = _mm256_setzero_si256();
+  alignas(32) int8_t buffer[32];
+  auto store = [&](int8_t* dst, const int8_t* src) {
+    if (width == 8 * G) {
+      __builtin_memcpy(dst, src, 8 * G);
+    } else {
+      store_partial(dst, src, width);
+    }
+  };
+  if constexpr (G == 2) {
+    // Two rows per 32 bytes.
+    for (int r = 0; r < R; r += 2) {
+      const __m256i v = r + 1 < R ? pack_quad(acc[r][0], acc[r][1], acc[r + 1][0], acc[r + 1][1], bytes)
+                                  : pack_quad(acc[r][0], acc[r][1], zero, zero, bytes);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(buffer), v);
+      store(out + r * out_stride, buffer);
+      if (r + 1 < R) store(out + (r + 1) * out_stride, buffer + 16);
+    }
+  } else {
+    // Four rows per 32 bytes.
+    for (int r = 0; r < R; r += 4) {
+      const __m256i v = pack_quad(acc[r][0], r + 1 < R ? acc[r + 1][0] : zero,
+                                  r + 2 < R ? acc[r + 2][0] : zero,
+                                  r + 3 < R ? acc[r + 3][0] : zero, bytes);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(buffer), v);
+      for (int i = 0; i < 4 && r + i < R; ++i) store(out + (r + i) * out_stride, buffer + 8 * i);
+    }
+  }
+}
+
+template <int G, bool MayShiftLeft>
+inline void tile_rows(int32_t rows, const int16_t* a, int32_t a_stride, const int32_t* w,
+                      int32_t w_stride, int32_t pairs, const GroupStage* stage,
+                      const ByteStage& bytes, int8_t* out, int32_t out_stride, int32_t width) {
+  switch (rows) {
+    case 6: tile<6, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+    case 5: tile<5, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+    case 4: tile<4, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+    case 3: tile<3, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+    case 2: tile<2, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+    default: tile<1, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+  }
+}
+
+// ---- the product ---------------------------------------------------------------------
+
+inline bool fits(int32_t depth) { return depth >= 1 && depth <= kMaxDepth; }
+
+// out[r][c] = requantize(folded_bias[c] + sum over k of row_r[k] * b[c][k]) for r < rows,
+// c < columns, where fill_rows(r0, count, dst, stride) writes rows r0 .. r0 + count - 1,
+// widened to int16, `stride` values apart (depth values each; the buffer's zero beyond).
+// Requires fits(depth).
+template <bool MayShiftLeft, class FillRows>
+void product_shift(int32_t rows, int32_t depth, const int8_t* b, int32_t columns, const OutputStage& stage,
+             int8_t* out, FillRows&& fill_rows) {
+  const int32_t pairs = (depth + 1) / 2;
+  const int32_t a_stride = 2 * pairs + 16;  // int16; the padding keeps rows off one stride
+  alignas(32) int16_t a[kRowTile * (2 * kMaxPairs + 16)];
+  alignas(32) int32_t w[kWeightPairs];
+  GroupStage stages[kMaxGroups];
+  const ByteStage bytes = byte_stage(stage.output_offset, stage.act_min, stage.act_max);
+
+  const int32_t all_groups = (columns + 7) / 8;
+  int32_t chunk_groups = kWeightPairs / (8 * pairs);
+  if (chunk_groups > kMaxGroups) chunk_groups = kMaxGroups;
+  for (int32_t g0 = 0; g0 < all_groups; g0 += chunk_groups) {
+    const int32_t groups = all_groups - g0 < chunk_groups ? all_groups - g0 : chunk_groups;
+    const int32_t c0 = 8 * g0;
+    pack_weights(b, depth, columns, c0, groups, pairs, w);
+    for (int32_t g = 0; g < groups; ++g) {
+      alignas(32) int32_t lanes[3][8] = {};  // bias, multiplier, shift
+      for (int32_t l = 0; l < 8; ++l) {
+        const int32_t c = c0 + 8 * g + l;
+        if (c >= columns) continue;
+        const int32_t qi = stage.per_channel ? c : 0;
+        lanes[0][l] = stage.folded_bias[c];
+        lanes[1][l] = stage.requant.multiplier[qi];
+        lanes[2][l] = stage.requant.shift[qi];
+      }
+      stages[g].bias = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[0]));
+      stages[g].q = lane_requant(_mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[1])),
+                                 _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[2])));
+    }
+    for (int32_t r0 = 0; r0 < rows; r0 += kRowTile) {
+      const int32_t count = rows - r0 < kRowTile ? rows - r0 : kRowTile;
+      fill_rows(r0, count, a, a_stride);
+      if (depth % 2 != 0) {
+        for (int32_t r = 0; r < count; ++r) a[r * a_stride + depth] = 0;
+      }
+      int8_t* out_rows = out + r0 * columns;
+      int32_t g = 0;
+      for (; g + 2 <= groups; g += 2) {
+        const int32_t c = c0 + 8 * g;
+        const int32_t width = columns - c < 16 ? columns - c : 16;
+        tile_rows<2, MayShiftLeft>(count, a, a_stride, w + g * pairs * 8, pairs * 8, pairs,
+                                   stages + g, bytes, out_rows + c, columns, width);
+      }
+      if (g < groups) {
+        const int32_t c = c0 + 8 * g;
+        const int32_t width = columns - c < 8 ? columns - c : 8;
+        tile_rows<1, MayShiftLeft>(count, a, a_stride, w + g * pairs * 8, pairs * 8, pairs,
+                                   stages + g, bytes, out_rows + c, columns, width);
+      }
+    }
+  }
+}
+
+// Whether any column that the output stage serves shifts left.
+inline bool any_left_shift(const OutputStage& stage, int32_t columns) {
+  const int32_t n = stage.per_channel ? columns : 1;
+  for (int32_t c = 0; c < n; ++c) {
+    if (stage.requant.shift[c] > 0) return true;
+  }
+  return false;
+}
+
+template <class FillRows>
+void product(int32_t rows, int32_t depth, const int8_t* b, int32_t columns, const OutputStage& stage,
+             int8_t* out, FillRows&& fill_rows) {
+  if (any_left_shift(stage, columns)) {
+    product_shift<true>(rows, depth, b, columns, stage, out, fill_rows);
+  } else {
+    product_shift<false>(rows, depth, b, columns, stage, out, fill_rows);
+  }
+}
+
+}  // namespace qb::kernels::avx2::packed
+
+#pragma GCC pop_options
