@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include "kernels/x86_avx2/avx2_vector.h"
+#include "kernels/x86_avx2/packed_gemm_avx2.h"
 
 namespace qb::kernels::avx2 {
 namespace {
@@ -167,10 +168,185 @@ void depthwise_dispatch(const ConvArgs& args, const Geometry& g, int32_t c0, int
   }
 }
 
+
+// ---- row pairs: the interleaving done once per input row ------------------------------
+//
+// The per-pixel path above interleaves and widens every pair of taps for every output
+// pixel, although each input pixel serves up to k_h * k_w windows. Here one group of 16
+// channels keeps, for the k_h input rows a window spans, each row's horizontal pairs
+// (x, x + 1) already interleaved and widened: output pixel (oy, ox) then adds kernel row
+// ky's taps (2m, 2m + 1) with one pmaddwd per eight channels on the stored pair at
+// ix0 + 2m, an odd last tap pairing with a zero weight. Rows and columns outside the
+// input hold the zero point, so borders take no separate path.
+
+constexpr int32_t kRowPairBytes = 64 * 1024;  // stored rows (k_h + 1 of them)
+constexpr int32_t kMaxKernelPairs = 64;       // k_h * ceil(k_w / 2)
+
+struct RowSpan {
+  int32_t x_lo, width;  // stored pairs start at x = x_lo
+};
+
+inline RowSpan row_span(const Geometry& g) {
+  const int32_t x_lo = -g.pad_left;
+  const int32_t x_hi = (g.out_w - 1) * g.stride_w - g.pad_left + g.k_w;  // one past the last tap
+  return {x_lo, x_hi - x_lo};
+}
+
+bool row_pairs_fit(const Geometry& g) {
+  if (g.channels < 16 || g.k_h > 16) return false;
+  if (g.k_h * ((g.k_w + 1) / 2) > kMaxKernelPairs) return false;
+  const int64_t bytes = int64_t{g.k_h + 1} * row_span(g).width * 64;
+  return bytes <= kRowPairBytes;
+}
+
+// Row y's pairs for channels c0 .. c0 + 15 into dst (two vectors per x).
+void build_row_pairs(const int8_t* image, const Geometry& g, int32_t y, const RowSpan& span,
+                     __m128i zero_point, __m256i* dst) {
+  const int8_t* row = image + y * g.in_w * g.channels;
+  auto pixel = [&](int32_t x) {
+    return x >= 0 && x < g.in_w
+               ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + x * g.channels))
+               : zero_point;
+  };
+  __m128i next = pixel(span.x_lo);
+  for (int32_t i = 0; i < span.width; ++i) {
+    const __m128i here = next;
+    next = pixel(span.x_lo + i + 1);
+    const TapPair p = interleave(here, next);
+    dst[2 * i] = p.low;
+    dst[2 * i + 1] = p.high;
+  }
+}
+
+// KH, KWP: the kernel's rows and ceil(k_w / 2) when fixed at compile time, 0 otherwise.
+template <int KH, int KWP, bool MayShiftLeft>
+void depthwise_row_pairs(const ConvArgs& args, const Geometry& g, int32_t c0) {
+  const int32_t k_h = KH > 0 ? KH : g.k_h;
+  const int32_t kwp = KWP > 0 ? KWP : (g.k_w + 1) / 2;
+  const RowSpan span = row_span(g);
+  const int32_t channels = g.channels;
+  const int8_t* filter = args.filter + c0;
+  const __m128i zero_point = _mm_set1_epi8(static_cast<int8_t>(-args.params.input_offset));
+
+  // Kernel row ky, pair m: taps (ky, 2m) and (ky, 2m + 1), zero past the kernel.
+  TapPair weights[kMaxKernelPairs];
+  for (int32_t ky = 0; ky < k_h; ++ky) {
+    for (int32_t m = 0; m < kwp; ++m) {
+      const int32_t kx = 2 * m;
+      const __m128i first = _mm_loadu_si128(
+          reinterpret_cast<const __m128i*>(filter + (ky * g.k_w + kx) * channels));
+      const __m128i second =
+          kx + 1 < g.k_w ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(
+                               filter + (ky * g.k_w + kx + 1) * channels))
+                         : _mm_setzero_si128();
+      weights[ky * kwp + m] = interleave(first, second);
+    }
+  }
+
+  alignas(32) int32_t lane_values[3][16];  // bias, multiplier, shift
+  for (int32_t l = 0; l < 16; ++l) {
+    lane_values[0][l] = args.folded_bias[c0 + l];
+    lane_values[1][l] = args.requant.multiplier[c0 + l];
+    lane_values[2][l] = args.requant.shift[c0 + l];
+  }
+  auto lane_vector = [&](int32_t which, int32_t half) {
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[which] + 8 * half));
+  };
+  const __m256i bias_low = lane_vector(0, 0), bias_high = lane_vector(0, 1);
+  const LaneRequant q_low = lane_requant(lane_vector(1, 0), lane_vector(2, 0));
+  const LaneRequant q_high = lane_requant(lane_vector(1, 1), lane_vector(2, 1));
+  const packed::ByteStage bytes =
+      packed::byte_stage(args.params.output_offset, args.params.act_min, args.params.act_max);
+
+  // Slots 0 .. k_h - 1 hold input rows by y mod k_h; slot k_h is the all-zero-point row.
+  alignas(32) __m256i store[kRowPairBytes / 32];
+  const int32_t slot_size = 2 * span.width;
+  int32_t slot_row[16];
+  for (int32_t s = 0; s < k_h; ++s) slot_row[s] = -1;
+  __m256i* const padding_row = store + k_h * slot_size;
+  {
+    const TapPair p = interleave(zero_point, zero_point);
+    for (int32_t i = 0; i < span.width; ++i) {
+      padding_row[2 * i] = p.low;
+      padding_row[2 * i + 1] = p.high;
+    }
+  }
+
+  for (int32_t b = 0; b < args.input_shape.n; ++b) {
+    const int8_t* image = args.input + b * g.in_h * g.in_w * channels + c0;
+    for (int32_t s = 0; s < k_h; ++s) slot_row[s] = -1;
+    for (int32_t oy = 0; oy < g.out_h; ++oy) {
+      const int32_t iy0 = oy * g.stride_h - g.pad_top;
+      const __m256i* rows[16];
+      for (int32_t ky = 0; ky < k_h; ++ky) {
+        const int32_t iy = iy0 + ky;
+        if (iy < 0 || iy >= g.in_h) {
+          rows[ky] = padding_row;
+          continue;
+        }
+        const int32_t s = iy % k_h;
+        __m256i* slot = store + s * slot_size;
+        if (slot_row[s] != iy) {
+          build_row_pairs(image, g, iy, span, zero_point, slot);
+          slot_row[s] = iy;
+        }
+        rows[ky] = slot;
+      }
+      int8_t* out_row = args.output + (b * g.out_h + oy) * g.out_w * channels + c0;
+      // Two output pixels per pass: their four vectors pack into one 32-byte result.
+      for (int32_t ox = 0; ox < g.out_w; ox += 2) {
+        const bool two = ox + 1 < g.out_w;
+        const int32_t i0 = ox * g.stride_w, i1 = two ? i0 + g.stride_w : i0;
+        __m256i a0 = bias_low, a1 = bias_high, b0 = bias_low, b1 = bias_high;
+        for (int32_t ky = 0; ky < k_h; ++ky) {
+          const __m256i* row = rows[ky];
+          for (int32_t m = 0; m < kwp; ++m) {
+            const TapPair& w = weights[ky * kwp + m];
+            const __m256i* p0 = row + 2 * (i0 + 2 * m);
+            const __m256i* p1 = row + 2 * (i1 + 2 * m);
+            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(p0[0], w.low));
+            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(p0[1], w.high));
+            b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(p1[0], w.low));
+            b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(p1[1], w.high));
+          }
+        }
+        const __m256i v = packed::pack_quad(
+            requantize<MayShiftLeft>(a0, q_low), requantize<MayShiftLeft>(a1, q_high),
+            requantize<MayShiftLeft>(b0, q_low), requantize<MayShiftLeft>(b1, q_high), bytes);
+        int8_t* out = out_row + ox * channels;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(v));
+        if (two) {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + channels),
+                           _mm256_extracti128_si256(v, 1));
+        }
+      }
+    }
+  }
+}
+
+template <bool MayShiftLeft>
+void depthwise_row_pairs_dispatch(const ConvArgs& args, const Geometry& g, int32_t c0) {
+  if (g.k_h == 3 && g.k_w == 3) {
+    depthwise_row_pairs<3, 2, MayShiftLeft>(args, g, c0);
+  } else if (g.k_h == 5 && g.k_w == 5) {
+    depthwise_row_pairs<5, 3, MayShiftLeft>(args, g, c0);
+  } else {
+    depthwise_row_pairs<0, 0, MayShiftLeft>(args, g, c0);
+  }
+}
+
 template <bool Partial>
 void depthwise_channels(const ConvArgs& args, const Geometry& g, int32_t c0, int32_t lanes) {
   bool left = false;
   for (int32_t l = 0; l < lanes; ++l) left |= args.requant.shift[c0 + l] > 0;
+  if (!Partial && row_pairs_fit(g)) {
+    if (left) {
+      depthwise_row_pairs_dispatch<true>(args, g, c0);
+    } else {
+      depthwise_row_pairs_dispatch<false>(args, g, c0);
+    }
+    return;
+  }
   if (left) {
     depthwise_dispatch<Partial, true>(args, g, c0, lanes);
   } else {
