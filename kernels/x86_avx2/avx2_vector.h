@@ -23,8 +23,7 @@ struct LaneRequant {
   __m256i multiplier_odd;   // the odd lanes, moved down to even positions
   __m256i left;             // max(shift, 0)
   __m256i right;            // max(-shift, 0)
-  __m256i right_mask;       // 2^right - 1
-  __m256i right_half;       // right_mask >> 1: the remainder at which a positive value ties
+  __m256i right_nudge;      // 2^right / 2, rounded down: 0 when right is 0
 };
 
 inline LaneRequant lane_requant(__m256i multiplier, __m256i shift) {
@@ -34,10 +33,8 @@ inline LaneRequant lane_requant(__m256i multiplier, __m256i shift) {
   q.multiplier_odd = _mm256_srli_epi64(multiplier, 32);
   q.left = _mm256_max_epi32(shift, zero);
   q.right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-  // 1 << 31 wraps to INT32_MIN, and INT32_MIN - 1 is the 31-bit mask that is wanted.
-  const __m256i one = _mm256_set1_epi32(1);
-  q.right_mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, q.right), one);
-  q.right_half = _mm256_srli_epi32(q.right_mask, 1);
+  // 1 << 31 is 2^31 read as unsigned; the logical shift halves it to 2^30.
+  q.right_nudge = _mm256_srli_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), q.right), 1);
   return q;
 }
 
@@ -73,12 +70,13 @@ inline __m256i requantize(__m256i x, const LaneRequant& q) {
   const __m256i high =
       _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
 
-  // rounding_divide_by_pot: round half away from zero, so a negative value ties one
-  // remainder later.
-  const __m256i remainder = _mm256_and_si256(high, q.right_mask);
-  const __m256i threshold = _mm256_add_epi32(q.right_half, _mm256_srli_epi32(high, 31));
-  return _mm256_sub_epi32(_mm256_srav_epi32(high, q.right),
-                          _mm256_cmpgt_epi32(remainder, threshold));
+  // rounding_divide_by_pot rounds half away from zero, which is rounding the magnitude
+  // half up and putting the sign back. |high| <= 2^31 and the nudge <= 2^30 fit an
+  // unsigned lane (abs(INT32_MIN) is 2^31 read as unsigned, hence the logical shift), and
+  // sign_epi32 gives 0 for 0, whose rounded magnitude is 0 too.
+  const __m256i magnitude = _mm256_srlv_epi32(
+      _mm256_add_epi32(_mm256_abs_epi32(high), q.right_nudge), q.right);
+  return _mm256_sign_epi32(magnitude, high);
 }
 
 // add_offset_and_clamp without a 64-bit sum: clamping v to [lo - offset, hi - offset]
