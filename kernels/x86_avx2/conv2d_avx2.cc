@@ -122,6 +122,101 @@ void conv2d_one_channel(const ConvArgs& args) {
   }
 }
 
+// ---- direct: input rows widened once, windows read in place --------------------------
+//
+// im2col copies every input pixel into k_h * k_w patches. With an even channel count each
+// kernel row of a window is a run of whole int16 pairs inside one widened input row, so
+// the product can read it where it lies: the k_h input rows a window spans are widened
+// once each (zero point stored around them), and a tile of pixels along an output row
+// reads kernel row ky at the same place in the ky-th stored row.
+
+constexpr int32_t kDirectRowBytes = 64 * 1024;  // stored rows (k_h + 1 of them), int16
+
+struct DirectSpan {
+  int32_t x_lo, width, stride;  // first stored x, pixels stored, int16 values per row
+};
+
+DirectSpan direct_span(const ConvArgs& args) {
+  const int32_t x_lo = -args.params.pad_left;
+  const int32_t x_hi = (args.output_shape.w - 1) * args.params.stride_w - args.params.pad_left +
+                       args.filter_shape.w;
+  const int32_t width = x_hi - x_lo;
+  return {x_lo, width, (width * args.input_shape.c + 15) / 16 * 16};
+}
+
+bool direct_fits(const ConvArgs& args) {
+  const int32_t in_c = args.input_shape.c, k_h = args.filter_shape.h;
+  if (in_c % 2 != 0 || k_h > 16) return false;
+  if (!packed::fits(k_h * args.filter_shape.w * in_c)) return false;
+  const int64_t bytes = int64_t{k_h + 1} * direct_span(args).stride * 2;
+  return bytes <= kDirectRowBytes;
+}
+
+void widen_input_row(const ConvArgs& args, const int8_t* row, const DirectSpan& span,
+                     int16_t zero_point, int16_t* dst) {
+  const int32_t in_c = args.input_shape.c;
+  const int32_t x_begin = max_i32(span.x_lo, 0);
+  const int32_t x_end = max_i32(x_begin, min_i32(span.x_lo + span.width, args.input_shape.w));
+  packed::fill16(dst, zero_point, (x_begin - span.x_lo) * in_c);
+  packed::widen_copy(dst + (x_begin - span.x_lo) * in_c, row + x_begin * in_c,
+                     (x_end - x_begin) * in_c);
+  packed::fill16(dst + (x_end - span.x_lo) * in_c, zero_point,
+                 (span.x_lo + span.width - x_end) * in_c);
+}
+
+void conv2d_direct(const ConvArgs& args) {
+  const int32_t in_h = args.input_shape.h, in_w = args.input_shape.w, in_c = args.input_shape.c;
+  const int32_t k_h = args.filter_shape.h, k_w = args.filter_shape.w;
+  const int32_t out_h = args.output_shape.h, out_w = args.output_shape.w;
+  const int32_t out_c = args.output_shape.c;
+  const ConvParams& p = args.params;
+  const int16_t zero_point = static_cast<int16_t>(-p.input_offset);
+  const OutputStage stage{args.folded_bias, args.requant, true,
+                          p.output_offset,  p.act_min,    p.act_max};
+  const DirectSpan span = direct_span(args);
+
+  // Slots 0 .. k_h - 1 hold input rows by y mod k_h; slot k_h is the all-zero-point row.
+  alignas(32) int16_t rows[kDirectRowBytes / 2];
+  int16_t* const padding_row = rows + k_h * span.stride;
+  packed::fill16(padding_row, zero_point, span.width * in_c);
+  int32_t slot_row[16];
+  const int16_t* segment[16];
+  int32_t offsets[packed::kRowTile];
+  const packed::RowSet set{segment, k_h, k_w * in_c / 2, offsets};
+
+  packed::ColumnBuffers buffers;
+  packed::for_each_chunk(
+      args.filter, k_h * k_w * in_c, out_c, stage, buffers, [&](const packed::Chunk& chunk) {
+        for (int32_t b = 0; b < args.input_shape.n; ++b) {
+          const int8_t* image = args.input + b * in_h * in_w * in_c;
+          for (int32_t s = 0; s < k_h; ++s) slot_row[s] = -1;
+          for (int32_t oy = 0; oy < out_h; ++oy) {
+            const int32_t iy0 = oy * p.stride_h - p.pad_top;
+            for (int32_t ky = 0; ky < k_h; ++ky) {
+              const int32_t iy = iy0 + ky;
+              if (iy < 0 || iy >= in_h) {
+                segment[ky] = padding_row;
+                continue;
+              }
+              const int32_t s = iy % k_h;
+              int16_t* slot = rows + s * span.stride;
+              if (slot_row[s] != iy) {
+                widen_input_row(args, image + iy * in_w * in_c, span, zero_point, slot);
+                slot_row[s] = iy;
+              }
+              segment[ky] = slot;
+            }
+            int8_t* out_row = args.output + (b * out_h + oy) * out_w * out_c;
+            for (int32_t ox0 = 0; ox0 < out_w; ox0 += packed::kRowTile) {
+              const int32_t count = min_i32(packed::kRowTile, out_w - ox0);
+              for (int32_t r = 0; r < count; ++r) offsets[r] = (ox0 + r) * p.stride_w * in_c;
+              packed::run_tile(chunk, set, count, out_row + ox0 * out_c);
+            }
+          }
+        }
+      });
+}
+
 // ---- im2col + matrix product --------------------------------------------------------
 
 // The patch of output pixel (b, oy, ox) in filter order [kh][kw][in_c]: each kernel row
@@ -238,6 +333,8 @@ void conv2d_im2col(const ConvArgs& args) {
 void conv2d(const ConvArgs& args) {
   if (args.input_shape.c == 1 && args.filter_shape.h * args.filter_shape.w <= kMaxStemTaps) {
     conv2d_one_channel(args);
+  } else if (direct_fits(args)) {
+    conv2d_direct(args);
   } else if (args.input_shape.n * args.output_shape.h * args.output_shape.w >= packed::kRowTile &&
              packed::fits(args.filter_shape.h * args.filter_shape.w * args.input_shape.c)) {
     conv2d_packed(args);

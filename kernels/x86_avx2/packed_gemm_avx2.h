@@ -17,6 +17,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/x86_avx2/avx2_kernels.h"
 #include "kernels/x86_avx2/avx2_vector.h"
@@ -145,26 +146,38 @@ inline int32_t load_pair(const int16_t* p) {
   return v;
 }
 
-// R rows (a_stride int16 apart) x G groups of eight columns (w_stride int32 apart) over
-// `pairs` depth pairs; the result's rows go to out, `out_stride` bytes apart, `width`
-// (<= 8 * G) bytes each.
+// Where a tile's rows live: row r's depth is `segments` runs of segment_pairs int16
+// pairs, run s at segment[s] + offset[r]. One run for a widened row buffer; k_h runs
+// (one per kernel row, in separately stored input rows) for a direct convolution.
+struct RowSet {
+  const int16_t* const* segment;
+  int32_t segments, segment_pairs;
+  const int32_t* offset;  // per row, in int16 values
+};
+
+// R rows x G groups of eight columns (w_stride int32 apart); the result's rows go to
+// out, `out_stride` bytes apart, `width` (<= 8 * G) bytes each.
 template <int R, int G, bool MayShiftLeft>
-inline void tile(const int16_t* a, int32_t a_stride, const int32_t* w, int32_t w_stride,
-                 int32_t pairs, const GroupStage* stage, const ByteStage& bytes, int8_t* out,
-                 int32_t out_stride, int32_t width) {
+__attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_t* w, int32_t w_stride, const GroupStage* stage,
+                 const ByteStage& bytes, int8_t* out, int32_t out_stride, int32_t width) {
   __m256i acc[R][G];
   for (int r = 0; r < R; ++r) {
     for (int g = 0; g < G; ++g) acc[r][g] = stage[g].bias;
   }
-  for (int32_t j = 0; j < pairs; ++j) {
-    __m256i wv[G];
-    for (int g = 0; g < G; ++g) {
-      wv[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + g * w_stride + j * 8));
-    }
-    for (int r = 0; r < R; ++r) {
-      const __m256i x = _mm256_set1_epi32(load_pair(a + r * a_stride + 2 * j));
+  const int32_t pairs = rows.segment_pairs;
+  for (int32_t s = 0; s < rows.segments; ++s, w += pairs * 8) {
+    const int16_t* a[R];
+    for (int r = 0; r < R; ++r) a[r] = rows.segment[s] + rows.offset[r];
+    for (int32_t j = 0; j < pairs; ++j) {
+      __m256i wv[G];
       for (int g = 0; g < G; ++g) {
-        acc[r][g] = _mm256_add_epi32(acc[r][g], _mm256_madd_epi16(x, wv[g]));
+        wv[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + g * w_stride + j * 8));
+      }
+      for (int r = 0; r < R; ++r) {
+        const __m256i x = _mm256_set1_epi32(load_pair(a[r] + 2 * j));
+        for (int g = 0; g < G; ++g) {
+          acc[r][g] = _mm256_add_epi32(acc[r][g], _mm256_madd_epi16(x, wv[g]));
+        }
       }
     }
   }
@@ -202,44 +215,85 @@ inline void tile(const int16_t* a, int32_t a_stride, const int32_t* w, int32_t w
 }
 
 template <int G, bool MayShiftLeft>
-inline void tile_rows(int32_t rows, const int16_t* a, int32_t a_stride, const int32_t* w,
-                      int32_t w_stride, int32_t pairs, const GroupStage* stage,
-                      const ByteStage& bytes, int8_t* out, int32_t out_stride, int32_t width) {
-  switch (rows) {
-    case 6: tile<6, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
-    case 5: tile<5, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
-    case 4: tile<4, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
-    case 3: tile<3, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
-    case 2: tile<2, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
-    default: tile<1, G, MayShiftLeft>(a, a_stride, w, w_stride, pairs, stage, bytes, out, out_stride, width); break;
+inline void tile_rows(int32_t count, const RowSet& rows, const int32_t* w, int32_t w_stride,
+                      const GroupStage* stage, const ByteStage& bytes, int8_t* out,
+                      int32_t out_stride, int32_t width) {
+  switch (count) {
+    case 6: tile<6, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 5: tile<5, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 4: tile<4, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 3: tile<3, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 2: tile<2, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    default: tile<1, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
   }
 }
 
-// ---- the product ---------------------------------------------------------------------
+// ---- columns -------------------------------------------------------------------------
 
 inline bool fits(int32_t depth) { return depth >= 1 && depth <= kMaxDepth; }
 
-// out[r][c] = requantize(folded_bias[c] + sum over k of row_r[k] * b[c][k]) for r < rows,
-// c < columns, where fill_rows(r0, count, dst, stride) writes rows r0 .. r0 + count - 1,
-// widened to int16, `stride` values apart (depth values each; the buffer's zero beyond).
-// Requires fits(depth).
-template <bool MayShiftLeft, class FillRows>
-void product_shift(int32_t rows, int32_t depth, const int8_t* b, int32_t columns, const OutputStage& stage,
-             int8_t* out, FillRows&& fill_rows) {
-  const int32_t pairs = (depth + 1) / 2;
-  const int32_t a_stride = 2 * pairs + 16;  // int16; the padding keeps rows off one stride
-  alignas(32) int16_t a[kRowTile * (2 * kMaxPairs + 16)];
+// Room for one pass over as many columns as the packed weights allow.
+struct ColumnBuffers {
   alignas(32) int32_t w[kWeightPairs];
   GroupStage stages[kMaxGroups];
-  const ByteStage bytes = byte_stage(stage.output_offset, stage.act_min, stage.act_max);
+};
 
+// Columns [8 * g0, 8 * (g0 + groups)) of the product, packed.
+struct Chunk {
+  const int32_t* w;
+  const GroupStage* stages;
+  int32_t g0, groups, pairs, columns;
+  bool shift_left;  // some column has shift > 0
+  ByteStage bytes;
+};
+
+// Rows [0, count) of `rows` (count <= kRowTile) times the chunk's columns, into out_rows
+// (row 0's column 0 of the whole output; rows `columns` bytes apart).
+inline void run_tile(const Chunk& chunk, const RowSet& rows, int32_t count, int8_t* out_rows) {
+  const int32_t w_stride = chunk.pairs * 8;
+  auto one = [&](auto g_tag, auto shift_tag, int32_t g) {
+    constexpr int G = decltype(g_tag)::value;
+    const int32_t c = 8 * (chunk.g0 + g);
+    const int32_t width = chunk.columns - c < 8 * G ? chunk.columns - c : 8 * G;
+    tile_rows<G, decltype(shift_tag)::value>(count, rows, chunk.w + g * w_stride, w_stride,
+                                             chunk.stages + g, chunk.bytes, out_rows + c,
+                                             chunk.columns, width);
+  };
+  using Two = std::integral_constant<int, 2>;
+  using One = std::integral_constant<int, 1>;
+  using Left = std::true_type;
+  using NoLeft = std::false_type;
+  int32_t g = 0;
+  for (; g + 2 <= chunk.groups; g += 2) {
+    if (chunk.shift_left) {
+      one(Two{}, Left{}, g);
+    } else {
+      one(Two{}, NoLeft{}, g);
+    }
+  }
+  if (g < chunk.groups) {
+    if (chunk.shift_left) {
+      one(One{}, Left{}, g);
+    } else {
+      one(One{}, NoLeft{}, g);
+    }
+  }
+}
+
+// Calls body(chunk) for successive chunks of B's columns (rows of `depth` bytes), each
+// packed into `buffers`. Requires fits(depth).
+template <class Body>
+void for_each_chunk(const int8_t* b, int32_t depth, int32_t columns, const OutputStage& stage,
+                    ColumnBuffers& buffers, Body&& body) {
+  const int32_t pairs = (depth + 1) / 2;
   const int32_t all_groups = (columns + 7) / 8;
   int32_t chunk_groups = kWeightPairs / (8 * pairs);
   if (chunk_groups > kMaxGroups) chunk_groups = kMaxGroups;
   for (int32_t g0 = 0; g0 < all_groups; g0 += chunk_groups) {
     const int32_t groups = all_groups - g0 < chunk_groups ? all_groups - g0 : chunk_groups;
     const int32_t c0 = 8 * g0;
-    pack_weights(b, depth, columns, c0, groups, pairs, w);
+    pack_weights(b, depth, columns, c0, groups, pairs, buffers.w);
+    bool shift_left = false;
     for (int32_t g = 0; g < groups; ++g) {
       alignas(32) int32_t lanes[3][8] = {};  // bias, multiplier, shift
       for (int32_t l = 0; l < 8; ++l) {
@@ -249,52 +303,43 @@ void product_shift(int32_t rows, int32_t depth, const int8_t* b, int32_t columns
         lanes[0][l] = stage.folded_bias[c];
         lanes[1][l] = stage.requant.multiplier[qi];
         lanes[2][l] = stage.requant.shift[qi];
+        shift_left |= lanes[2][l] > 0;
       }
-      stages[g].bias = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[0]));
-      stages[g].q = lane_requant(_mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[1])),
-                                 _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[2])));
+      buffers.stages[g].bias = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[0]));
+      buffers.stages[g].q =
+          lane_requant(_mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[1])),
+                       _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[2])));
     }
+    const Chunk chunk{buffers.w, buffers.stages, g0, groups, pairs, columns, shift_left,
+                      byte_stage(stage.output_offset, stage.act_min, stage.act_max)};
+    body(chunk);
+  }
+}
+
+// out[r][c] = requantize(folded_bias[c] + sum over k of row_r[k] * b[c][k]) for r < rows,
+// c < columns, where fill_rows(r0, count, dst, stride) writes rows r0 .. r0 + count - 1,
+// widened to int16, `stride` values apart (depth values each). Requires fits(depth).
+template <class FillRows>
+void product(int32_t rows, int32_t depth, const int8_t* b, int32_t columns, const OutputStage& stage,
+             int8_t* out, FillRows&& fill_rows) {
+  const int32_t pairs = (depth + 1) / 2;
+  const int32_t a_stride = 2 * pairs + 16;  // int16; the padding keeps rows off one stride
+  alignas(32) int16_t a[kRowTile * (2 * kMaxPairs + 16)];
+  ColumnBuffers buffers;
+  int32_t offsets[kRowTile];
+  for (int32_t r = 0; r < kRowTile; ++r) offsets[r] = r * a_stride;
+  const int16_t* const segment[1] = {a};
+  const RowSet set{segment, 1, pairs, offsets};
+  for_each_chunk(b, depth, columns, stage, buffers, [&](const Chunk& chunk) {
     for (int32_t r0 = 0; r0 < rows; r0 += kRowTile) {
       const int32_t count = rows - r0 < kRowTile ? rows - r0 : kRowTile;
       fill_rows(r0, count, a, a_stride);
       if (depth % 2 != 0) {
         for (int32_t r = 0; r < count; ++r) a[r * a_stride + depth] = 0;
       }
-      int8_t* out_rows = out + r0 * columns;
-      int32_t g = 0;
-      for (; g + 2 <= groups; g += 2) {
-        const int32_t c = c0 + 8 * g;
-        const int32_t width = columns - c < 16 ? columns - c : 16;
-        tile_rows<2, MayShiftLeft>(count, a, a_stride, w + g * pairs * 8, pairs * 8, pairs,
-                                   stages + g, bytes, out_rows + c, columns, width);
-      }
-      if (g < groups) {
-        const int32_t c = c0 + 8 * g;
-        const int32_t width = columns - c < 8 ? columns - c : 8;
-        tile_rows<1, MayShiftLeft>(count, a, a_stride, w + g * pairs * 8, pairs * 8, pairs,
-                                   stages + g, bytes, out_rows + c, columns, width);
-      }
+      run_tile(chunk, set, count, out + r0 * columns);
     }
-  }
-}
-
-// Whether any column that the output stage serves shifts left.
-inline bool any_left_shift(const OutputStage& stage, int32_t columns) {
-  const int32_t n = stage.per_channel ? columns : 1;
-  for (int32_t c = 0; c < n; ++c) {
-    if (stage.requant.shift[c] > 0) return true;
-  }
-  return false;
-}
-
-template <class FillRows>
-void product(int32_t rows, int32_t depth, const int8_t* b, int32_t columns, const OutputStage& stage,
-             int8_t* out, FillRows&& fill_rows) {
-  if (any_left_shift(stage, columns)) {
-    product_shift<true>(rows, depth, b, columns, stage, out, fill_rows);
-  } else {
-    product_shift<false>(rows, depth, b, columns, stage, out, fill_rows);
-  }
+  });
 }
 
 }  // namespace qb::kernels::avx2::packed
