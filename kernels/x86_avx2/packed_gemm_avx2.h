@@ -168,6 +168,7 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
   for (int32_t s = 0; s < rows.segments; ++s, w += pairs * 8) {
     const int16_t* a[R];
     for (int r = 0; r < R; ++r) a[r] = rows.segment[s] + rows.offset[r];
+#pragma GCC unroll 4
     for (int32_t j = 0; j < pairs; ++j) {
       __m256i wv[G];
       for (int g = 0; g < G; ++g) {
@@ -181,9 +182,9 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
       }
     }
   }
-  for (int r = 0; r < R; ++r) {
-    for (int g = 0; g < G; ++g) acc[r][g] = requantize<MayShiftLeft>(acc[r][g], stage[g].q);
-  }
+  // Requantized and packed a few rows at a time, so the accumulators are consumed
+  // where they are and the output stage needs few registers of its own.
+  auto q = [&](int r, int g) { return requantize<MayShiftLeft>(acc[r][g], stage[g].q); };
   const __m256i zero = _mm256_setzero_si256();
   alignas(32) int8_t buffer[32];
   auto store = [&](int8_t* dst, const int8_t* src) {
@@ -196,8 +197,17 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
   if constexpr (G == 2) {
     // Two rows per 32 bytes.
     for (int r = 0; r < R; r += 2) {
-      const __m256i v = r + 1 < R ? pack_quad(acc[r][0], acc[r][1], acc[r + 1][0], acc[r + 1][1], bytes)
-                                  : pack_quad(acc[r][0], acc[r][1], zero, zero, bytes);
+      const __m256i v = r + 1 < R ? pack_quad(q(r, 0), q(r, 1), q(r + 1, 0), q(r + 1, 1), bytes)
+                                  : pack_quad(q(r, 0), q(r, 1), zero, zero, bytes);
+      if (width == 16) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + r * out_stride),
+                         _mm256_castsi256_si128(v));
+        if (r + 1 < R) {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + (r + 1) * out_stride),
+                           _mm256_extracti128_si256(v, 1));
+        }
+        continue;
+      }
       _mm256_store_si256(reinterpret_cast<__m256i*>(buffer), v);
       store(out + r * out_stride, buffer);
       if (r + 1 < R) store(out + (r + 1) * out_stride, buffer + 16);
@@ -205,9 +215,9 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
   } else {
     // Four rows per 32 bytes.
     for (int r = 0; r < R; r += 4) {
-      const __m256i v = pack_quad(acc[r][0], r + 1 < R ? acc[r + 1][0] : zero,
-                                  r + 2 < R ? acc[r + 2][0] : zero,
-                                  r + 3 < R ? acc[r + 3][0] : zero, bytes);
+      const __m256i v = pack_quad(q(r, 0), r + 1 < R ? q(r + 1, 0) : zero,
+                                  r + 2 < R ? q(r + 2, 0) : zero, r + 3 < R ? q(r + 3, 0) : zero,
+                                  bytes);
       _mm256_store_si256(reinterpret_cast<__m256i*>(buffer), v);
       for (int i = 0; i < 4 && r + i < R; ++i) store(out + (r + i) * out_stride, buffer + 8 * i);
     }
