@@ -66,7 +66,7 @@ inline __m256i requantize(__m256i x, const LaneRequant& q) {
   const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
   const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(lifted, q.multiplier_even), nudge);
   const __m256i odd =
-      _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(lifted, 32), q.multiplier_odd), nudge);
+      _mm256_add_epi64(_mm256_mul_epi32(_mm256_shuffle_epi32(lifted, 0xF5), q.multiplier_odd), nudge);
   const __m256i high =
       _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
 
