@@ -36,10 +36,29 @@ inline constexpr int32_t kMaxPairs = kMaxDepth / 2;
 inline constexpr int32_t kWeightPairs = 8192;  // int32 pairs: 32 KB
 inline constexpr int32_t kMaxGroups = 64;      // 512 columns per pass
 
-// The output stage of one group of eight columns, in lanes.
+// The output stages a chunk of columns can take. kExact and kExactLeft are
+// multiply_by_quantized_multiplier lane for lane (kExactLeft when some column shifts
+// left). kBounded serves chunks whose accumulators are known to stay far inside the
+// int32 range (see bounded_fits): the weights and biases are packed doubled, so the
+// rounded high half of each 64-bit product is its upper dword, and the rounding right
+// shift's nudge and the output offset ride in the 64-bit constant added to the product.
+enum Mode { kExact, kExactLeft, kBounded };
+
+// kBounded per group: requantize(acc) + offset = (hi32(2acc * M + C) + tie) >> right,
+// C = 2^31 + (2^right / 2 + offset * 2^right) * 2^32, tie = -1 for a negative
+// accumulator when right > 0 (rounding half away from zero), else 0.
+struct BoundedStage {
+  __m256i multiplier_even, multiplier_odd;  // as LaneRequant
+  __m256i constant_even, constant_odd;      // C of the even lanes, of the odd lanes
+  __m256i right, tie_mask;                  // right; -1 where right > 0
+};
+
+// The output stage of one group of eight columns, in lanes. bias is doubled for
+// kBounded.
 struct GroupStage {
   __m256i bias;
   LaneRequant q;
+  BoundedStage b;
 };
 
 // Saturating packs replace offset_and_clamp: for any int32 v, an int8 offset and
@@ -48,12 +67,38 @@ struct GroupStage {
 // clamp on the same side.
 struct ByteStage {
   __m256i offset16, lo8, hi8;
+  bool narrow;  // the activation range is not all of [-128, 127]
 };
 
 inline ByteStage byte_stage(int32_t offset, int32_t act_min, int32_t act_max) {
   return {_mm256_set1_epi16(static_cast<int16_t>(offset)),
           _mm256_set1_epi8(static_cast<int8_t>(act_min)),
-          _mm256_set1_epi8(static_cast<int8_t>(act_max))};
+          _mm256_set1_epi8(static_cast<int8_t>(act_max)), act_min > -128 || act_max < 127};
+}
+
+// kBounded's requantization, output offset included. The product's high dword is
+// exact: |2acc * M| < 2^61 and |C| < 2^62 (bounded_fits), and the high dword of the sum,
+// hi32 = floor((2acc * M + 2^31) / 2^32) + nudge + offset * 2^right, stays below 2^30 in
+// magnitude, so neither the 64-bit sum nor the 32-bit tie adjustment can overflow.
+// Replacing "high half negative" by "accumulator negative" in the tie only differs where
+// the high half is 0, and there (0 + nudge - 1) >> right is still 0.
+inline __m256i requantize_bounded(__m256i acc2, const BoundedStage& f) {
+  const __m256i even =
+      _mm256_add_epi64(_mm256_mul_epi32(acc2, f.multiplier_even), f.constant_even);
+  const __m256i odd = _mm256_add_epi64(
+      _mm256_mul_epi32(_mm256_shuffle_epi32(acc2, 0xF5), f.multiplier_odd), f.constant_odd);
+  const __m256i high = _mm256_blend_epi32(_mm256_shuffle_epi32(even, 0xF5), odd, 0xAA);
+  const __m256i tie = _mm256_and_si256(_mm256_srai_epi32(acc2, 31), f.tie_mask);
+  return _mm256_srav_epi32(_mm256_add_epi32(high, tie), f.right);
+}
+
+// Four groups of eight kBounded lanes (offset already in) to 32 bytes, as pack_quad.
+inline __m256i pack_quad_offset(__m256i a, __m256i b, __m256i c, __m256i d, const ByteStage& s) {
+  __m256i bytes = _mm256_permutevar8x32_epi32(
+      _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d)),
+      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  if (s.narrow) bytes = _mm256_min_epi8(_mm256_max_epi8(bytes, s.lo8), s.hi8);
+  return bytes;
 }
 
 // Four groups of eight requantized lanes to 32 bytes: a's eight, then b's, c's, d's.
@@ -91,7 +136,7 @@ inline void fill16(int16_t* dst, int16_t value, int32_t count) {
 // at out + (g * pairs + j) * 8. Columns past the end and the odd depth's last partner
 // are zero.
 inline void pack_weights(const int8_t* b, int32_t depth, int32_t columns, int32_t c0,
-                         int32_t groups, int32_t pairs, int32_t* out) {
+                         int32_t groups, int32_t pairs, bool doubled, int32_t* out) {
   for (int32_t g = 0; g < groups; ++g) {
     const int8_t* rows[8];
     int32_t present = 0;
@@ -114,6 +159,9 @@ inline void pack_weights(const int8_t* b, int32_t depth, int32_t columns, int32_
         } else {
           v[l] = _mm256_cvtepi8_epi16(load_partial16(rows[l] + k, count));
         }
+      }
+      if (doubled) {
+        for (int32_t l = 0; l < 8; ++l) v[l] = _mm256_slli_epi16(v[l], 1);
       }
       const __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]), t1 = _mm256_unpackhi_epi32(v[0], v[1]);
       const __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]), t3 = _mm256_unpackhi_epi32(v[2], v[3]);
@@ -157,7 +205,7 @@ struct RowSet {
 
 // R rows x G groups of eight columns (w_stride int32 apart); the result's rows go to
 // out, `out_stride` bytes apart, `width` (<= 8 * G) bytes each.
-template <int R, int G, bool MayShiftLeft>
+template <int R, int G, Mode M>
 __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_t* w, int32_t w_stride, const GroupStage* stage,
                  const ByteStage& bytes, int8_t* out, int32_t out_stride, int32_t width) {
   __m256i acc[R][G];
@@ -184,7 +232,20 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
   }
   // Requantized and packed a few rows at a time, so the accumulators are consumed
   // where they are and the output stage needs few registers of its own.
-  auto q = [&](int r, int g) { return requantize<MayShiftLeft>(acc[r][g], stage[g].q); };
+  auto q = [&](int r, int g) {
+    if constexpr (M == kBounded) {
+      return requantize_bounded(acc[r][g], stage[g].b);
+    } else {
+      return requantize<M == kExactLeft>(acc[r][g], stage[g].q);
+    }
+  };
+  auto pack = [&](__m256i a, __m256i b, __m256i c, __m256i d) {
+    if constexpr (M == kBounded) {
+      return pack_quad_offset(a, b, c, d, bytes);
+    } else {
+      return pack_quad(a, b, c, d, bytes);
+    }
+  };
   const __m256i zero = _mm256_setzero_si256();
   alignas(32) int8_t buffer[32];
   auto store = [&](int8_t* dst, const int8_t* src) {
@@ -197,8 +258,8 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
   if constexpr (G == 2) {
     // Two rows per 32 bytes.
     for (int r = 0; r < R; r += 2) {
-      const __m256i v = r + 1 < R ? pack_quad(q(r, 0), q(r, 1), q(r + 1, 0), q(r + 1, 1), bytes)
-                                  : pack_quad(q(r, 0), q(r, 1), zero, zero, bytes);
+      const __m256i v = r + 1 < R ? pack(q(r, 0), q(r, 1), q(r + 1, 0), q(r + 1, 1))
+                                  : pack(q(r, 0), q(r, 1), zero, zero);
       if (width == 16) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(out + r * out_stride),
                          _mm256_castsi256_si128(v));
@@ -215,26 +276,25 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
   } else {
     // Four rows per 32 bytes.
     for (int r = 0; r < R; r += 4) {
-      const __m256i v = pack_quad(q(r, 0), r + 1 < R ? q(r + 1, 0) : zero,
-                                  r + 2 < R ? q(r + 2, 0) : zero, r + 3 < R ? q(r + 3, 0) : zero,
-                                  bytes);
+      const __m256i v = pack(q(r, 0), r + 1 < R ? q(r + 1, 0) : zero,
+                             r + 2 < R ? q(r + 2, 0) : zero, r + 3 < R ? q(r + 3, 0) : zero);
       _mm256_store_si256(reinterpret_cast<__m256i*>(buffer), v);
       for (int i = 0; i < 4 && r + i < R; ++i) store(out + (r + i) * out_stride, buffer + 8 * i);
     }
   }
 }
 
-template <int G, bool MayShiftLeft>
+template <int G, Mode M>
 inline void tile_rows(int32_t count, const RowSet& rows, const int32_t* w, int32_t w_stride,
                       const GroupStage* stage, const ByteStage& bytes, int8_t* out,
                       int32_t out_stride, int32_t width) {
   switch (count) {
-    case 6: tile<6, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 5: tile<5, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 4: tile<4, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 3: tile<3, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 2: tile<2, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    default: tile<1, G, MayShiftLeft>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 6: tile<6, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 5: tile<5, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 4: tile<4, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 3: tile<3, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    case 2: tile<2, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+    default: tile<1, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
   }
 }
 
@@ -253,7 +313,7 @@ struct Chunk {
   const int32_t* w;
   const GroupStage* stages;
   int32_t g0, groups, pairs, columns;
-  bool shift_left;  // some column has shift > 0
+  Mode mode;
   ByteStage bytes;
 };
 
@@ -261,33 +321,33 @@ struct Chunk {
 // (row 0's column 0 of the whole output; rows `columns` bytes apart).
 inline void run_tile(const Chunk& chunk, const RowSet& rows, int32_t count, int8_t* out_rows) {
   const int32_t w_stride = chunk.pairs * 8;
-  auto one = [&](auto g_tag, auto shift_tag, int32_t g) {
+  auto one = [&](auto g_tag, auto mode_tag, int32_t g) {
     constexpr int G = decltype(g_tag)::value;
     const int32_t c = 8 * (chunk.g0 + g);
     const int32_t width = chunk.columns - c < 8 * G ? chunk.columns - c : 8 * G;
-    tile_rows<G, decltype(shift_tag)::value>(count, rows, chunk.w + g * w_stride, w_stride,
-                                             chunk.stages + g, chunk.bytes, out_rows + c,
-                                             chunk.columns, width);
+    tile_rows<G, decltype(mode_tag)::value>(count, rows, chunk.w + g * w_stride, w_stride,
+                                            chunk.stages + g, chunk.bytes, out_rows + c,
+                                            chunk.columns, width);
   };
-  using Two = std::integral_constant<int, 2>;
-  using One = std::integral_constant<int, 1>;
-  using Left = std::true_type;
-  using NoLeft = std::false_type;
+  auto groups = [&](auto g_tag, int32_t g) {
+    switch (chunk.mode) {
+      case kBounded: one(g_tag, std::integral_constant<Mode, kBounded>{}, g); break;
+      case kExactLeft: one(g_tag, std::integral_constant<Mode, kExactLeft>{}, g); break;
+      default: one(g_tag, std::integral_constant<Mode, kExact>{}, g); break;
+    }
+  };
   int32_t g = 0;
-  for (; g + 2 <= chunk.groups; g += 2) {
-    if (chunk.shift_left) {
-      one(Two{}, Left{}, g);
-    } else {
-      one(Two{}, NoLeft{}, g);
-    }
-  }
-  if (g < chunk.groups) {
-    if (chunk.shift_left) {
-      one(One{}, Left{}, g);
-    } else {
-      one(One{}, NoLeft{}, g);
-    }
-  }
+  for (; g + 2 <= chunk.groups; g += 2) groups(std::integral_constant<int, 2>{}, g);
+  if (g < chunk.groups) groups(std::integral_constant<int, 1>{}, g);
+}
+
+// Whether kBounded serves columns whose folded biases reach max_bias in magnitude and
+// whose right shifts reach max_right: every accumulator is below max_bias + depth * 2^14
+// in magnitude (products of int8 values), and the margins in requantize_bounded need
+// that plus 129 * 2^max_right below 2^30.
+inline bool bounded_fits(int64_t max_bias, int32_t depth, int32_t max_right) {
+  const int64_t bound = max_bias + int64_t{depth} * 128 * 128;
+  return bound + 129 * (int64_t{1} << max_right) < (int64_t{1} << 30);
 }
 
 // Calls body(chunk) for successive chunks of B's columns (rows of `depth` bytes), each
@@ -302,10 +362,25 @@ void for_each_chunk(const int8_t* b, int32_t depth, int32_t columns, const Outpu
   for (int32_t g0 = 0; g0 < all_groups; g0 += chunk_groups) {
     const int32_t groups = all_groups - g0 < chunk_groups ? all_groups - g0 : chunk_groups;
     const int32_t c0 = 8 * g0;
-    pack_weights(b, depth, columns, c0, groups, pairs, buffers.w);
+    const int32_t c1 = c0 + 8 * groups < columns ? c0 + 8 * groups : columns;
     bool shift_left = false;
+    int64_t max_bias = 0;
+    int32_t max_right = 0;
+    for (int32_t c = c0; c < c1; ++c) {
+      const int32_t shift = stage.requant.shift[stage.per_channel ? c : 0];
+      const int64_t bias = stage.folded_bias[c];
+      shift_left |= shift > 0;
+      max_bias = bias < 0 ? (-bias > max_bias ? -bias : max_bias) : (bias > max_bias ? bias : max_bias);
+      if (-shift > max_right) max_right = -shift;
+    }
+    const Mode mode = shift_left                                   ? kExactLeft
+                      : bounded_fits(max_bias, depth, max_right) ? kBounded
+                                                                   : kExact;
+    pack_weights(b, depth, columns, c0, groups, pairs, mode == kBounded, buffers.w);
     for (int32_t g = 0; g < groups; ++g) {
       alignas(32) int32_t lanes[3][8] = {};  // bias, multiplier, shift
+      alignas(32) int64_t constants[8] = {};
+      alignas(32) int32_t right[8] = {}, tie_mask[8] = {};
       for (int32_t l = 0; l < 8; ++l) {
         const int32_t c = c0 + 8 * g + l;
         if (c >= columns) continue;
@@ -313,14 +388,27 @@ void for_each_chunk(const int8_t* b, int32_t depth, int32_t columns, const Outpu
         lanes[0][l] = stage.folded_bias[c];
         lanes[1][l] = stage.requant.multiplier[qi];
         lanes[2][l] = stage.requant.shift[qi];
-        shift_left |= lanes[2][l] > 0;
+        if (mode == kBounded) {
+          lanes[0][l] *= 2;
+          const int32_t r = -lanes[2][l];
+          const int64_t k = ((int64_t{1} << r) >> 1) + int64_t{stage.output_offset} * (int64_t{1} << r);
+          constants[l] = (int64_t{1} << 31) + k * (int64_t{1} << 32);
+          right[l] = r;
+          tie_mask[l] = r > 0 ? -1 : 0;
+        }
       }
-      buffers.stages[g].bias = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[0]));
-      buffers.stages[g].q =
-          lane_requant(_mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[1])),
-                       _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[2])));
+      GroupStage& st = buffers.stages[g];
+      st.bias = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[0]));
+      const __m256i multiplier = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[1]));
+      st.q = lane_requant(multiplier, _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[2])));
+      st.b.multiplier_even = multiplier;
+      st.b.multiplier_odd = _mm256_srli_epi64(multiplier, 32);
+      st.b.constant_even = _mm256_setr_epi64x(constants[0], constants[2], constants[4], constants[6]);
+      st.b.constant_odd = _mm256_setr_epi64x(constants[1], constants[3], constants[5], constants[7]);
+      st.b.right = _mm256_load_si256(reinterpret_cast<const __m256i*>(right));
+      st.b.tie_mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(tie_mask));
     }
-    const Chunk chunk{buffers.w, buffers.stages, g0, groups, pairs, columns, shift_left,
+    const Chunk chunk{buffers.w, buffers.stages, g0, groups, pairs, columns, mode,
                       byte_stage(stage.output_offset, stage.act_min, stage.act_max)};
     body(chunk);
   }
