@@ -206,21 +206,28 @@ struct RowSet {
 // R rows x G groups of eight columns (w_stride int32 apart); the result's rows go to
 // out, `out_stride` bytes apart, `width` (<= 8 * G) bytes each.
 template <int R, int G, Mode M>
-__attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_t* w, int32_t w_stride, const GroupStage* stage,
-                 const ByteStage& bytes, int8_t* out, int32_t out_stride, int32_t width) {
+inline void tile(const RowSet& rows, const int32_t* w, int32_t w_stride, const GroupStage* stage,
+                 const ByteStage& bytes, int8_t* out, int32_t out_stride, int32_t columns_left,
+                 int32_t tiles) {
+  // `tiles` blocks of G groups side by side, in one call: the row pointers and the
+  // call itself are paid once per row tile.
+  for (int32_t t = 0; t < tiles;
+       ++t, w += G * w_stride, stage += G, out += 8 * G, columns_left -= 8 * G) {
+  const int32_t width = columns_left < 8 * G ? columns_left : 8 * G;
   __m256i acc[R][G];
   for (int r = 0; r < R; ++r) {
     for (int g = 0; g < G; ++g) acc[r][g] = stage[g].bias;
   }
   const int32_t pairs = rows.segment_pairs;
-  for (int32_t s = 0; s < rows.segments; ++s, w += pairs * 8) {
+  const int32_t* ws = w;
+  for (int32_t s = 0; s < rows.segments; ++s, ws += pairs * 8) {
     const int16_t* a[R];
     for (int r = 0; r < R; ++r) a[r] = rows.segment[s] + rows.offset[r];
 #pragma GCC unroll 4
     for (int32_t j = 0; j < pairs; ++j) {
       __m256i wv[G];
       for (int g = 0; g < G; ++g) {
-        wv[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + g * w_stride + j * 8));
+        wv[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(ws + g * w_stride + j * 8));
       }
       for (int r = 0; r < R; ++r) {
         const __m256i x = _mm256_set1_epi32(load_pair(a[r] + 2 * j));
@@ -282,19 +289,23 @@ __attribute__((always_inline)) inline void tile(const RowSet& rows, const int32_
       for (int i = 0; i < 4 && r + i < R; ++i) store(out + (r + i) * out_stride, buffer + 8 * i);
     }
   }
+  }
 }
 
 template <int G, Mode M>
 inline void tile_rows(int32_t count, const RowSet& rows, const int32_t* w, int32_t w_stride,
                       const GroupStage* stage, const ByteStage& bytes, int8_t* out,
-                      int32_t out_stride, int32_t width) {
+                      int32_t out_stride, int32_t columns_left, int32_t tiles) {
   switch (count) {
-    case 6: tile<6, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 5: tile<5, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 4: tile<4, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 3: tile<3, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    case 2: tile<2, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
-    default: tile<1, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, width); break;
+#define QB_TILE(R) \
+  case R: tile<R, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, columns_left, tiles); break;
+    QB_TILE(6)
+    QB_TILE(5)
+    QB_TILE(4)
+    QB_TILE(3)
+    QB_TILE(2)
+#undef QB_TILE
+    default: tile<1, G, M>(rows, w, w_stride, stage, bytes, out, out_stride, columns_left, tiles); break;
   }
 }
 
@@ -321,24 +332,23 @@ struct Chunk {
 // (row 0's column 0 of the whole output; rows `columns` bytes apart).
 inline void run_tile(const Chunk& chunk, const RowSet& rows, int32_t count, int8_t* out_rows) {
   const int32_t w_stride = chunk.pairs * 8;
-  auto one = [&](auto g_tag, auto mode_tag, int32_t g) {
+  auto run = [&](auto g_tag, auto mode_tag, int32_t g, int32_t tiles) {
     constexpr int G = decltype(g_tag)::value;
     const int32_t c = 8 * (chunk.g0 + g);
-    const int32_t width = chunk.columns - c < 8 * G ? chunk.columns - c : 8 * G;
     tile_rows<G, decltype(mode_tag)::value>(count, rows, chunk.w + g * w_stride, w_stride,
                                             chunk.stages + g, chunk.bytes, out_rows + c,
-                                            chunk.columns, width);
+                                            chunk.columns, chunk.columns - c, tiles);
   };
-  auto groups = [&](auto g_tag, int32_t g) {
+  auto groups = [&](auto g_tag, int32_t g, int32_t tiles) {
     switch (chunk.mode) {
-      case kBounded: one(g_tag, std::integral_constant<Mode, kBounded>{}, g); break;
-      case kExactLeft: one(g_tag, std::integral_constant<Mode, kExactLeft>{}, g); break;
-      default: one(g_tag, std::integral_constant<Mode, kExact>{}, g); break;
+      case kBounded: run(g_tag, std::integral_constant<Mode, kBounded>{}, g, tiles); break;
+      case kExactLeft: run(g_tag, std::integral_constant<Mode, kExactLeft>{}, g, tiles); break;
+      default: run(g_tag, std::integral_constant<Mode, kExact>{}, g, tiles); break;
     }
   };
-  int32_t g = 0;
-  for (; g + 2 <= chunk.groups; g += 2) groups(std::integral_constant<int, 2>{}, g);
-  if (g < chunk.groups) groups(std::integral_constant<int, 1>{}, g);
+  const int32_t pairs_of_groups = chunk.groups / 2;
+  if (pairs_of_groups > 0) groups(std::integral_constant<int, 2>{}, 0, pairs_of_groups);
+  if (chunk.groups % 2 != 0) groups(std::integral_constant<int, 1>{}, chunk.groups - 1, 1);
 }
 
 // Whether kBounded serves columns whose folded biases reach max_bias in magnitude and
