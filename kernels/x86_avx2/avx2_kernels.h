@@ -39,6 +39,10 @@ struct OutputStage {
 void matmul_requantize(const int8_t* a, int32_t a_stride, int32_t rows, int32_t depth,
                        const int8_t* b, int32_t columns, const OutputStage& stage, int8_t* out);
 
+// 3x3 stride-1 conv2d by Winograd F(2x2, 3x3) (conv2d_winograd_avx2.cc); false, having
+// written nothing, where the layer is outside its bounds.
+bool conv2d_winograd(const ConvArgs& args);
+
 }  // namespace qb::kernels::avx2
 
 #endif  // __x86_64__

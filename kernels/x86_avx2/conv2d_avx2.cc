@@ -333,6 +333,8 @@ void conv2d_im2col(const ConvArgs& args) {
 void conv2d(const ConvArgs& args) {
   if (args.input_shape.c == 1 && args.filter_shape.h * args.filter_shape.w <= kMaxStemTaps) {
     conv2d_one_channel(args);
+  } else if (conv2d_winograd(args)) {
+    return;
   } else if (direct_fits(args)) {
     conv2d_direct(args);
   } else if (args.input_shape.n * args.output_shape.h * args.output_shape.w >= packed::kRowTile &&
