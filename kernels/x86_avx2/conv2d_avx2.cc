@@ -1,13 +1,16 @@
-// Int8 2-D convolution for AVX2. Two forms:
+// Int8 2-D convolution for AVX2, the first form that applies:
 //  - one input channel with at most 16 taps (the 3x3 stems of audio and image models):
 //    too few taps for a dot product to fill a vector, so the vector runs across output
 //    channels instead, each step adding one pair of taps to eight channels;
-//  - everything else, 7x7 stride-2 stems included: im2col of four output pixels into the
-//    arena scratch, then the shared int8 matrix product (matmul_avx2.cc). (Two columns
-//    widened to int16 instead, which spares the product half its widening loads, measured
-//    slower: half the pixels per pass over the filter.)
-// Both accumulate plain input x weight products on top of the folded bias, so a tap in
-// the padding must read the input zero point: im2col writes that byte there.
+//  - 3x3 stride 1 within its bounds: Winograd F(2x2, 3x3) (conv2d_winograd_avx2.cc);
+//  - an even channel count: the packed product (packed_gemm_avx2.h) reading each window
+//    in place from input rows widened once (conv2d_direct);
+//  - up to 1024 values per window: the packed product over im2col rows widened to int16;
+//  - everything else: im2col of four output pixels into the arena scratch, then the
+//    plain matrix product (matmul_avx2.cc).
+// All accumulate plain input x weight products on top of the folded bias, so a tap in
+// the padding must read the input zero point: every path stores or writes that value
+// there.
 #if defined(__x86_64__)
 #include "kernels/x86_avx2/avx2_kernels.h"
 

@@ -3,6 +3,8 @@
 // and widened to int16 pairs, so one madd adds both taps' products into each channel's
 // int32 lane. The interleaved weights of a channel group are built once and reused for
 // every pixel. Padded taps read the input zero point, which the folded bias expects.
+// Full groups of 16 channels over rows that fit the row store go further and interleave
+// each input row's tap pairs once ("row pairs", below); the rest interleave per pixel.
 #if defined(__x86_64__)
 #include "kernels/x86_avx2/avx2_kernels.h"
 

@@ -1,5 +1,8 @@
 // Int8 matrix product with requantization for AVX2, and the two ops that are nothing
 // else: pointwise convolution (pixels x input channels) and dense (batches x features).
+// Pointwise layers of six pixels or more take the packed product (packed_gemm_avx2.h);
+// the dot-product tiles here serve dense layers, few-pixel pointwise layers and the
+// im2col fallback of conv2d.
 #if defined(__x86_64__)
 #include "kernels/x86_avx2/avx2_kernels.h"
 
