@@ -525,6 +525,43 @@ def series_colours(n):
     return [spread[(k * step) % n] for k in range(n)]
 
 
+def family_figures(report, out_dir):
+    """Suites that are variants of one network (the same layer names in the same order,
+    e.g. the quantization study's mnv1_*): their per-layer SQNR overlaid, one line each,
+    so a user sees where each variant loses what the others keep."""
+    families = {}
+    for suite in report.suites():
+        targets = report.targets(suite)
+        if not targets:
+            continue
+        layers = report.layers(suite, targets[0])
+        names = tuple(r["layer"] for r in layers)
+        if len(names) >= 2:
+            families.setdefault(names, []).append((suite, layers))
+    plots = []
+    for names, members in families.items():
+        if len(members) < 2:
+            continue
+        fig, ax = plt.subplots(figsize=(max(8, 0.45 * len(names) + 3), 4.8))
+        colours = series_colours(len(members))
+        for (suite, layers), colour in zip(members, colours):
+            values = [finite_or_none(r["sqnr_db"]) for r in layers]
+            ax.plot(range(len(names)), [v if v is not None else float("nan") for v in values],
+                    marker="o", ms=3, color=colour, label=suite)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
+        ax.set_ylabel("SQNR (dB), int8 vs float, carried to each layer")
+        ax.set_title("Variants of one network: SQNR per layer", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        name = f"family_{members[0][0]}.png"
+        save(fig, out_dir, name)
+        plots.append({"file": name, "suite": members[0][0],
+                      "title": "SQNR per layer, overlaid: " + ", ".join(s for s, _ in members)})
+    return plots
+
+
 def trend_figure(report, history_dir, out_dir):
     if not os.path.isdir(history_dir):
         raise BadInput(f"{history_dir}: expected a folder of earlier report folders")
@@ -615,6 +652,7 @@ def main():
             surface = decision_surface_figure(report, suite, out_dir)
             if surface:
                 plots.append(surface)
+        plots.extend(family_figures(report, out_dir))
         if args.history:
             plots.append(trend_figure(report, args.history, out_dir))
     except BadInput as e:
