@@ -54,7 +54,7 @@ Range percentile_range(std::vector<float> values, double percentile) {
 
 bool keeps_input_quantization(OpKind op) {
   return op == OpKind::kMaxPool2d || op == OpKind::kAvgPool2d ||
-         op == OpKind::kGlobalAvgPool2d || op == OpKind::kPad;
+         op == OpKind::kGlobalAvgPool2d || op == OpKind::kPad || op == OpKind::kReshape;
 }
 
 kernels::fp::QuantParams asymmetric_params(float lo, float hi) {
@@ -111,8 +111,8 @@ Calibration calibrate(const Graph& graph, const std::vector<float>& inputs, int 
       const int32_t src = node.inputs.at(0);
       result.nodes[i] =
           src == kGraphInput ? result.input : result.nodes[static_cast<size_t>(src)];
-    } else if (node.def.op == OpKind::kSigmoid) {
-      // Sigmoid's output range is fixed, (0, 1): TFLite's int8 convention.
+    } else if (node.def.op == OpKind::kSigmoid || node.def.op == OpKind::kSoftmax) {
+      // Sigmoid's and softmax's output range is fixed, (0, 1): TFLite's int8 convention.
       result.nodes[i] = {1.0f / 256.0f, -128};
     } else {
       result.nodes[i] = scaled(ranges[i]);

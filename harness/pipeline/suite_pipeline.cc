@@ -171,32 +171,56 @@ void prepare_declared(const CalibrationOptions& options, PreparedSuite& p) {
 void prepare_model(PreparedSuite& p, std::string* hashed_bytes) {
   const ModelSource& source = *p.suite.model;
   const auto t0 = std::chrono::steady_clock::now();
-  ImportedModel model = import_tflite(source.tflite);
-  if (!model.quantized) {
-    throw InputError(source.tflite + ": expected an int8 model, got a float32 one (name it as "
+  // Without an int8 file, qbench quantizes the float32 model itself: its own calibration on
+  // the suite's calibration set, with the suite's quantization choices.
+  const bool own_quantization = source.tflite.empty();
+  const std::string& file = own_quantization ? source.float_tflite : source.tflite;
+  ImportedModel model = import_tflite(file);
+  if (own_quantization && model.quantized) {
+    throw InputError(file + ": expected a float32 model (\"float_tflite\"), got an int8 one (name it as "
+                     "\"tflite\" to run its own quantization)");
+  }
+  if (!own_quantization && !model.quantized) {
+    throw InputError(file + ": expected an int8 model, got a float32 one (name it as "
                      "\"float_tflite\", the float reference, beside its int8 twin)");
   }
   p.graph = model.graph;
   p.graph.suite_name = p.suite.name;
   p.source_operator = model.operator_index;
-  p.calibration = model.quant;
-  p.compiled = compile_model(p.graph, p.calibration, &model.weights);
+  if (own_quantization) {
+    p.graph.default_range = p.suite.default_range;
+    for (Node& node : p.graph.nodes) node.def.per_channel = p.suite.default_per_channel;
+    const size_t cal_size =
+        static_cast<size_t>(p.graph.input_shape.elements()) * static_cast<size_t>(p.suite.calibration.samples);
+    check_generator_count(p.suite.calibration.inputs, cal_size,
+                          std::to_string(p.suite.calibration.samples) + " samples x " +
+                              std::to_string(p.graph.input_shape.elements()) + " input elements",
+                          p.suite.file);
+    const std::vector<float> cal_inputs = generate(p.suite.calibration.inputs, cal_size, 0, p.suite.file);
+    p.calibration = calibrate(p.graph, cal_inputs, p.suite.calibration.samples);
+    fit_requantization(p.graph, &p.calibration);
+    p.compiled = compile_model(p.graph, p.calibration);
+  } else {
+    p.calibration = model.quant;
+    p.compiled = compile_model(p.graph, p.calibration, &model.weights);
+  }
   try {
     p.model_file = serialize_model(p.compiled.spec);
   } catch (const std::invalid_argument& e) {
-    throw InputError(source.tflite + ": cannot be compiled: " + e.what());
+    throw InputError(file + ": cannot be compiled: " + e.what());
   }
-  check_runtime_accepts(source.tflite, p.model_file);
-  spdlog::debug("imported {} in {:.1f} ms ({} layers, .qbm {} bytes)", source.tflite,
+  check_runtime_accepts(file, p.model_file);
+  spdlog::debug("imported {} in {:.1f} ms ({} layers, .qbm {} bytes)", file,
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
                 p.graph.nodes.size(), p.model_file.size());
-  *hashed_bytes += read_bytes(source.tflite);
+  *hashed_bytes += read_bytes(file);
 
   const size_t input_size = static_cast<size_t>(p.graph.input_shape.elements());
   if (!p.suite.input_files.empty()) {
     // A file holds the model's input tensor as the file declares it: int8, or float32 where
     // the model quantizes its own input (then the host does that QUANTIZE, as TFLite would).
-    const size_t value_bytes = model.quantize_at_input ? sizeof(float) : 1;
+    const bool float_input = model.quantize_at_input || own_quantization;
+    const size_t value_bytes = float_input ? sizeof(float) : 1;
     for (const std::string& file : p.suite.input_files) {
       // Sized before it is read: a wrong file costs nothing, whatever its size.
       std::error_code ec;
@@ -204,12 +228,12 @@ void prepare_model(PreparedSuite& p, std::string* hashed_bytes) {
       const std::string bytes = !ec && size == input_size * value_bytes ? read_bytes(file) : std::string();
       if (ec || bytes.size() != input_size * value_bytes) {
         throw InputError(file + ": expected " + std::to_string(input_size * value_bytes) + " bytes (one " +
-                         (model.quantize_at_input ? "float32" : "int8") + " input tensor " +
-                         shape_text(p.graph.input_shape) + " of " + source.tflite + "), got " +
+                         (float_input ? "float32" : "int8") + " input tensor " +
+                         shape_text(p.graph.input_shape) + " of " + file + "), got " +
                          (ec ? std::string("an unreadable file") : std::to_string(size) + " bytes"));
       }
       for (size_t k = 0; k < input_size; ++k) {
-        if (model.quantize_at_input) {
+        if (float_input) {
           float v;
           std::memcpy(&v, bytes.data() + k * sizeof v, sizeof v);
           p.inputs.push_back(fp::quantize(v, p.calibration.input));
@@ -243,7 +267,9 @@ void prepare_model(PreparedSuite& p, std::string* hashed_bytes) {
 
   const Graph* reference = &p.graph;
   ImportedModel float_model;
-  if (!source.float_tflite.empty()) {
+  if (own_quantization) {
+    p.float_reference = "float_tflite " + source.float_tflite + ", quantized by qbench";
+  } else if (!source.float_tflite.empty()) {
     float_model = import_tflite(source.float_tflite);
     check_same_network(model, float_model);
     reference = &float_model.graph;

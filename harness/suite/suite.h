@@ -100,7 +100,8 @@ struct Gates {
 
 // A suite that measures a model file instead of declaring layers (harness/import).
 struct ModelSource {
-  std::string tflite;        // the int8 model, as a path the harness can open
+  std::string tflite;        // the int8 model, as a path the harness can open; empty: qbench
+                             // quantizes float_tflite itself (its calibration set and choices)
   std::string float_tflite;  // its float32 twin, the float reference; empty: none given
 };
 
@@ -111,6 +112,7 @@ struct Suite {
   std::array<int32_t, 3> input_shape{};  // h, w, c (batch is 1 per sample)
   std::vector<LayerDef> layers;          // as written, relu layers included
   RangeChoice default_range;             // "quantization": {"range"}, for layers without their own
+  bool default_per_channel = true;       // "quantization": {"per_channel"}
   Dataset calibration;
   Dataset test;
   Gates gates;

@@ -86,6 +86,7 @@ class SuiteParser {
                        const std::string& previous) const;
   void parse_padding(const json& v, const std::string& p, LayerDef& def) const;
   RangeChoice parse_range(const json& v) const;
+  void parse_quantization(const json& doc, Suite& suite);
   Generator parse_generator(const json& v, const std::string& p) const;
   void flatten_values(const json& v, const std::string& p, std::vector<double>& out) const;
   std::vector<double> load_numbers_file(const json& path_value, const std::string& p) const;
@@ -109,10 +110,7 @@ Suite SuiteParser::parse(const json& doc) {
   const int64_t input_elements =
       int64_t{suite.input_shape[0]} * suite.input_shape[1] * suite.input_shape[2];
 
-  if (const json* q = find(doc, "quantization")) {
-    if (const json* range = find(*q, "range")) suite.default_range = parse_range(*range);
-    if (const json* per_channel = find(*q, "per_channel")) default_per_channel_ = per_channel->get<bool>();
-  }
+  parse_quantization(doc, suite);
   const json& layers = doc.at("layers");
   std::map<std::string, std::string> declared;  // name -> pointer of its layer
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -219,6 +217,15 @@ LayerDef SuiteParser::parse_layer(const json& v, const std::string& p, size_t in
     if (const json* zv = find(v, "zero_variance")) def.zero_variance_as_dead = zv->get<std::string>() == "zero_weights";
   }
   return def;
+}
+
+// "quantization": the defaults of every layer that does not choose for itself.
+void SuiteParser::parse_quantization(const json& doc, Suite& suite) {
+  const json* q = find(doc, "quantization");
+  if (q == nullptr) return;
+  if (const json* range = find(*q, "range")) suite.default_range = parse_range(*range);
+  if (const json* per_channel = find(*q, "per_channel")) default_per_channel_ = per_channel->get<bool>();
+  suite.default_per_channel = default_per_channel_;
 }
 
 // The schema has checked the form: "minmax", "fixed" or {"percentile": P}, P in (0, 100].
@@ -384,16 +391,29 @@ std::string SuiteParser::existing_file(const json& v, const std::string& p,
 Suite SuiteParser::parse_model_suite(const json& doc, Suite suite) {
   const json& model = doc.at("model");
   ModelSource source;
-  source.tflite = existing_file(model.at("tflite"), "/model/tflite",
-                                "a path to an int8 .tflite file, relative to the suite file");
+  if (const json* t = find(model, "tflite")) {
+    source.tflite = existing_file(*t, "/model/tflite",
+                                  "a path to an int8 .tflite file, relative to the suite file");
+  }
   if (const json* f = find(model, "float_tflite")) {
     source.float_tflite = existing_file(*f, "/model/float_tflite",
                                         "a path to the float32 .tflite twin, relative to the suite file");
   }
   suite.model = source;
+  parse_quantization(doc, suite);
 
-  // Without "data": a few seeded samples over the model input's whole range (prepare_model).
+  // A float model qbench quantizes needs a calibration set; its input size is known only
+  // once the model is read, where its generator is checked.
   const json* data = find(doc, "data");
+  if (source.tflite.empty()) {
+    const json* calibration = data != nullptr ? find(*data, "calibration") : nullptr;
+    if (calibration == nullptr) {
+      r_.fail("/data", "\"data\": {\"calibration\": ...} (qbench quantizes the float model with it)",
+              "no calibration set");
+    }
+    suite.calibration = parse_dataset(*calibration, "/data/calibration", 1);
+  }
+  // Without "data": a few seeded samples over the model input's whole range (prepare_model).
   if (data == nullptr) {
     suite.gates = parse_gates(find(doc, "gates"), suite.test, "no \"data\"");
     return suite;

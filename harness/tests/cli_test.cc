@@ -329,8 +329,11 @@ TEST(Cli, BadModelSuiteIsOneLineWithFileAndJsonPathAndExitTwo) {
   cases.back().suite["model"]["int8"] = "x.tflite";
   cases.push_back({"layers", "/layers", "got unknown key \"layers\"", good});
   cases.back().suite["layers"] = nlohmann::json::array();
-  cases.push_back({"missing_tflite", "/model/tflite", "expected a path to an int8 .tflite file, got nothing", good});
+  cases.push_back({"missing_model_file", "/model",
+                   "expected an object with \"tflite\" and/or \"float_tflite\", got {}", good});
   cases.back().suite["model"].erase("tflite");
+  cases.push_back({"float_without_calibration", "/data", "(qbench quantizes the float model with it)", good});
+  cases.back().suite["model"] = {{"float_tflite", model_file("vww_96_float.tflite")}};
   cases.push_back({"no_such_file", "/model/tflite", "no such file", good});
   cases.back().suite["model"]["tflite"] = "models/none.tflite";
   cases.push_back({"no_such_twin", "/model/float_tflite", "no such file", good});
