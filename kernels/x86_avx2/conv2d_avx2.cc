@@ -222,38 +222,23 @@ void conv2d_direct(const ConvArgs& args) {
 
 // ---- im2col + matrix product --------------------------------------------------------
 
-// The patch of output pixel (b, oy, ox) in filter order [kh][kw][in_c]: each kernel row
-// is one contiguous run of the input row, clipped, with the zero point around it.
-void im2col_pixel(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, int8_t zero_point,
-                  int8_t* column) {
-  const ConvParams& p = args.params;
-  const int32_t in_h = args.input_shape.h, in_w = args.input_shape.w, in_c = args.input_shape.c;
-  const int32_t k_h = args.filter_shape.h, k_w = args.filter_shape.w;
-  const int32_t row_bytes = k_w * in_c;
-  const int32_t iy0 = oy * p.stride_h - p.pad_top;
-  const int32_t ix0 = ox * p.stride_w - p.pad_left;
-  const int32_t kx_begin = max_i32(0, -ix0);
-  const int32_t kx_end = max_i32(kx_begin, min_i32(k_w, in_w - ix0));
-  for (int32_t ky = 0; ky < k_h; ++ky) {
-    int8_t* dst = column + ky * row_bytes;
-    const int32_t iy = iy0 + ky;
-    if (iy < 0 || iy >= in_h) {
-      __builtin_memset(dst, zero_point, static_cast<size_t>(row_bytes));
-      continue;
-    }
-    if (kx_begin > 0) __builtin_memset(dst, zero_point, static_cast<size_t>(kx_begin * in_c));
-    __builtin_memcpy(dst + kx_begin * in_c,
-                     args.input + ((b * in_h + iy) * in_w + ix0 + kx_begin) * in_c,
-                     static_cast<size_t>((kx_end - kx_begin) * in_c));
-    if (kx_end < k_w) {
-      __builtin_memset(dst + kx_end * in_c, zero_point, static_cast<size_t>((k_w - kx_end) * in_c));
-    }
-  }
+// Filling and copying a patch's values: int8 for the im2col scratch, int16 (widened) for
+// the packed product's row buffer.
+inline void fill_values(int8_t* dst, int8_t value, int32_t count) {
+  if (count > 0) __builtin_memset(dst, value, static_cast<size_t>(count));
+}
+inline void fill_values(int16_t* dst, int16_t value, int32_t count) { packed::fill16(dst, value, count); }
+inline void copy_values(int8_t* dst, const int8_t* src, int32_t count) {
+  __builtin_memcpy(dst, src, static_cast<size_t>(count));
+}
+inline void copy_values(int16_t* dst, const int8_t* src, int32_t count) {
+  packed::widen_copy(dst, src, count);
 }
 
-// im2col_pixel widened to int16 straight into the packed product's row buffer.
-void im2col_pixel16(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, int16_t zero_point,
-                    int16_t* column) {
+// The patch of output pixel (b, oy, ox) in filter order [kh][kw][in_c]: each kernel row
+// is one contiguous run of the input row, clipped, with the zero point around it.
+template <typename T>
+void im2col_pixel(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, T zero_point, T* column) {
   const ConvParams& p = args.params;
   const int32_t in_h = args.input_shape.h, in_w = args.input_shape.w, in_c = args.input_shape.c;
   const int32_t k_h = args.filter_shape.h, k_w = args.filter_shape.w;
@@ -263,17 +248,16 @@ void im2col_pixel16(const ConvArgs& args, int32_t b, int32_t oy, int32_t ox, int
   const int32_t kx_begin = max_i32(0, -ix0);
   const int32_t kx_end = max_i32(kx_begin, min_i32(k_w, in_w - ix0));
   for (int32_t ky = 0; ky < k_h; ++ky) {
-    int16_t* dst = column + ky * row_values;
+    T* dst = column + ky * row_values;
     const int32_t iy = iy0 + ky;
     if (iy < 0 || iy >= in_h) {
-      packed::fill16(dst, zero_point, row_values);
+      fill_values(dst, zero_point, row_values);
       continue;
     }
-    packed::fill16(dst, zero_point, kx_begin * in_c);
-    packed::widen_copy(dst + kx_begin * in_c,
-                       args.input + ((b * in_h + iy) * in_w + ix0 + kx_begin) * in_c,
-                       (kx_end - kx_begin) * in_c);
-    packed::fill16(dst + kx_end * in_c, zero_point, (k_w - kx_end) * in_c);
+    fill_values(dst, zero_point, kx_begin * in_c);
+    copy_values(dst + kx_begin * in_c, args.input + ((b * in_h + iy) * in_w + ix0 + kx_begin) * in_c,
+                (kx_end - kx_begin) * in_c);
+    fill_values(dst + kx_end * in_c, zero_point, (k_w - kx_end) * in_c);
   }
 }
 
@@ -290,7 +274,7 @@ void conv2d_packed(const ConvArgs& args) {
                   [&](int32_t r0, int32_t count, int16_t* dst, int32_t stride) {
                     int32_t ox = r0 % out_w, oy = r0 / out_w % out_h, b = r0 / (out_w * out_h);
                     for (int32_t r = 0; r < count; ++r) {
-                      im2col_pixel16(args, b, oy, ox, zero_point, dst + r * stride);
+                      im2col_pixel(args, b, oy, ox, zero_point, dst + r * stride);
                       if (++ox == out_w) {
                         ox = 0;
                         if (++oy == out_h) {

@@ -37,6 +37,27 @@ struct Geometry {
   int32_t stride_h, stride_w, pad_top, pad_left;
 };
 
+// A group's folded biases and requantization for channels [c0, c0 + lanes), as two
+// 8-lane halves (channels 0-7, 8-15); lanes past `lanes` hold zeros.
+struct GroupConstants {
+  __m256i bias_low, bias_high;
+  LaneRequant q_low, q_high;
+};
+
+GroupConstants group_constants(const ConvArgs& args, int32_t c0, int32_t lanes) {
+  alignas(32) int32_t lane_values[3][16] = {};  // bias, multiplier, shift
+  for (int32_t l = 0; l < lanes; ++l) {
+    lane_values[0][l] = args.folded_bias[c0 + l];
+    lane_values[1][l] = args.requant.multiplier[c0 + l];
+    lane_values[2][l] = args.requant.shift[c0 + l];
+  }
+  auto lane_vector = [&](int32_t which, int32_t half) {
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[which] + 8 * half));
+  };
+  return {lane_vector(0, 0), lane_vector(0, 1), lane_requant(lane_vector(1, 0), lane_vector(2, 0)),
+          lane_requant(lane_vector(1, 1), lane_vector(2, 1))};
+}
+
 // One group of 16 channels starting at c0 (or all `lanes` < 16 channels when Partial)
 // over every output pixel. KeptPairs > 0: the kernel has at most 2 * KeptPairs taps and
 // its interleaved weights are kept; 0: any kernel, weights interleaved per pixel.
@@ -65,18 +86,9 @@ void depthwise_group(const ConvArgs& args, const Geometry& g, int32_t c0, int32_
     }
   }
 
-  alignas(32) int32_t lane_values[3][16] = {};  // bias, multiplier, shift
-  for (int32_t l = 0; l < lanes; ++l) {
-    lane_values[0][l] = args.folded_bias[c0 + l];
-    lane_values[1][l] = args.requant.multiplier[c0 + l];
-    lane_values[2][l] = args.requant.shift[c0 + l];
-  }
-  auto lane_vector = [&](int32_t which, int32_t half) {
-    return _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[which] + 8 * half));
-  };
-  const __m256i bias_low = lane_vector(0, 0), bias_high = lane_vector(0, 1);
-  const LaneRequant q_low = lane_requant(lane_vector(1, 0), lane_vector(2, 0));
-  const LaneRequant q_high = lane_requant(lane_vector(1, 1), lane_vector(2, 1));
+  const GroupConstants k = group_constants(args, c0, lanes);
+  const __m256i bias_low = k.bias_low, bias_high = k.bias_high;
+  const LaneRequant q_low = k.q_low, q_high = k.q_high;
   const LaneClamp clamp =
       lane_clamp(args.params.output_offset, args.params.act_min, args.params.act_max);
 
@@ -245,18 +257,9 @@ void depthwise_row_pairs(const ConvArgs& args, const Geometry& g, int32_t c0) {
     }
   }
 
-  alignas(32) int32_t lane_values[3][16];  // bias, multiplier, shift
-  for (int32_t l = 0; l < 16; ++l) {
-    lane_values[0][l] = args.folded_bias[c0 + l];
-    lane_values[1][l] = args.requant.multiplier[c0 + l];
-    lane_values[2][l] = args.requant.shift[c0 + l];
-  }
-  auto lane_vector = [&](int32_t which, int32_t half) {
-    return _mm256_load_si256(reinterpret_cast<const __m256i*>(lane_values[which] + 8 * half));
-  };
-  const __m256i bias_low = lane_vector(0, 0), bias_high = lane_vector(0, 1);
-  const LaneRequant q_low = lane_requant(lane_vector(1, 0), lane_vector(2, 0));
-  const LaneRequant q_high = lane_requant(lane_vector(1, 1), lane_vector(2, 1));
+  const GroupConstants k = group_constants(args, c0, 16);
+  const __m256i bias_low = k.bias_low, bias_high = k.bias_high;
+  const LaneRequant q_low = k.q_low, q_high = k.q_high;
   const packed::ByteStage bytes =
       packed::byte_stage(args.params.output_offset, args.params.act_min, args.params.act_max);
 
