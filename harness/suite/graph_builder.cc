@@ -234,6 +234,10 @@ void GraphBuilder::check_batch_norm_source(size_t layer, const Node& node) const
 // with its channel.
 void GraphBuilder::generate_batch_norm(Node& node) const {
   const size_t c = static_cast<size_t>(node.output_shape.c);
+  // Checked before any is generated: "values" of the wrong length are bad input, not a crash.
+  for (const auto* g : {&node.def.bn_gamma, &node.def.bn_beta, &node.def.bn_mean, &node.def.bn_variance}) {
+    check_generator_count(**g, c, "one value per channel", suite_.file);
+  }
   node.gamma = generate(*node.def.bn_gamma, c);
   node.beta = generate(*node.def.bn_beta, c);
   node.mean = generate(*node.def.bn_mean, c);
