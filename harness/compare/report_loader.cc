@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,8 @@ using nlohmann::json;
 // Far above any report (the ci preset's JSON is under 2 MB); a bound so that a wrong path
 // cannot exhaust memory. Regular files only, as for suites.
 constexpr size_t kMaxReportBytes = size_t{512} << 20;
+// layer_index is an int32 in a row; anything larger is not a layer of any model.
+constexpr int64_t kMaxLayerIndex = INT32_MAX;
 
 std::string read_text(const std::string& file) { return json_input::read_text_file(file, file, kMaxReportBytes); }
 
@@ -131,7 +134,8 @@ void load_csv(const std::string& file, LoadedReport* report) {
     const std::string& li = rec.fields[index["layer_index"]];
     if (!li.empty()) {
       const auto v = parse_number(li, &ok);
-      if (!ok || *v != std::floor(*v) || *v < 0) {
+      // Bounded before the cast: a double beyond int32 does not convert (undefined behaviour).
+      if (!ok || *v != std::floor(*v) || *v < 0 || *v > kMaxLayerIndex) {
         throw InputError(file + ": " + where + ": column layer_index: expected a layer number or empty, got '" + li + "'");
       }
       row.layer_index = static_cast<int32_t>(*v);
@@ -175,8 +179,12 @@ LoadedRow json_row(const std::string& file, const json& j, const std::string& pa
   row.key = {suite, target, string_member(file, j, path, "layer")};
   row.op = string_member(file, j, path, "op");
   const json& li = member(file, j, path, "layer_index");
-  if (li.is_number_integer()) row.layer_index = li.get<int32_t>();
-  else if (!li.is_null()) throw InputError(file, path + "/layer_index", "expected an integer or null, got " + li.dump());
+  const bool in_range =
+      (li.is_number_unsigned() && li.get<uint64_t>() <= static_cast<uint64_t>(kMaxLayerIndex)) ||
+      (li.is_number_integer() && !li.is_number_unsigned() && li.get<int64_t>() >= 0 &&
+       li.get<int64_t>() <= kMaxLayerIndex);
+  if (in_range) row.layer_index = static_cast<int32_t>(li.get<int64_t>());
+  else if (!li.is_null()) throw InputError(file, path + "/layer_index", "expected a layer number (0 to 2147483647) or null, got " + li.dump());
   for (const auto& column : report_numeric_columns()) {
     if (column_added_later(column) && !(j.is_object() && j.contains(column))) {
       row.values[column] = std::nullopt;  // a report of an older qbench

@@ -124,6 +124,34 @@ TEST(CompareCli, BadInputIsOneLineAndExitTwo) {
   EXPECT_NE(column.output.find(bad + ": line 1: missing column 'sqnr_db'"), std::string::npos) << column.output;
   EXPECT_EQ(std::count(column.output.begin(), column.output.end(), '\n'), 1) << column.output;
 
+  // A layer number no int holds (the fuzzer's find) is bad input, in CSV and in JSON.
+  std::string huge = read_text(r.cur + "/report.csv");
+  const size_t row = huge.find('\n') + 1;
+  const size_t header_cut = huge.find("layer_index");
+  ASSERT_NE(header_cut, std::string::npos);
+  const size_t column_no = std::count(huge.begin(), huge.begin() + header_cut, ',');
+  size_t at = row;
+  for (size_t c = 0; c < column_no; ++c) at = huge.find(',', at) + 1;
+  huge.replace(at, huge.find(',', at) - at, "1.2e76");
+  const std::string huge_csv = r.dir.write("huge/report.csv", huge);
+  const Outcome csv_index = qbench("compare '" + r.base + "/report.csv' '" + huge_csv + "'");
+  EXPECT_EQ(csv_index.exit_code, 2) << csv_index.output;
+  EXPECT_NE(csv_index.output.find("line 2: column layer_index: expected a layer number or empty, got '1.2e76'"),
+            std::string::npos) << csv_index.output;
+  nlohmann::json report = nlohmann::json::parse(read_text(r.cur + "/report.json"));
+  nlohmann::json* first_row = nullptr;
+  for (auto& run : report["runs"]) {
+    first_row = &run["layers"][0];
+    break;
+  }
+  ASSERT_NE(first_row, nullptr);
+  (*first_row)["layer_index"] = uint64_t{1} << 40;
+  const std::string huge_json = r.dir.write("huge/report.json", report.dump());
+  const Outcome json_index = qbench("compare '" + r.base + "/report.json' '" + huge_json + "'");
+  EXPECT_EQ(json_index.exit_code, 2) << json_index.output;
+  EXPECT_NE(json_index.output.find("/layer_index: expected a layer number (0 to 2147483647) or null"),
+            std::string::npos) << json_index.output;
+
   const Outcome rule = r.compare("--rule insns=lots");
   EXPECT_EQ(rule.exit_code, 2) << rule.output;
   EXPECT_NE(rule.output.find("--rule 'insns=lots'"), std::string::npos) << rule.output;
