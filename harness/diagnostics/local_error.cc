@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "harness/model/aligned_bytes.h"
 #include "harness/model/model_writer.h"
 #include "kernels/float/quantize.h"
 #include "kernels/runtime/interpreter.h"
@@ -14,19 +15,6 @@ namespace {
 
 namespace fp = kernels::fp;
 
-// Bytes the runtime may read with 16-byte alignment (the model file and the arena).
-class Aligned16 {
- public:
-  explicit Aligned16(size_t size) : blocks_((size + 15) / 16 + 1) {}
-  uint8_t* data() { return blocks_.data()->bytes; }
-
- private:
-  struct alignas(16) Block {
-    uint8_t bytes[16];
-  };
-  std::vector<Block> blocks_;
-};
-
 TensorSpec tensor_of(const kernels::Shape& shape, fp::QuantParams q) {
   return {{shape.n, shape.h, shape.w, shape.c}, q.scale, q.zero_point};
 }
@@ -36,11 +24,10 @@ std::optional<double> one_layer(const ModelSpec& single, const std::vector<int8_
                                 int32_t samples, const std::vector<float>& reference,
                                 fp::QuantParams out_q) {
   const std::vector<uint8_t> file = serialize_model(single);
-  Aligned16 model_bytes(file.size());
-  std::memcpy(model_bytes.data(), file.data(), file.size());
+  const AlignedBytes model_bytes(file);
   runtime::Model model;
   if (model.load(model_bytes.data(), file.size()) != runtime::Status::kOk) return std::nullopt;
-  Aligned16 arena(model.arena_size());
+  const AlignedBytes arena(model.arena_size());
   runtime::Interpreter interpreter;
   if (interpreter.init(&model, arena.data(), model.arena_size()) != runtime::Status::kOk) {
     return std::nullopt;

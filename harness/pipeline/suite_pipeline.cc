@@ -20,6 +20,7 @@
 #include "harness/diagnostics/local_error.h"
 #include "harness/diagnostics/weight_quality.h"
 #include "harness/import/tflite_import.h"
+#include "harness/model/aligned_bytes.h"
 #include "harness/model/arena_planner.h"
 #include "harness/model/model_writer.h"
 #include "harness/pipeline/batch_norm_folding.h"
@@ -64,14 +65,9 @@ std::vector<float> grid_inputs(int32_t steps) {
 // The runtime's own checks (every target runs them before anything else), on the host, so
 // that a model no target would accept is bad input and not a failure of every target.
 void check_runtime_accepts(const std::string& file, const std::vector<uint8_t>& qbm) {
-  struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
-  };
-  const std::unique_ptr<uint8_t, Free> copy(
-      static_cast<uint8_t*>(std::aligned_alloc(16, (qbm.size() + 15) / 16 * 16)));
-  std::memcpy(copy.get(), qbm.data(), qbm.size());
+  const AlignedBytes copy(qbm);
   runtime::Model model;
-  if (const runtime::Status s = model.load(copy.get(), qbm.size()); s != runtime::Status::kOk) {
+  if (const runtime::Status s = model.load(copy.data(), qbm.size()); s != runtime::Status::kOk) {
     throw InputError(file + ": the compiled model fails the runtime's checks (" +
                      runtime::status_name(s) + "): a value is outside what the int8 kernels can hold exactly");
   }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "harness/model/aligned_bytes.h"
 #include "harness/suite/input_error.h"
 #include "kernels/runtime/interpreter.h"
 #include "kernels/runtime/model.h"
@@ -14,16 +15,6 @@ namespace qb::harness {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// 16-byte aligned copy of bytes, as the runtime requires of the file and the arena.
-struct AlignedBuffer {
-  explicit AlignedBuffer(size_t size)
-      : bytes(static_cast<uint8_t*>(std::aligned_alloc(16, (size + 15) / 16 * 16 + 16))) {}
-  ~AlignedBuffer() { std::free(bytes); }
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  uint8_t* bytes;
-};
 
 struct Capture {
   std::vector<std::vector<int8_t>>* outputs;
@@ -86,16 +77,15 @@ HostTarget::HostTarget(const TargetInfo& info) : name_(info.name), kernels_(host
 
 RunResult HostTarget::run(const RunRequest& request) {
   const std::vector<uint8_t>& file = *request.model;
-  AlignedBuffer model_bytes(file.size());
-  std::memcpy(model_bytes.bytes, file.data(), file.size());
+  const AlignedBytes model_bytes(file);
 
   runtime::Model model;
-  if (const runtime::Status s = model.load(model_bytes.bytes, file.size()); s != runtime::Status::kOk) {
+  if (const runtime::Status s = model.load(model_bytes.data(), file.size()); s != runtime::Status::kOk) {
     throw TargetError(name_ + ": the runtime rejected the model file: " + runtime::status_name(s));
   }
-  AlignedBuffer arena(model.arena_size());
+  const AlignedBytes arena(model.arena_size());
   runtime::Interpreter interpreter;
-  if (const runtime::Status s = interpreter.init(&model, arena.bytes, model.arena_size(), kernels_);
+  if (const runtime::Status s = interpreter.init(&model, arena.data(), model.arena_size(), kernels_);
       s != runtime::Status::kOk) {
     throw TargetError(name_ + ": interpreter init failed: " + runtime::status_name(s));
   }
