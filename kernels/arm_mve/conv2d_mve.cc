@@ -109,6 +109,7 @@ __attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* co
   const int32_t chunks = full + (kTail ? 1 : 0);
   const int32_t pairs = !kShort && chunks <= kMaxPairChunks ? count / 2 : 0;
   alignas(16) int8_t pair[kMaxPairChunks * 32];
+  PairGroupsJob job = pair_groups_job(pair, taps, full, kTail ? back : 0);
   for (int32_t pr = 0; pr < pairs; ++pr) {
     const int8_t* a = cols + 2 * pr * stride;
     const int8_t* b = a + stride;
@@ -116,17 +117,9 @@ __attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* co
       vstrbq_s8(pair + 32 * c, vldrbq_s8(a + 16 * c));
       vstrbq_s8(pair + 32 * c + 16, vldrbq_s8(b + 16 * c));
     }
-    int8_t* out_a = outs[2 * pr];
-    int8_t* out_b = outs[2 * pr + 1];
-    const int8_t* rows = plan.filter;
-    for (int32_t oc = 0; oc + 4 <= out_c; oc += 4, rows += 4 * taps) {
-      PairJob job;
-      dot_pair(&job, pair, rows, taps, full, kTail ? back : 0);
-      const int32x4_t bias = vldrwq_s32(folded_bias + oc);
-      const LaneRequant q = channel_requant<kLeft>(multiplier + oc, shift + oc);
-      vstrbq_s32(out_a + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(job.sums), bias), q), o));
-      vstrbq_s32(out_b + oc,
-                 finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(job.sums + 4), bias), q), o));
+    if (out_c >= 4) {
+      pair_channel_groups<kLeft, true>(&job, plan.filter, out_c / 4, folded_bias, multiplier,
+                                       shift, o, outs[2 * pr], outs[2 * pr + 1]);
     }
   }
   // The other columns (an odd one, or all where the pair core does not apply) one at a

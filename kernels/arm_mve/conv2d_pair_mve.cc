@@ -1,4 +1,5 @@
-// The two-column, four-row dot product of conv2d_pair_mve.h, as assembly.
+// The two-column dot products of conv2d_pair_mve.h over every group of four rows, as
+// assembly.
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <cstddef>
 
@@ -6,11 +7,11 @@
 
 namespace qb::kernels::mve {
 
-static_assert(offsetof(PairJob, pair) == 0 && offsetof(PairJob, row0) == 4 &&
-              offsetof(PairJob, row1) == 8 && offsetof(PairJob, more_chunks) == 12 &&
-              offsetof(PairJob, row2) == 16 && offsetof(PairJob, row3) == 20 &&
-              offsetof(PairJob, tail_back) == 24 && offsetof(PairJob, sums) == 28,
-              "the assembly below addresses PairJob by these offsets");
+static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows) == 4 &&
+              offsetof(PairGroupsJob, row_len) == 8 && offsetof(PairGroupsJob, more_chunks) == 12 &&
+              offsetof(PairGroupsJob, tail_back) == 16 && offsetof(PairGroupsJob, groups) == 20 &&
+              offsetof(PairGroupsJob, sums) == 24,
+              "the assembly below addresses PairGroupsJob by these offsets");
 
 // One chunk: column A's 16 bytes in q1, B's in q0 (the next 16), the pointer past both;
 // each row's 16 bytes in q2 against both. Accumulators: A in r0, r2, r4, r6; B in r8, r10,
@@ -31,38 +32,55 @@ static_assert(offsetof(PairJob, pair) == 0 && offsetof(PairJob, row0) == 4 &&
   OP ".s8 r6, q1, q2\n\t"              \
   OP ".s8 lr, q0, q2\n\t"
 
+// Per group: the row pointers from the job (r3, r5, r9, r11; the job's rows moves on
+// four rows), the chunks, then the eight sums stored with one STM. Between groups every
+// core register but sp holds an accumulator or a pointer, so the job's address stays on
+// the stack at [sp] and the counters live in the job.
 __asm__(
     ".text\n\t"
     ".syntax unified\n\t"
     ".thumb\n\t"
     ".p2align 2\n\t"
-    ".global qb_mve_dot_pair\n\t"
+    ".global qb_mve_dot_pair_groups\n\t"
     ".thumb_func\n\t"
-    ".type qb_mve_dot_pair, %function\n"
-    "qb_mve_dot_pair:\n\t"
-    "push {r0, r4-r11, lr}\n\t"
-    "ldm r0, {r1, r3, r5, r7, r9, r11}\n\t"
-    QB_MVE_PAIR_CHUNK("vmladav")
-    "cbz r7, 2f\n"
+    ".type qb_mve_dot_pair_groups, %function\n"
+    "qb_mve_dot_pair_groups:\n\t"
+    "push {r0, r4-r11, lr}\n"
     "1:\n\t"
+    "ldr r7, [sp]\n\t"
+    "ldm r7, {r1, r3, r5}\n\t"
+    "add r9, r3, r5, lsl #1\n\t"
+    "add r11, r9, r5\n\t"
+    "add r0, r11, r5\n\t"
+    "str r0, [r7, #4]\n\t"
+    "add r5, r3, r5\n\t"
+    "ldr r7, [r7, #12]\n\t"
+    QB_MVE_PAIR_CHUNK("vmladav")
+    "cbz r7, 3f\n"
+    "2:\n\t"
     QB_MVE_PAIR_CHUNK("vmladava")
     "subs r7, r7, #1\n\t"
-    "bne 1b\n"
-    "2:\n\t"
+    "bne 2b\n"
+    "3:\n\t"
     "ldr r7, [sp]\n\t"
-    "ldr r7, [r7, #24]\n\t"
-    "cbz r7, 3f\n\t"
+    "ldr r7, [r7, #16]\n\t"
+    "cbz r7, 4f\n\t"
     "sub r3, r3, r7\n\t"
     "sub r5, r5, r7\n\t"
     "sub r9, r9, r7\n\t"
     "sub r11, r11, r7\n\t"
     QB_MVE_PAIR_CHUNK("vmladava")
-    "3:\n\t"
+    "4:\n\t"
     "ldr r7, [sp]\n\t"
-    "add r7, r7, #28\n\t"
-    "stm r7, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"
+    "ldr r1, [r7, #24]\n\t"
+    "stm r1!, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"
+    "str r1, [r7, #24]\n\t"
+    "ldr r1, [r7, #20]\n\t"
+    "subs r1, r1, #1\n\t"
+    "str r1, [r7, #20]\n\t"
+    "bne 1b\n\t"
     "pop {r0, r4-r11, pc}\n\t"
-    ".size qb_mve_dot_pair, . - qb_mve_dot_pair\n\t");
+    ".size qb_mve_dot_pair_groups, . - qb_mve_dot_pair_groups\n\t");
 
 }  // namespace qb::kernels::mve
 #endif

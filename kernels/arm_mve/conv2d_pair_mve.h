@@ -1,4 +1,4 @@
-// Two columns against four filter rows at once: im2col columns for conv2d
+// Two columns against every group of four filter rows: im2col columns for conv2d
 // (conv2d_mve.cc), pixels' channel vectors for the pointwise and dense product
 // (mve_matmul.h).
 //
@@ -9,10 +9,19 @@
 // pointers and a counter is every core register; GCC spills inside the loop, so it is
 // assembly. The two columns are interleaved chunk by chunk (A0 B0 A1 B1 ...) so that one
 // pointer reaches both.
+//
+// The assembly walks all the groups of a pair in one call and leaves their sums in a
+// buffer, requantized afterwards four channels at a time: a call per group cost about as
+// many instructions in set-up, stores and reloads as a 64-deep group's dot products.
 #pragma once
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+
+#include <algorithm>
 #include <cstdint>
+
+#include "kernels/arm_mve/mve_requant.h"
 
 namespace qb::kernels::mve {
 
@@ -20,34 +29,58 @@ namespace qb::kernels::mve {
 // (1.25 KiB; 640 values, 3x3 over 64 channels and more). Longer columns go one at a time.
 inline constexpr int32_t kMaxPairChunks = 40;
 
-// Field order is the order of the registers the assembly's LDM fills (r1, r3, r5, r7, r9,
-// r11).
-struct PairJob {
+// Groups of four rows per assembly call: the sums buffer on the stack holds 8 per group
+// (512 bytes, 64 channels; stack is scarce on these parts). More channels take more
+// calls, each about fifteen instructions.
+inline constexpr int32_t kMaxPairGroups = 16;
+
+// The assembly's state; field order is what its LDM expects.
+struct PairGroupsJob {
   const int8_t* pair;   // two columns, chunk-interleaved
-  const int8_t* row0;   // the four filter rows
-  const int8_t* row1;
+  const int8_t* rows;   // the next group's first row; rows are row_len bytes apart
+  int32_t row_len;
   int32_t more_chunks;  // whole chunks after the first (the first is at least one)
-  const int8_t* row2;
-  const int8_t* row3;
   int32_t tail_back;    // 0, or: a last (tail) chunk, its row loads this far back
-  int32_t sums[8];      // out: column A's four dot products, then column B's
+  int32_t groups;       // groups left (>= 1 on entry)
+  int32_t* sums;        // out, per group: column A's four dot products, then column B's
 };
 
-extern "C" void qb_mve_dot_pair(PairJob* job);
+extern "C" void qb_mve_dot_pair_groups(PairGroupsJob* job);
 
-// The pair against the four filter rows at rows (row_len bytes apart): full_chunks >= 1
-// whole chunks, then a tail chunk whose row loads step tail_back bytes back (0: none).
-// The eight sums land in job->sums.
-inline void dot_pair(PairJob* job, const int8_t* pair, const int8_t* rows, int32_t row_len,
-                     int32_t full_chunks, int32_t tail_back) {
-  job->pair = pair;
-  job->row0 = rows;
-  job->row1 = rows + row_len;
-  job->more_chunks = full_chunks - 1;
-  job->row2 = rows + 2 * row_len;
-  job->row3 = rows + 3 * row_len;
-  job->tail_back = tail_back;
-  qb_mve_dot_pair(job);
+// The job's fields that stay for a whole layer: the pair buffer and the row geometry
+// (full_chunks >= 1 whole chunks, then a tail chunk whose row loads step tail_back bytes
+// back, 0: none). Built once outside the pixel loop, so each call sets only three fields.
+inline PairGroupsJob pair_groups_job(const int8_t* pair, int32_t row_len, int32_t full_chunks,
+                                     int32_t tail_back) {
+  return {pair, nullptr, row_len, full_chunks - 1, tail_back, 0, nullptr};
+}
+
+// out_a[c] and out_b[c] for every c < 4 * groups: the pair's dot products with the filter
+// rows at rows, plus bias[c], requantized with channel c's multiplier and shift
+// (kPerChannel) or the first ones.
+template <bool kLeft, bool kPerChannel>
+inline void pair_channel_groups(PairGroupsJob* job, const int8_t* rows, int32_t groups,
+                                const int32_t* bias, const int32_t* multiplier,
+                                const int32_t* shift, const OutputStage& o, int8_t* out_a,
+                                int8_t* out_b) {
+  alignas(16) int32_t sums[kMaxPairGroups * 8];
+  LaneRequant q = broadcast_requant(multiplier[0], shift[0]);
+  int32_t oc = 0;
+  do {
+    const int32_t batch = std::min(groups, kMaxPairGroups);
+    groups -= batch;
+    job->rows = rows + oc * job->row_len;
+    job->groups = batch;
+    job->sums = sums;
+    qb_mve_dot_pair_groups(job);
+    const int32_t* s = sums;
+    for (int32_t g = 0; g < batch; ++g, oc += 4, s += 8) {
+      if (kPerChannel) q = channel_requant<kLeft>(multiplier + oc, shift + oc);
+      const int32x4_t b = vldrwq_s32(bias + oc);
+      vstrbq_s32(out_a + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(s), b), q), o));
+      vstrbq_s32(out_b + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(s + 4), b), q), o));
+    }
+  } while (groups > 0);
 }
 
 }  // namespace qb::kernels::mve
