@@ -108,7 +108,7 @@ __attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* co
   // (two loads and two stores per chunk of a column), then every channel group.
   const int32_t chunks = full + (kTail ? 1 : 0);
   const int32_t pairs = !kShort && chunks <= kMaxPairChunks ? count / 2 : 0;
-  alignas(16) int8_t pair[kMaxPairChunks * 32];
+  alignas(16) int8_t pair[kPairBytes];
   PairGroupsJob job = pair_groups_job(pair, taps, full, kTail ? back : 0);
   for (int32_t pr = 0; pr < pairs; ++pr) {
     const int8_t* a = cols + 2 * pr * stride;

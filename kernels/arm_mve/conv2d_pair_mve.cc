@@ -13,24 +13,29 @@ static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows
               offsetof(PairGroupsJob, sums) == 24,
               "the assembly below addresses PairGroupsJob by these offsets");
 
-// One chunk: column A's 16 bytes in q1, B's in q0 (the next 16), the pointer past both;
-// each row's 16 bytes in q2 against both. Accumulators: A in r0, r2, r4, r6; B in r8, r10,
-// r12, lr. OP is vmladav for the first chunk (it sets them), vmladava after.
+// One chunk, r1 at it and its column A (16 bytes) already in q1: B (the next 16) in q0,
+// the rows' 16 bytes alternating between q2 and q3, and, once A's last product is
+// started, the next chunk's A into q1 (r1 moves on to it). Accumulators: A in r0, r2, r4,
+// r6; B in r8, r10, r12, lr. OP is vmladav for the first chunk (it sets them), vmladava
+// after. The order alternates loads (load/store pipe) with multiplies (multiply pipe):
+// an MVE instruction's first beat overlaps the previous one's second only across pipes,
+// so a run of loads or of multiplies costs two beats each. The last chunk's look-ahead
+// reads the chunk after it, which kPairBytes leaves room for.
 #define QB_MVE_PAIR_CHUNK(OP)          \
-  "vldrb.u8 q0, [r1, #16]\n\t"         \
-  "vldrb.u8 q1, [r1], #32\n\t"         \
   "vldrb.u8 q2, [r3], #16\n\t"         \
   OP ".s8 r0, q1, q2\n\t"              \
+  "vldrb.u8 q0, [r1, #16]\n\t"         \
   OP ".s8 r8, q0, q2\n\t"              \
-  "vldrb.u8 q2, [r5], #16\n\t"         \
-  OP ".s8 r2, q1, q2\n\t"              \
-  OP ".s8 r10, q0, q2\n\t"             \
+  "vldrb.u8 q3, [r5], #16\n\t"         \
+  OP ".s8 r2, q1, q3\n\t"              \
   "vldrb.u8 q2, [r9], #16\n\t"         \
+  OP ".s8 r10, q0, q3\n\t"             \
+  "vldrb.u8 q3, [r11], #16\n\t"        \
   OP ".s8 r4, q1, q2\n\t"              \
+  OP ".s8 r6, q1, q3\n\t"              \
+  "vldrb.u8 q1, [r1, #32]!\n\t"        \
   OP ".s8 r12, q0, q2\n\t"             \
-  "vldrb.u8 q2, [r11], #16\n\t"        \
-  OP ".s8 r6, q1, q2\n\t"              \
-  OP ".s8 lr, q0, q2\n\t"
+  OP ".s8 lr, q0, q3\n\t"
 
 // Per group: the row pointers from the job (r3, r5, r9, r11; the job's rows moves on
 // four rows), the chunks, then the eight sums stored with one STM. Between groups every
@@ -49,6 +54,7 @@ __asm__(
     "1:\n\t"
     "ldr r7, [sp]\n\t"
     "ldm r7, {r1, r3, r5}\n\t"
+    "vldrb.u8 q1, [r1]\n\t"
     "add r9, r3, r5, lsl #1\n\t"
     "add r11, r9, r5\n\t"
     "add r0, r11, r5\n\t"

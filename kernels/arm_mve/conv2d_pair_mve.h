@@ -28,6 +28,9 @@ namespace qb::kernels::mve {
 // The interleaved pair lives on the caller's stack: at most this many chunks per column
 // (1.25 KiB; 640 values, 3x3 over 64 channels and more). Longer columns go one at a time.
 inline constexpr int32_t kMaxPairChunks = 40;
+// The pair buffer's size: one chunk more than the columns, which the assembly's look-ahead
+// load reads (and ignores) after the last chunk.
+inline constexpr int32_t kPairBytes = (kMaxPairChunks + 1) * 32;
 
 // Groups of four rows per assembly call: the sums buffer on the stack holds 8 per group
 // (512 bytes, 64 channels; stack is scarce on these parts). More channels take more

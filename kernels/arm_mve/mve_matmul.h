@@ -228,7 +228,7 @@ inline void shallow_chunks(const Matmul& m) {
 // 5 loads and 4 VMLADAV per 64 one pixel at a time). A depth that is not a multiple of 16
 // ends in the row's last 16 values with the lanes already counted zeroed, which the core
 // multiplies with the filter rows' last 16 bytes. Returns how many pixels it did (even).
-// Not inlined: it holds the 1.25 KiB pair. matmul calls it for 16 channels or more
+// Not inlined: it holds the 1.3 KiB pair. matmul calls it for 16 channels or more
 // (a 16-channel projection: 14% fewer instructions, 3% fewer estimated cycles than one
 // pixel at a time); below that no suite has a layer to measure it on.
 template <bool kLeft, bool kPerChannel>
@@ -237,7 +237,7 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
   const int32_t depth = m.depth, channels = m.channels;
   const int32_t full = depth / 16, rem = depth % 16;
   if (full < 1 || full + (rem != 0 ? 1 : 0) > kMaxPairChunks) return 0;
-  alignas(16) int8_t pair[kMaxPairChunks * 32];
+  alignas(16) int8_t pair[kPairBytes];
   // The tail chunk's lanes past those already counted: the top `rem` of 16.
   const mve_pred16_t uncounted = vpnot(vctp8q(static_cast<uint32_t>(16 - rem)));
   PairGroupsJob job = pair_groups_job(pair, depth, full, rem != 0 ? 16 - rem : 0);
