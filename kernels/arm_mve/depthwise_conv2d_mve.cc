@@ -155,43 +155,65 @@ void fill_table(BlockTable& t, const ConvArgs& a, int32_t c, int32_t count, bool
 // statement because GCC 12 schedules the 18 loads of the unrolled intrinsics ahead of
 // the arithmetic and spills them (MVE has eight vector registers), and cannot be kept
 // from materializing every address in a high register first; here each tap is its two
-// widening loads (weights at constant offsets), VMULLB/VMULLT and two adds.
+// widening loads (weights at constant offsets), VMULLB/VMULLT and two adds. For
+// Cortex-M55's beat overlap (across pipes only, not across a scalar instruction) the
+// next tap's weights load between this tap's multiply and add, alternating between two
+// registers, and each row's pointer arithmetic is one group at its start. kCells: the
+// input is a padded copy of 8-byte cells (cs == 8), so columns are constant offsets and
+// a row costs one add.
+template <bool kCells>
 inline void taps_3x3(Accumulators& acc, const int8_t* x, const int8_t* w, int32_t cs,
                      int32_t rs) {
-  int16x8_t a, b;
+  int16x8_t a, w0, w1;
   int32x4_t product;
   const int8_t* p0;
   const int8_t* p1;
-#define QB_DEPTHWISE_TAP(P, OFFSET)                \
-  "vldrb.s16 %q[a], [%[" P "]]\n\t"               \
-  "vldrb.s16 %q[b], [%[w], #" OFFSET "]\n\t"      \
-  "vmullb.s16 %q[product], %q[a], %q[b]\n\t"      \
+  const int8_t* p2;
+  // One tap: input at ADDR against weights W; NEXT loads the next tap's weights (or
+  // nothing).
+#define QB_DEPTHWISE_TAP(ADDR, W, NEXT)            \
+  "vldrb.s16 %q[a], " ADDR "\n\t"                 \
+  "vmullb.s16 %q[product], %q[a], %q[" W "]\n\t"  \
+  NEXT                                            \
   "vadd.i32 %q[even], %q[even], %q[product]\n\t"  \
-  "vmullt.s16 %q[product], %q[a], %q[b]\n\t"      \
+  "vmullt.s16 %q[product], %q[a], %q[" W "]\n\t"  \
   "vadd.i32 %q[odd], %q[odd], %q[product]\n\t"
-  __asm__(
-      "mov %[p0], %[x]\n\t"
-      "add %[p1], %[p0], %[cs]\n\t"
-      QB_DEPTHWISE_TAP("p0", "0")
-      QB_DEPTHWISE_TAP("p1", "8")
-      "add %[p1], %[p1], %[cs]\n\t"
-      QB_DEPTHWISE_TAP("p1", "16")
-      "add %[p0], %[p0], %[rs]\n\t"
-      "add %[p1], %[p0], %[cs]\n\t"
-      QB_DEPTHWISE_TAP("p0", "24")
-      QB_DEPTHWISE_TAP("p1", "32")
-      "add %[p1], %[p1], %[cs]\n\t"
-      QB_DEPTHWISE_TAP("p1", "40")
-      "add %[p0], %[p0], %[rs]\n\t"
-      "add %[p1], %[p0], %[cs]\n\t"
-      QB_DEPTHWISE_TAP("p0", "48")
-      QB_DEPTHWISE_TAP("p1", "56")
-      "add %[p1], %[p1], %[cs]\n\t"
-      QB_DEPTHWISE_TAP("p1", "64")
-      : [even] "+w"(acc.even), [odd] "+w"(acc.odd), [a] "=&w"(a), [b] "=&w"(b),
-        [product] "=&w"(product), [p0] "=&l"(p0), [p1] "=&l"(p1)
-      : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)
-      : "memory");
+#define QB_DEPTHWISE_WEIGHTS(W, OFFSET) "vldrb.s16 %q[" W "], [%[w], #" OFFSET "]\n\t"
+  // The window's nine taps; NEXT_ROW moves p0 on a row (and the column pointers with it).
+#define QB_DEPTHWISE_WINDOW(FIRST, C0, C1, C2, NEXT_ROW)                    \
+  FIRST                                                                     \
+  QB_DEPTHWISE_WEIGHTS("w0", "0")                                           \
+  QB_DEPTHWISE_TAP(C0, "w0", QB_DEPTHWISE_WEIGHTS("w1", "8"))               \
+  QB_DEPTHWISE_TAP(C1, "w1", QB_DEPTHWISE_WEIGHTS("w0", "16"))              \
+  QB_DEPTHWISE_TAP(C2, "w0", QB_DEPTHWISE_WEIGHTS("w1", "24"))              \
+  NEXT_ROW                                                                  \
+  QB_DEPTHWISE_TAP(C0, "w1", QB_DEPTHWISE_WEIGHTS("w0", "32"))              \
+  QB_DEPTHWISE_TAP(C1, "w0", QB_DEPTHWISE_WEIGHTS("w1", "40"))              \
+  QB_DEPTHWISE_TAP(C2, "w1", QB_DEPTHWISE_WEIGHTS("w0", "48"))              \
+  NEXT_ROW                                                                  \
+  QB_DEPTHWISE_TAP(C0, "w0", QB_DEPTHWISE_WEIGHTS("w1", "56"))              \
+  QB_DEPTHWISE_TAP(C1, "w1", QB_DEPTHWISE_WEIGHTS("w0", "64"))              \
+  QB_DEPTHWISE_TAP(C2, "w0", "")
+#define QB_DEPTHWISE_OPERANDS                                                            \
+  : [even] "+w"(acc.even), [odd] "+w"(acc.odd), [a] "=&w"(a), [w0] "=&w"(w0),            \
+    [w1] "=&w"(w1), [product] "=&w"(product), [p0] "=&l"(p0), [p1] "=&l"(p1),            \
+    [p2] "=&l"(p2)                                                                       \
+  : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)                                   \
+  : "memory"
+  if constexpr (kCells) {
+    __asm__(QB_DEPTHWISE_WINDOW("mov %[p0], %[x]\n\t", "[%[p0]]", "[%[p0], #8]",
+                                "[%[p0], #16]", "add %[p0], %[p0], %[rs]\n\t")
+            QB_DEPTHWISE_OPERANDS);
+  } else {
+    __asm__(QB_DEPTHWISE_WINDOW(
+                "mov %[p0], %[x]\n\tadd %[p1], %[p0], %[cs]\n\tadd %[p2], %[p1], %[cs]\n\t",
+                "[%[p0]]", "[%[p1]]", "[%[p2]]",
+                "add %[p0], %[p0], %[rs]\n\tadd %[p1], %[p1], %[rs]\n\tadd %[p2], %[p2], %[rs]\n\t")
+            QB_DEPTHWISE_OPERANDS);
+  }
+#undef QB_DEPTHWISE_OPERANDS
+#undef QB_DEPTHWISE_WINDOW
+#undef QB_DEPTHWISE_WEIGHTS
 #undef QB_DEPTHWISE_TAP
 }
 
@@ -236,48 +258,74 @@ inline void taps_3x2(Accumulators& acc, const int8_t* x, const int8_t* w, int32_
 // cover are loaded once, column j feeding the first window with weight j and the second
 // with weight j - 1; the row's weights alternate between two registers (a weight is dead
 // once both windows have used it). 21 loads and 72 multiplies and adds for both windows,
-// against 36 and 72 one window at a time, and all eight vector registers in use. The
-// pointers are low registers: widening loads take no other base.
+// against 36 and 72 one window at a time, and all eight vector registers in use.
+// For Cortex-M55's beat overlap (across pipes only, and not across a scalar instruction)
+// the weight loads sit between a multiply and its add, and each row's pointer arithmetic
+// is one group at its start. kCells as in taps_3x3. The pointers are low registers:
+// widening loads take no other base.
+template <bool kCells>
 inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_t* x,
                           const int8_t* w, int32_t cs, int32_t rs) {
   int16x8_t a, w_even, w_odd;
   int32x4_t product;
   const int8_t* row;
-  const int8_t* column;
+  const int8_t* c1;
+  const int8_t* c2;
+  const int8_t* c3;
 #define QB_DEPTHWISE_MAC(ACC, W)                          \
   "vmullb.s16 %q[product], %q[a], %q[" W "]\n\t"          \
   "vadd.i32 %q[" ACC "e], %q[" ACC "e], %q[product]\n\t"  \
   "vmullt.s16 %q[product], %q[a], %q[" W "]\n\t"          \
   "vadd.i32 %q[" ACC "o], %q[" ACC "o], %q[product]\n\t"
-  // Row R: weights at R * 24 + 0, 8, 16 of the table.
-#define QB_DEPTHWISE_PAIR_ROW(W0, W1, W2)          \
-  "vldrb.s16 %q[w_even], [%[w], #" W0 "]\n\t"     \
-  "vldrb.s16 %q[a], [%[row]]\n\t"                 \
-  QB_DEPTHWISE_MAC("f", "w_even")                 \
-  "add %[column], %[row], %[cs]\n\t"              \
-  "vldrb.s16 %q[w_odd], [%[w], #" W1 "]\n\t"      \
-  "vldrb.s16 %q[a], [%[column]]\n\t"              \
-  QB_DEPTHWISE_MAC("f", "w_odd")                  \
-  QB_DEPTHWISE_MAC("s", "w_even")                 \
-  "add %[column], %[column], %[cs]\n\t"           \
-  "vldrb.s16 %q[w_even], [%[w], #" W2 "]\n\t"     \
-  "vldrb.s16 %q[a], [%[column]]\n\t"              \
-  QB_DEPTHWISE_MAC("f", "w_even")                 \
-  QB_DEPTHWISE_MAC("s", "w_odd")                  \
-  "add %[column], %[column], %[cs]\n\t"           \
-  "vldrb.s16 %q[a], [%[column]]\n\t"              \
-  QB_DEPTHWISE_MAC("s", "w_even")                 \
-  "add %[row], %[row], %[rs]\n\t"
-  __asm__(
-      "mov %[row], %[x]\n\t"
-      QB_DEPTHWISE_PAIR_ROW("0", "8", "16")
-      QB_DEPTHWISE_PAIR_ROW("24", "32", "40")
-      QB_DEPTHWISE_PAIR_ROW("48", "56", "64")
-      : [fe] "+w"(first.even), [fo] "+w"(first.odd), [se] "+w"(second.even),
-        [so] "+w"(second.odd), [a] "=&w"(a), [w_even] "=&w"(w_even), [w_odd] "=&w"(w_odd),
-        [product] "=&w"(product), [row] "=&l"(row), [column] "=&l"(column)
-      : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)
-      : "memory");
+  // Row R: weights at R * 24 + 0, 8, 16 of the table; COLUMNS sets the column pointers
+  // (if any), A0..A3 address the four input columns.
+#define QB_DEPTHWISE_PAIR_ROW(W0, W1, W2, COLUMNS, A0, A1, A2, A3) \
+  COLUMNS                                                  \
+  "vldrb.s16 %q[w_even], [%[w], #" W0 "]\n\t"              \
+  "vldrb.s16 %q[a], " A0 "\n\t"                            \
+  "vmullb.s16 %q[product], %q[a], %q[w_even]\n\t"          \
+  "vldrb.s16 %q[w_odd], [%[w], #" W1 "]\n\t"               \
+  "vadd.i32 %q[fe], %q[fe], %q[product]\n\t"               \
+  "vmullt.s16 %q[product], %q[a], %q[w_even]\n\t"          \
+  "vadd.i32 %q[fo], %q[fo], %q[product]\n\t"               \
+  "vldrb.s16 %q[a], " A1 "\n\t"                            \
+  QB_DEPTHWISE_MAC("f", "w_odd")                           \
+  "vmullb.s16 %q[product], %q[a], %q[w_even]\n\t"          \
+  "vadd.i32 %q[se], %q[se], %q[product]\n\t"               \
+  "vmullt.s16 %q[product], %q[a], %q[w_even]\n\t"          \
+  "vldrb.s16 %q[w_even], [%[w], #" W2 "]\n\t"              \
+  "vadd.i32 %q[so], %q[so], %q[product]\n\t"               \
+  "vldrb.s16 %q[a], " A2 "\n\t"                            \
+  QB_DEPTHWISE_MAC("f", "w_even")                          \
+  QB_DEPTHWISE_MAC("s", "w_odd")                           \
+  "vldrb.s16 %q[a], " A3 "\n\t"                            \
+  QB_DEPTHWISE_MAC("s", "w_even")
+#define QB_DEPTHWISE_PAIR(COLUMNS, A0, A1, A2, A3)                       \
+  "mov %[row], %[x]\n\t"                                                 \
+  QB_DEPTHWISE_PAIR_ROW("0", "8", "16", COLUMNS, A0, A1, A2, A3)         \
+  "add %[row], %[row], %[rs]\n\t"                                        \
+  QB_DEPTHWISE_PAIR_ROW("24", "32", "40", COLUMNS, A0, A1, A2, A3)       \
+  "add %[row], %[row], %[rs]\n\t"                                        \
+  QB_DEPTHWISE_PAIR_ROW("48", "56", "64", COLUMNS, A0, A1, A2, A3)
+#define QB_DEPTHWISE_PAIR_OPERANDS                                                         \
+  : [fe] "+w"(first.even), [fo] "+w"(first.odd), [se] "+w"(second.even),                   \
+    [so] "+w"(second.odd), [a] "=&w"(a), [w_even] "=&w"(w_even), [w_odd] "=&w"(w_odd),     \
+    [product] "=&w"(product), [row] "=&l"(row), [c1] "=&l"(c1), [c2] "=&l"(c2),            \
+    [c3] "=&l"(c3)                                                                         \
+  : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)                                     \
+  : "memory"
+  if constexpr (kCells) {
+    __asm__(QB_DEPTHWISE_PAIR("", "[%[row]]", "[%[row], #8]", "[%[row], #16]", "[%[row], #24]")
+            QB_DEPTHWISE_PAIR_OPERANDS);
+  } else {
+    __asm__(QB_DEPTHWISE_PAIR("add %[c1], %[row], %[cs]\n\t"
+                              "add %[c2], %[c1], %[cs]\n\t"
+                              "add %[c3], %[c2], %[cs]\n\t",
+                              "[%[row]]", "[%[c1]]", "[%[c2]]", "[%[c3]]")
+            QB_DEPTHWISE_PAIR_OPERANDS);
+  }
+#undef QB_DEPTHWISE_PAIR_OPERANDS
+#undef QB_DEPTHWISE_PAIR
 #undef QB_DEPTHWISE_PAIR_ROW
 #undef QB_DEPTHWISE_MAC
 }
@@ -303,7 +351,7 @@ __attribute__((noinline)) void edge_column_3x3(const BlockTable* t, const int8_t
 // the input, one window at a time; x: the first window's top-left tap, x_step /
 // x_row_step input bytes between horizontally / vertically adjacent windows. Not inlined,
 // and every constant read through t, so the loop's state fits the core registers.
-template <bool kLeft>
+template <bool kLeft, bool kCells>
 __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const int8_t* x,
                                                     int32_t rows, int32_t cols, int32_t x_step,
                                                     int32_t x_row_step, int32_t cs, int32_t rs,
@@ -314,7 +362,7 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
     int8_t* op = out;
     for (int32_t i = 0; i < cols; ++i, xp += x_step, op += out_step) {
       Accumulators acc{t->bias_even, t->bias_odd};
-      taps_3x3(acc, xp, &t->weights[0][0], cs, rs);
+      taps_3x3<kCells>(acc, xp, &t->weights[0][0], cs, rs);
       store_pixel<kLeft, false>(t, acc, vctp16q(8), op);
     }
   }
@@ -323,7 +371,7 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
 // The same for stride 1 and an even number of columns, two windows at a time
 // (taps_3x3_pair). Its own function: in one loop with the single windows GCC spills the
 // single windows' state.
-template <bool kLeft>
+template <bool kLeft, bool kCells>
 __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int8_t* x,
                                                   int32_t rows, int32_t cols, int32_t x_row_step,
                                                   int32_t cs, int32_t rs, int8_t* out,
@@ -333,7 +381,7 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
     int8_t* op = out;
     for (int32_t i = 0; i < cols; i += 2, xp += 2 * cs, op += 2 * out_step) {
       Accumulators first{t->bias_even, t->bias_odd}, second{t->bias_even, t->bias_odd};
-      taps_3x3_pair(first, second, xp, &t->weights[0][0], cs, rs);
+      taps_3x3_pair<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
       store_pixel<kLeft, false>(t, first, vctp16q(8), op);
       store_pixel<kLeft, false>(t, second, vctp16q(8), op + out_step);
     }
@@ -348,13 +396,27 @@ void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,
                        int32_t out_step, int32_t out_row_step) {
   const int32_t paired = x_step == cs && cols >= 4 ? cols & ~1 : 0;
+  // The padded copies (small images, rows over the top or bottom) are 8-byte cells.
+  const bool cells = cs == 8;
   if (paired > 0) {
-    interior_pairs_3x3<kLeft>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
-                              out_row_step);
+    if (cells) {
+      interior_pairs_3x3<kLeft, true>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
+                                      out_row_step);
+    } else {
+      interior_pairs_3x3<kLeft, false>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
+                                       out_row_step);
+    }
   }
   if (paired < cols) {
-    interior_singles_3x3<kLeft>(t, x + paired * x_step, rows, cols - paired, x_step, x_row_step,
-                                cs, rs, out + paired * out_step, out_step, out_row_step);
+    if (cells) {
+      interior_singles_3x3<kLeft, true>(t, x + paired * x_step, rows, cols - paired, x_step,
+                                        x_row_step, cs, rs, out + paired * out_step, out_step,
+                                        out_row_step);
+    } else {
+      interior_singles_3x3<kLeft, false>(t, x + paired * x_step, rows, cols - paired, x_step,
+                                         x_row_step, cs, rs, out + paired * out_step, out_step,
+                                         out_row_step);
+    }
   }
 }
 
