@@ -343,6 +343,30 @@ void conv2d_impl(const ConvArgs& a) {
       const bool row_inside = oy >= y_begin && oy < y_end;
       for (int32_t ox = 0; ox < out.w; ++ox) {
         const int32_t ix0 = ox * cp.stride_w - cp.pad_left;
+        if (row_inside && ox == x_begin && !gather && x_begin < x_end) {
+          // The row's interior windows in one tight loop: pointers step, nothing is
+          // re-derived or re-checked per window (a 3x3 stem over 3 channels: 24 fewer
+          // instructions a window than through the general loop below).
+          const int8_t* first = image + (iy0 * in.w + ix0) * in.c;
+          const int32_t first_step = cp.stride_w * in.c;
+          int8_t* out_px = out_image + (oy * out.w + ox) * out.c;
+          for (; ox < x_end; ++ox, first += first_step, out_px += out.c) {
+            int8_t* col = cols + batch * col_stride;
+            copy_interior(col, first, row_bytes, in_row, kh, short_run);
+            if (taps < 16) {
+              vstrbq_p_s8(col + taps, vdupq_n_s8(0), vctp8q(static_cast<uint32_t>(16 - taps)));
+            } else if (p.tail) {
+              vstrbq_s8(col + p.full_chunks * 16, vldrbq_z_s8(col + taps - 16, tail_lanes));
+            }
+            outs[batch++] = out_px;
+            if (batch == 4) {
+              run_batch(batch, outs);
+              batch = 0;
+            }
+          }
+          --ox;  // the outer loop's increment moves on to x_end
+          continue;
+        }
         int8_t* col = cols + batch * col_stride;
         if (row_inside && ox >= x_begin && ox < x_end) {
           if (short_gather) continue;  // done above
