@@ -9,8 +9,8 @@ namespace qb::kernels::mve {
 
 static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows) == 4 &&
               offsetof(PairGroupsJob, row_len) == 8 && offsetof(PairGroupsJob, more_chunks) == 12 &&
-              offsetof(PairGroupsJob, tail_back) == 16 && offsetof(PairGroupsJob, groups) == 20 &&
-              offsetof(PairGroupsJob, sums) == 24,
+              offsetof(PairGroupsJob, tail_back) == 16 && offsetof(PairGroupsJob, sums) == 20 &&
+              offsetof(PairGroupsJob, sums_end) == 24,
               "the assembly below addresses PairGroupsJob by these offsets");
 
 // One chunk, r1 at it and its column A (16 bytes) already in q1: B (the next 16) in q0,
@@ -40,53 +40,58 @@ static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows
 // Per group: the row pointers from the job (r3, r5, r9, r11; the job's rows moves on
 // four rows), the chunks, then the eight sums stored with one STM. Between groups every
 // core register but sp holds an accumulator or a pointer, so the job's address stays on
-// the stack at [sp] and the counters live in the job.
-__asm__(
-    ".text\n\t"
-    ".syntax unified\n\t"
-    ".thumb\n\t"
-    ".p2align 2\n\t"
-    ".global qb_mve_dot_pair_groups\n\t"
-    ".thumb_func\n\t"
-    ".type qb_mve_dot_pair_groups, %function\n"
-    "qb_mve_dot_pair_groups:\n\t"
-    "push {r0, r4-r11, lr}\n"
-    "1:\n\t"
-    "ldr r7, [sp]\n\t"
-    "ldm r7, {r1, r3, r5}\n\t"
-    "vldrb.u8 q1, [r1]\n\t"
-    "add r9, r3, r5, lsl #1\n\t"
-    "add r11, r9, r5\n\t"
-    "add r0, r11, r5\n\t"
-    "str r0, [r7, #4]\n\t"
-    "add r5, r3, r5\n\t"
-    "ldr r7, [r7, #12]\n\t"
-    QB_MVE_PAIR_CHUNK("vmladav")
-    "cbz r7, 3f\n"
-    "2:\n\t"
-    QB_MVE_PAIR_CHUNK("vmladava")
-    "subs r7, r7, #1\n\t"
-    "bne 2b\n"
-    "3:\n\t"
-    "ldr r7, [sp]\n\t"
-    "ldr r7, [r7, #16]\n\t"
-    "cbz r7, 4f\n\t"
-    "sub r3, r3, r7\n\t"
-    "sub r5, r5, r7\n\t"
-    "sub r9, r9, r7\n\t"
-    "sub r11, r11, r7\n\t"
-    QB_MVE_PAIR_CHUNK("vmladava")
-    "4:\n\t"
-    "ldr r7, [sp]\n\t"
-    "ldr r1, [r7, #24]\n\t"
-    "stm r1!, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"
-    "str r1, [r7, #24]\n\t"
-    "ldr r1, [r7, #20]\n\t"
-    "subs r1, r1, #1\n\t"
-    "str r1, [r7, #20]\n\t"
-    "bne 1b\n\t"
-    "pop {r0, r4-r11, pc}\n\t"
-    ".size qb_mve_dot_pair_groups, . - qb_mve_dot_pair_groups\n\t");
+// the stack at [sp] and the sums pointer lives in the job; a group starts and ends with
+// the job in r7. TAIL is the tail chunk (QB_MVE_PAIR_TAIL) or nothing: a job's depth
+// decides once which entry it calls, so a whole-chunk depth pays no per-group check.
+#define QB_MVE_PAIR_TAIL                 \
+  "ldr r7, [sp]\n\t"                     \
+  "ldr r7, [r7, #16]\n\t"                \
+  "sub r3, r3, r7\n\t"                   \
+  "sub r5, r5, r7\n\t"                   \
+  "sub r9, r9, r7\n\t"                   \
+  "sub r11, r11, r7\n\t"                 \
+  QB_MVE_PAIR_CHUNK("vmladava")
+
+#define QB_MVE_PAIR_GROUPS(NAME, TAIL)                      \
+  ".p2align 2\n\t"                                          \
+  ".global " NAME "\n\t"                                    \
+  ".thumb_func\n\t"                                         \
+  ".type " NAME ", %function\n"                             \
+  NAME ":\n\t"                                              \
+  "push {r0, r4-r11, lr}\n\t"                               \
+  "mov r7, r0\n"                                            \
+  "1:\n\t"                                                  \
+  "ldm r7, {r1, r3, r5}\n\t"                                \
+  "vldrb.u8 q1, [r1]\n\t"                                   \
+  "add r9, r3, r5, lsl #1\n\t"                              \
+  "add r11, r9, r5\n\t"                                     \
+  "add r0, r11, r5\n\t"                                     \
+  "str r0, [r7, #4]\n\t"                                    \
+  "add r5, r3, r5\n\t"                                      \
+  "ldr r7, [r7, #12]\n\t"                                   \
+  QB_MVE_PAIR_CHUNK("vmladav")                              \
+  "cbz r7, 3f\n"                                            \
+  "2:\n\t"                                                  \
+  QB_MVE_PAIR_CHUNK("vmladava")                             \
+  "subs r7, r7, #1\n\t"                                     \
+  "bne 2b\n"                                                \
+  "3:\n\t"                                                  \
+  TAIL                                                      \
+  "ldr r7, [sp]\n\t"                                        \
+  "ldr r1, [r7, #20]\n\t"                                   \
+  "stm r1!, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"         \
+  "ldr r0, [r7, #24]\n\t"                                   \
+  "str r1, [r7, #20]\n\t"                                   \
+  "cmp r1, r0\n\t"                                          \
+  "bne 1b\n\t"                                              \
+  "pop {r0, r4-r11, pc}\n\t"                                \
+  ".size " NAME ", . - " NAME "\n\t"
+
+__asm__(".text\n\t"
+        ".syntax unified\n\t"
+        ".thumb\n\t"
+        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups", "")
+        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups_tail", QB_MVE_PAIR_TAIL));
 
 }  // namespace qb::kernels::mve
 #endif

@@ -44,18 +44,20 @@ struct PairGroupsJob {
   int32_t row_len;
   int32_t more_chunks;  // whole chunks after the first (the first is at least one)
   int32_t tail_back;    // 0, or: a last (tail) chunk, its row loads this far back
-  int32_t groups;       // groups left (>= 1 on entry)
   int32_t* sums;        // out, per group: column A's four dot products, then column B's
+  int32_t* sums_end;    // sums after the last group (at least one group)
 };
 
+// Without a tail chunk (tail_back == 0) and with one.
 extern "C" void qb_mve_dot_pair_groups(PairGroupsJob* job);
+extern "C" void qb_mve_dot_pair_groups_tail(PairGroupsJob* job);
 
 // The job's fields that stay for a whole layer: the pair buffer and the row geometry
 // (full_chunks >= 1 whole chunks, then a tail chunk whose row loads step tail_back bytes
 // back, 0: none). Built once outside the pixel loop, so each call sets only three fields.
 inline PairGroupsJob pair_groups_job(const int8_t* pair, int32_t row_len, int32_t full_chunks,
                                      int32_t tail_back) {
-  return {pair, nullptr, row_len, full_chunks - 1, tail_back, 0, nullptr};
+  return {pair, nullptr, row_len, full_chunks - 1, tail_back, nullptr, nullptr};
 }
 
 // out_a[c] and out_b[c] for every c < 4 * groups: the pair's dot products with the filter
@@ -73,9 +75,13 @@ inline void pair_channel_groups(PairGroupsJob* job, const int8_t* rows, int32_t 
     const int32_t batch = std::min(groups, kMaxPairGroups);
     groups -= batch;
     job->rows = rows + oc * job->row_len;
-    job->groups = batch;
     job->sums = sums;
-    qb_mve_dot_pair_groups(job);
+    job->sums_end = sums + 8 * batch;
+    if (job->tail_back != 0) {
+      qb_mve_dot_pair_groups_tail(job);
+    } else {
+      qb_mve_dot_pair_groups(job);
+    }
     const int32_t* s = sums;
     for (int32_t g = 0; g < batch; ++g, oc += 4, s += 8) {
       if (kPerChannel) q = channel_requant<kLeft>(multiplier + oc, shift + oc);
