@@ -321,6 +321,23 @@ void conv2d_impl(const ConvArgs& a) {
     return batch_channels<kLeft, false, false>(p, cols, col_stride, count, outs);
   };
 
+  // A column just written at col, for the output pixel at out_px: its tail step (see
+  // dot_four_rows), then into the batch, which runs when it holds four.
+  int8_t* outs[4];
+  int32_t batch = 0;
+  auto add_column = [&](int8_t* col, int8_t* out_px) {
+    if (taps < 16) {
+      vstrbq_p_s8(col + taps, vdupq_n_s8(0), vctp8q(static_cast<uint32_t>(16 - taps)));
+    } else if (p.tail) {
+      vstrbq_s8(col + p.full_chunks * 16, vldrbq_z_s8(col + taps - 16, tail_lanes));
+    }
+    outs[batch++] = out_px;
+    if (batch == 4) {
+      run_batch(batch, outs);
+      batch = 0;
+    }
+  };
+
   for (int32_t b = 0; b < in.n; ++b) {
     const int8_t* image = a.input + b * in.h * in_row;
     int8_t* out_image = a.output + b * out.h * out.w * out.c;
@@ -336,8 +353,7 @@ void conv2d_impl(const ConvArgs& a) {
       short_interior<kLeft>(p, vldrbq_u8(offsets), r);
     }
     // Every other pixel goes through the scratch, four columns at a time.
-    int8_t* outs[4];
-    int32_t batch = 0;
+    batch = 0;
     for (int32_t oy = 0; oy < out.h; ++oy) {
       const int32_t iy0 = oy * cp.stride_h - cp.pad_top;
       const bool row_inside = oy >= y_begin && oy < y_end;
@@ -353,44 +369,23 @@ void conv2d_impl(const ConvArgs& a) {
           for (; ox < x_end; ++ox, first += first_step, out_px += out.c) {
             int8_t* col = cols + batch * col_stride;
             copy_interior(col, first, row_bytes, in_row, kh, short_run);
-            if (taps < 16) {
-              vstrbq_p_s8(col + taps, vdupq_n_s8(0), vctp8q(static_cast<uint32_t>(16 - taps)));
-            } else if (p.tail) {
-              vstrbq_s8(col + p.full_chunks * 16, vldrbq_z_s8(col + taps - 16, tail_lanes));
-            }
-            outs[batch++] = out_px;
-            if (batch == 4) {
-              run_batch(batch, outs);
-              batch = 0;
-            }
+            add_column(col, out_px);
           }
           --ox;  // the outer loop's increment moves on to x_end
           continue;
         }
         int8_t* col = cols + batch * col_stride;
         if (row_inside && ox >= x_begin && ox < x_end) {
+          // An interior window here gathers (the others took the loop above).
           if (short_gather) continue;  // done above
           const int8_t* first = image + (iy0 * in.w + ix0) * in.c;
-          if (gather) {
-            for (int32_t k = 0; k < taps; k += 16) {
-              vstrbq_s8(col + k, vldrbq_gather_offset_s8(first, vldrbq_u8(offsets + k)));
-            }
-          } else {
-            copy_interior(col, first, row_bytes, in_row, kh, short_run);
+          for (int32_t k = 0; k < taps; k += 16) {
+            vstrbq_s8(col + k, vldrbq_gather_offset_s8(first, vldrbq_u8(offsets + k)));
           }
         } else {
           copy_border_window(col, image, in, kh, kw, iy0, ix0, taps, zero_point);
         }
-        if (taps < 16) {
-          vstrbq_p_s8(col + taps, vdupq_n_s8(0), vctp8q(static_cast<uint32_t>(16 - taps)));
-        } else if (p.tail) {
-          vstrbq_s8(col + p.full_chunks * 16, vldrbq_z_s8(col + taps - 16, tail_lanes));
-        }
-        outs[batch++] = out_image + (oy * out.w + ox) * out.c;
-        if (batch == 4) {
-          run_batch(batch, outs);
-          batch = 0;
-        }
+        add_column(col, out_image + (oy * out.w + ox) * out.c);
       }
     }
     if (batch != 0) run_batch(batch, outs);
