@@ -52,7 +52,11 @@ static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows
   "sub r11, r11, r7\n\t"                 \
   QB_MVE_PAIR_CHUNK("vmladava")
 
-#define QB_MVE_PAIR_GROUPS(NAME, TAIL)                      \
+// After the first chunk (which sets the accumulators) the chunks go two per loop pass,
+// so the loop's count and branch are paid once per 32 bytes; a depth with an even number
+// of chunks after the first has the loop alone, an odd one (ODD_CHUNK: one more chunk)
+// takes that chunk before it. The job's more_chunks counts loop passes.
+#define QB_MVE_PAIR_GROUPS(NAME, ODD_CHUNK, TAIL)          \
   ".p2align 2\n\t"                                          \
   ".global " NAME "\n\t"                                    \
   ".thumb_func\n\t"                                         \
@@ -70,8 +74,10 @@ static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows
   "add r5, r3, r5\n\t"                                      \
   "ldr r7, [r7, #12]\n\t"                                   \
   QB_MVE_PAIR_CHUNK("vmladav")                              \
+  ODD_CHUNK                                                 \
   "cbz r7, 3f\n"                                            \
   "2:\n\t"                                                  \
+  QB_MVE_PAIR_CHUNK("vmladava")                             \
   QB_MVE_PAIR_CHUNK("vmladava")                             \
   "subs r7, r7, #1\n\t"                                     \
   "bne 2b\n"                                                \
@@ -90,8 +96,11 @@ static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, rows
 __asm__(".text\n\t"
         ".syntax unified\n\t"
         ".thumb\n\t"
-        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups", "")
-        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups_tail", QB_MVE_PAIR_TAIL));
+        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups", "", "")
+        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups_odd", QB_MVE_PAIR_CHUNK("vmladava"), "")
+        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups_tail", "", QB_MVE_PAIR_TAIL)
+        QB_MVE_PAIR_GROUPS("qb_mve_dot_pair_groups_odd_tail", QB_MVE_PAIR_CHUNK("vmladava"),
+                           QB_MVE_PAIR_TAIL));
 
 }  // namespace qb::kernels::mve
 #endif

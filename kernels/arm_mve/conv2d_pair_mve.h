@@ -37,27 +37,37 @@ inline constexpr int32_t kPairBytes = (kMaxPairChunks + 1) * 32;
 // calls, each about fifteen instructions.
 inline constexpr int32_t kMaxPairGroups = 16;
 
-// The assembly's state; field order is what its LDM expects.
+// The assembly's state; field order up to sums_end is what its LDM and offsets expect.
 struct PairGroupsJob {
   const int8_t* pair;   // two columns, chunk-interleaved
   const int8_t* rows;   // the next group's first row; rows are row_len bytes apart
   int32_t row_len;
-  int32_t more_chunks;  // whole chunks after the first (the first is at least one)
+  int32_t more_chunks;  // passes of the two-chunk loop after the first chunk (and the odd one)
   int32_t tail_back;    // 0, or: a last (tail) chunk, its row loads this far back
   int32_t* sums;        // out, per group: column A's four dot products, then column B's
   int32_t* sums_end;    // sums after the last group (at least one group)
+  void (*run)(PairGroupsJob*);  // the entry below that fits the depth; not read by it
 };
 
-// Without a tail chunk (tail_back == 0) and with one.
+// One entry per depth shape: an even or odd number of whole chunks after the first, and
+// no tail chunk (tail_back == 0) or one.
 extern "C" void qb_mve_dot_pair_groups(PairGroupsJob* job);
+extern "C" void qb_mve_dot_pair_groups_odd(PairGroupsJob* job);
 extern "C" void qb_mve_dot_pair_groups_tail(PairGroupsJob* job);
+extern "C" void qb_mve_dot_pair_groups_odd_tail(PairGroupsJob* job);
 
-// The job's fields that stay for a whole layer: the pair buffer and the row geometry
+// The job's fields that stay for a whole layer: the pair buffer, the row geometry
 // (full_chunks >= 1 whole chunks, then a tail chunk whose row loads step tail_back bytes
-// back, 0: none). Built once outside the pixel loop, so each call sets only three fields.
+// back, 0: none) and the entry for it. Built once outside the pixel loop, so each call
+// sets only three fields.
 inline PairGroupsJob pair_groups_job(const int8_t* pair, int32_t row_len, int32_t full_chunks,
                                      int32_t tail_back) {
-  return {pair, nullptr, row_len, full_chunks - 1, tail_back, nullptr, nullptr};
+  const int32_t more = full_chunks - 1;
+  const bool odd = (more & 1) != 0;
+  void (*run)(PairGroupsJob*) =
+      tail_back != 0 ? (odd ? qb_mve_dot_pair_groups_odd_tail : qb_mve_dot_pair_groups_tail)
+                     : (odd ? qb_mve_dot_pair_groups_odd : qb_mve_dot_pair_groups);
+  return {pair, nullptr, row_len, more / 2, tail_back, nullptr, nullptr, run};
 }
 
 // out_a[c] and out_b[c] for every c < 4 * groups: the pair's dot products with the filter
@@ -77,11 +87,7 @@ inline void pair_channel_groups(PairGroupsJob* job, const int8_t* rows, int32_t 
     job->rows = rows + oc * job->row_len;
     job->sums = sums;
     job->sums_end = sums + 8 * batch;
-    if (job->tail_back != 0) {
-      qb_mve_dot_pair_groups_tail(job);
-    } else {
-      qb_mve_dot_pair_groups(job);
-    }
+    job->run(job);
     const int32_t* s = sums;
     for (int32_t g = 0; g < batch; ++g, oc += 4, s += 8) {
       if (kPerChannel) q = channel_requant<kLeft>(multiplier + oc, shift + oc);
