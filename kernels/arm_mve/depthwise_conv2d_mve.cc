@@ -100,6 +100,27 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
   }
 }
 
+// store_pixel for two full windows, with the block's requantization and range loaded
+// once for both: read after a store they would be loaded again (an int8 store may alias
+// the table), and the taps leave no vector register to keep them in.
+template <bool kLeft>
+inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
+                             const Accumulators& second, int8_t* out_first,
+                             int8_t* out_second) {
+  const int16_t offset = static_cast<int16_t>(t->output_offset);
+  const LaneRequant even = t->even;
+  int16x8_t a = vqmovnbq_s32(vuninitializedq_s16(), requantize<kLeft>(first.even, even));
+  int16x8_t b = vqmovnbq_s32(vuninitializedq_s16(), requantize<kLeft>(second.even, even));
+  const LaneRequant odd = t->odd;
+  a = vqmovntq_s32(a, requantize<kLeft>(first.odd, odd));
+  b = vqmovntq_s32(b, requantize<kLeft>(second.odd, odd));
+  const int16x8_t lo = t->lo, hi = t->hi;
+  a = vminq_s16(vmaxq_s16(vqaddq_n_s16(a, offset), lo), hi);
+  b = vminq_s16(vmaxq_s16(vqaddq_n_s16(b, offset), lo), hi);
+  vstrbq_s16(out_first, a);
+  vstrbq_s16(out_second, b);
+}
+
 // The block's constants for channels [c, c + count).
 template <bool kLeft>
 void fill_table(BlockTable& t, const ConvArgs& a, int32_t c, int32_t count, bool table_weights) {
@@ -382,8 +403,7 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
     for (int32_t i = 0; i < cols; i += 2, xp += 2 * cs, op += 2 * out_step) {
       Accumulators first{t->bias_even, t->bias_odd}, second{t->bias_even, t->bias_odd};
       taps_3x3_pair<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
-      store_pixel<kLeft, false>(t, first, vctp16q(8), op);
-      store_pixel<kLeft, false>(t, second, vctp16q(8), op + out_step);
+      store_pixel_pair<kLeft>(t, first, second, op, op + out_step);
     }
   }
 }
