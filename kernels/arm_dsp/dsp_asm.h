@@ -3,7 +3,8 @@
 #pragma once
 
 // The start of a global Thumb function NAME that keeps its argument (the job pointer) at
-// [sp] and saves every callee-saved register, and its end.
+// [sp] and saves every callee-saved register, and its end (the return, then the size; code
+// kept out of the main path can sit between them).
 #define QB_DSP_ASM_BEGIN(NAME)      \
   ".text\n\t"                      \
   ".syntax unified\n\t"            \
@@ -14,9 +15,9 @@
   ".type " NAME ", %function\n"     \
   NAME ":\n\t"                     \
   "push {r0, r4-r11, lr}\n"
-#define QB_DSP_ASM_END(NAME)        \
-  "pop {r0, r4-r11, pc}\n\t"       \
-  ".size " NAME ", . - " NAME "\n\t"
+#define QB_DSP_ASM_RETURN "pop {r0, r4-r11, pc}\n\t"
+#define QB_DSP_ASM_SIZE(NAME) ".size " NAME ", . - " NAME "\n\t"
+#define QB_DSP_ASM_END(NAME) QB_DSP_ASM_RETURN QB_DSP_ASM_SIZE(NAME)
 
 // Fast requantization (requant_dsp.h) of the accumulator in register ACC, whose channel's
 // {multiplier, round, right_shift} are in M, K, R: c = round + [acc < 0] in r10, then

@@ -8,11 +8,11 @@
 // (k0, k2) then the odd pair (k1, k3), column A's two words then column B's. One LDM
 // then loads a block of both columns; the weights stay int8 in the model and are
 // extended in the loop (one LDR + two SXTB16 per channel per block, shared by both
-// columns). A block is 8 SMLAD (16 MACs) for 15 instructions plus the loop's two; that
-// is about all the 14 usable registers allow (4 accumulators, 4 column words, 2 weight
-// words, 4 pointers and counters), and more than GCC manages to keep in them, so the
-// block loop is written out: as inline assembly here, and the whole channel-pair loop
-// with the fast requantization in matmul_dsp.cc.
+// columns). A block is 8 SMLAD (16 MACs) for 15 instructions plus the loop's two per
+// two blocks; that is about all the 14 usable registers allow (4 accumulators, 4 column
+// words, 2 weight words, 4 pointers and counters), and more than GCC manages to keep in
+// them, so the block loop is written out: as inline assembly here, and the whole
+// channel-pair loop with the fast requantization in matmul_dsp.cc.
 //
 // K need not be a multiple of 4: the last block reads the weight row's last four bytes
 // (overlapping the previous block, never past the row), and the column holds zeros for
