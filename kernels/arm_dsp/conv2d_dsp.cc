@@ -201,10 +201,10 @@ void conv_im2col(const ConvArgs& a) {
   const bool words = (g.in_c & 3) == 0;
   const bool gather = !words && g.k <= kMaxGatherBytes;
   alignas(4) int8_t patch[kMaxGatherBytes + 4];  // + slack for whole-word row copies
-  ChannelQuant quant[kQuantChunk];
+  ChannelQuant quant[kMatmulQuantChunk];
 
-  for (int32_t oc0 = 0; oc0 < out_c; oc0 += kQuantChunk) {
-    const int32_t n = out_c - oc0 < kQuantChunk ? out_c - oc0 : kQuantChunk;
+  for (int32_t oc0 = 0; oc0 < out_c; oc0 += kMatmulQuantChunk) {
+    const int32_t n = out_c - oc0 < kMatmulQuantChunk ? out_c - oc0 : kMatmulQuantChunk;
     const QuantKind kind = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
                                               a.requant.shift + oc0, a.folded_bias + oc0,
                                               int64_t{g.k} << 14, a.params.output_offset, true);

@@ -96,6 +96,12 @@ __attribute__((always_inline)) inline void mac_block_2x1(int32_t& a, int32_t& b,
   b = __smlad(c[3], xo, b);
 }
 
+// Channels per quantization table for the callers of the 2-column multiply (conv2d,
+// pointwise_conv2d): they build every pixel's columns again for each table, which at
+// kQuantChunk (16) channels cost more than a tenth of a 64-channel pointwise layer. 768
+// bytes of stack.
+inline constexpr int32_t kMatmulQuantChunk = 64;
+
 // The geometry of one multiply: k values per column and weight row.
 struct MatmulShape {
   int32_t k;            // values per column = weight row length (>= 4)

@@ -30,10 +30,10 @@ void pointwise(const ConvArgs& a) {
   const MatmulShape s = make_matmul_shape(k);
   const OutputQuant o = make_output_quant(a.params.output_offset, a.params.act_min, a.params.act_max);
   int32_t* cols = static_cast<int32_t*>(__builtin_alloca(sizeof(int32_t) * 4 * ((k + 3) >> 2)));
-  ChannelQuant quant[kQuantChunk];
+  ChannelQuant quant[kMatmulQuantChunk];
 
-  for (int32_t oc0 = 0; oc0 < out_c; oc0 += kQuantChunk) {
-    const int32_t n = out_c - oc0 < kQuantChunk ? out_c - oc0 : kQuantChunk;
+  for (int32_t oc0 = 0; oc0 < out_c; oc0 += kMatmulQuantChunk) {
+    const int32_t n = out_c - oc0 < kMatmulQuantChunk ? out_c - oc0 : kMatmulQuantChunk;
     const QuantKind kind = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
                                               a.requant.shift + oc0, a.folded_bias + oc0,
                                               int64_t{k} << 14, a.params.output_offset, true);
