@@ -21,6 +21,7 @@ namespace {
 
 using testing::baseline_insns;
 using testing::baseline_row;
+using testing::hold_to_bar;
 using testing::source_dir;
 
 nlohmann::json bar() {
@@ -61,21 +62,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Holds `ratio` to `limit`, or to the open ceiling of `key`; an open key under the limit
-// must leave the list. Records which open keys were seen.
-void hold(const std::string& key, double ratio, double limit, const nlohmann::json& open,
-          std::set<std::string>* seen) {
-  if (open.contains(key)) {
-    seen->insert(key);
-    const double ceiling = open[key];
-    EXPECT_LE(ratio, ceiling) << key << ": " << ratio << "x the anchor, worse than its open ceiling";
-    EXPECT_GT(ratio, limit) << key << ": " << ratio
-                            << "x the anchor meets the bar now: remove it from \"open\"";
-  } else {
-    EXPECT_LE(ratio, limit) << key << ": " << ratio << "x the anchor (bar " << limit << "x)";
-  }
-}
-
 TEST(MlperfAnchorBar, EveryModelPerInferenceAndPerOperator) {
   const nlohmann::json b = bar();
   const Anchors all = anchors(b["anchors"]);
@@ -91,8 +77,8 @@ TEST(MlperfAnchorBar, EveryModelPerInferenceAndPerOperator) {
       const LoadedRow* total = baseline_row(suite, core, "TOTAL");
       ASSERT_NE(total, nullptr) << suite << " " << core << ": not in the baseline";
       ASSERT_TRUE(ops.count(""));
-      hold(suite + "/" + core, baseline_insns(*total) / ops.at("").insns, total_limit,
-           b["open"]["totals"], &seen_totals);
+      hold_to_bar(suite + "/" + core, baseline_insns(*total) / ops.at("").insns, total_limit,
+                  b["open"]["totals"], &seen_totals, "x the anchor");
 
       // Layers map one to one: the baseline's layer "op<index>_<operator>" is the anchor's
       // operator <index>.
@@ -106,8 +92,8 @@ TEST(MlperfAnchorBar, EveryModelPerInferenceAndPerOperator) {
         const std::string index = layer.substr(2, underscore - 2);
         ASSERT_TRUE(ops.count(index)) << suite << " " << layer << ": no anchor operator " << index;
         EXPECT_EQ(layer.substr(underscore + 1), lower(ops.at(index).op)) << suite << " " << layer;
-        hold(suite + "/" + core + "/" + layer, baseline_insns(r) / ops.at(index).insns, op_limit,
-             b["open"]["operators"], &seen_ops);
+        hold_to_bar(suite + "/" + core + "/" + layer, baseline_insns(r) / ops.at(index).insns,
+                    op_limit, b["open"]["operators"], &seen_ops, "x the anchor");
       }
       EXPECT_EQ(layers + 1, ops.size()) << suite << " " << core << ": layers and operators differ";
     }
