@@ -4,7 +4,7 @@
 // Why: a convolution is a matrix product once each output pixel's receptive field is laid
 // out as a column; building the column costs one to a few instructions per input byte
 // and is shared by every output channel, while the product costs about one instruction
-// per MAC (17 per 16 MACs). Padded taps are written as the input zero point, so every
+// per MAC (16 per 16 MACs). Padded taps are written as the input zero point, so every
 // pixel, border or not, starts from folded_bias and runs the same loop. Columns are built
 // straight from the input when in_c is a multiple of 4 (whole words per tap); otherwise
 // the patch's bytes are first gathered row run by row run (a kernel row's kw * in_c bytes
