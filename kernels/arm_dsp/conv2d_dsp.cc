@@ -87,9 +87,9 @@ inline WindowSpan window_span(const ConvGeometry& g, int32_t oy, int32_t ox) {
 // of slack), padding with the zero point. A window inside the input whose last row can
 // be read a word at a time takes a short path: its k_h runs copied in whole words, with
 // no padding checks (the MLPerf VWW model's 3x3 stride-2 stem over three channels: 122
-// fewer instructions a pixel, 17% of the layer). A kernel row's taps inside the input are one
-// contiguous run (NHWC). A run is copied in whole words unless that would read past the
-// input's end (then byte by byte).
+// fewer instructions a pixel, 17% of the layer). A kernel row's taps inside the input
+// are one contiguous run (NHWC). A run is copied in whole words unless that would read
+// past the input's end (then byte by byte).
 void gather_patch(int8_t* dst, const ConvGeometry& g, int32_t b, int32_t oy, int32_t ox) {
   const WindowSpan w = window_span(g, oy, ox);
   const int32_t row_bytes = g.k_w * g.in_c;

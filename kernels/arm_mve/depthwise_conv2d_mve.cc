@@ -102,7 +102,10 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
 
 // store_pixel for two full windows, with the block's requantization and range loaded
 // once for both: read after a store they would be loaded again (an int8 store may alias
-// the table), and the taps leave no vector register to keep them in.
+// the table), and the taps leave no vector register to keep them in. Not two calls of
+// one per-window helper: both windows' even lanes go first, then both odd, so only one
+// half's multipliers and shifts are live at a time (all of them, the ranges and two
+// windows would need more than the eight vector registers).
 template <bool kLeft>
 inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
                              const Accumulators& second, int8_t* out_first,
