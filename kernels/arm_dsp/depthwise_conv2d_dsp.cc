@@ -80,10 +80,10 @@ void stage_row(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_
 // Written in C with the row sequences as inline assembly, GCC 12 keeps the three
 // staged-row pointers, the weight pointer, the accumulators and the requantization
 // constants in memory around them, about 160 instructions per output pair of a pass; this
-// loop takes about 96. Its state is a DwPassJob on the caller's stack. It requantizes on
+// loop takes about 92. Its state is a DwPassJob on the caller's stack. It requantizes on
 // the fast path only: a group with a channel outside it takes the general path.
 struct DwPassJob {
-  int32_t fb_lo, fb_hi;
+  int32_t fb_lo, fb_hi;     // doubled, as the weights
   const uint32_t* rows[3];  // advanced by the loop
   const int32_t* weights;   // the pass's 12 words
   int8_t* out;              // output x at channel lo; advanced
@@ -190,7 +190,7 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "lsr r2, r0, #16\n\t"
 
 // Pairs of outputs while two or more are left, then the lone last one (3:), which costs
-// about 60 instead of a whole pair's 96. r12 holds the job wherever a branch lands.
+// about 58 instead of a whole pair's 92. r12 holds the job wherever a branch lands.
 #define QB_DW_PASS(NAME, ROW, EXT, ADVANCE, CLAMP, CLAMP_SINGLE)         \
   QB_DSP_ASM_BEGIN(NAME)                                               \
   "mov r12, r0\n\t"                                                    \
@@ -212,10 +212,10 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "str r6, [r12, #16]\n\t"                                             \
   "add lr, r12, #40\n\t"                                               \
   "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
-  QB_DSP_REQUANT("r0", "r4", "r5", "r6")                                \
-  QB_DSP_REQUANT("r1", "r4", "r5", "r6")                                \
-  QB_DSP_REQUANT("r2", "r7", "r8", "r9")                                \
-  QB_DSP_REQUANT("r3", "r7", "r8", "r9")                                \
+  QB_DSP_REQUANT_DOUBLED("r0", "r4", "r5", "r6")                                \
+  QB_DSP_REQUANT_DOUBLED("r1", "r4", "r5", "r6")                                \
+  QB_DSP_REQUANT_DOUBLED("r2", "r7", "r8", "r9")                                \
+  QB_DSP_REQUANT_DOUBLED("r3", "r7", "r8", "r9")                                \
   CLAMP                                                                \
   "add lr, r12, #24\n\t"                                               \
   "ldm lr, {r4, r5, r6, r7}\n\t"                                       \
@@ -238,8 +238,8 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "ldr r12, [sp]\n\t"                                                  \
   "add lr, r12, #40\n\t"                                               \
   "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
-  QB_DSP_REQUANT("r0", "r4", "r5", "r6")                                \
-  QB_DSP_REQUANT("r2", "r7", "r8", "r9")                                \
+  QB_DSP_REQUANT_DOUBLED("r0", "r4", "r5", "r6")                                \
+  QB_DSP_REQUANT_DOUBLED("r2", "r7", "r8", "r9")                                \
   CLAMP_SINGLE                                                         \
   "ldr r4, [r12, #24]\n\t"                                             \
   "strb r0, [r4]\n\t"                                                  \
@@ -290,16 +290,23 @@ inline void store_clamped(int8_t* p, int32_t v, const OutputQuant& o) {
   *p = static_cast<int8_t>(clamp_packed(static_cast<uint32_t>(v), o));
 }
 
+// Both int16 lanes of v doubled (SADD16: no carry between the lanes).
+inline int32_t twice(int32_t v) { return static_cast<int32_t>(__sadd16(v, v)); }
+
 // Weight pairs of the fast path for a full group at channels c0..c0+3: for pass p (0:
 // channels 0 and 2, 1: channels 1 and 3) and kernel row ky, {(w0, w1) lo, (w1, w2) lo,
 // (w0, w1) hi, (w1, w2) hi}. One word per tap holds the group's four weights; SXTB16
-// splits it by pass and PKHBT / PKHTB pair neighbouring taps.
+// splits it by pass and PKHBT / PKHTB pair neighbouring taps. Every weight is doubled
+// (it fits the int16 lane), and so is the folded bias the passes start from: their sums
+// come out as 2 * acc, which the requantization wants, and saves a shift per output.
 void pair_weights_3x3(int32_t* table, const int8_t* filter, int32_t channels, int32_t c0) {
   for (int32_t ky = 0; ky < 3; ++ky) {
     const int8_t* f = filter + ky * 3 * channels + c0;
     const uint32_t t0 = load_u32(f), t1 = load_u32(f + channels), t2 = load_u32(f + 2 * channels);
-    const int32_t e0 = sxtb16_even(t0), e1 = sxtb16_even(t1), e2 = sxtb16_even(t2);
-    const int32_t o0 = sxtb16_odd(t0), o1 = sxtb16_odd(t1), o2 = sxtb16_odd(t2);
+    const int32_t e0 = twice(sxtb16_even(t0)), e1 = twice(sxtb16_even(t1)),
+                  e2 = twice(sxtb16_even(t2));
+    const int32_t o0 = twice(sxtb16_odd(t0)), o1 = twice(sxtb16_odd(t1)),
+                  o2 = twice(sxtb16_odd(t2));
     int32_t* even = table + ky * 4;
     int32_t* odd = table + 12 + ky * 4;
     even[0] = pack_lo_halves(e0, e1);
@@ -355,13 +362,14 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
   DwPassJob& odd = jobs->odd;
   if (use_asm) {
     pair_weights_3x3(weights, a.filter, g.channels, c0);
-    even.fb_lo = fb[0];
-    even.fb_hi = fb[2];
+    // Doubled, as the weights (pair_weights_3x3); the fast path bounds |acc| < 2^30.
+    even.fb_lo = fb[0] * 2;
+    even.fb_hi = fb[2] * 2;
     even.weights = weights;
     even.q_lo = q[0];
     even.q_hi = q[2];
-    odd.fb_lo = fb[1];
-    odd.fb_hi = fb[3];
+    odd.fb_lo = fb[1] * 2;
+    odd.fb_hi = fb[3] * 2;
     odd.weights = weights + 12;
     odd.q_lo = q[1];
     odd.q_hi = q[3];

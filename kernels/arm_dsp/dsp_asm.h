@@ -19,15 +19,21 @@
 #define QB_DSP_ASM_SIZE(NAME) ".size " NAME ", . - " NAME "\n\t"
 #define QB_DSP_ASM_END(NAME) QB_DSP_ASM_RETURN QB_DSP_ASM_SIZE(NAME)
 
-// Fast requantization (requant_dsp.h) of the accumulator in register ACC, whose channel's
-// {multiplier, round, right_shift} are in M, K, R: c = round + [acc < 0] in r10, then
+// Fast requantization (requant_dsp.h) of an accumulator that already holds 2 * acc (a
+// loop whose weights are doubled in its table gets the doubling for free), in register
+// ACC, whose channel's {multiplier, round, right_shift} are in M, K, R: c = round +
+// [acc < 0] in r10 (2 * acc has acc's sign: the fast path bounds |acc| < 2^30), then
 // SMMLAR(2 * acc, M, c) >> R, saturated to int8. Clobbers r10.
-#define QB_DSP_REQUANT(ACC, M, K, R)          \
+#define QB_DSP_REQUANT_DOUBLED(ACC, M, K, R)  \
   "add r10, " K ", " ACC ", asr #31\n\t"    \
-  "lsl " ACC ", " ACC ", #1\n\t"            \
   "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
   "asr " ACC ", " ACC ", " R "\n\t"         \
   "ssat " ACC ", #8, " ACC "\n\t"
+
+// The same for the plain accumulator acc: doubled first.
+#define QB_DSP_REQUANT(ACC, M, K, R) \
+  "lsl " ACC ", " ACC ", #1\n\t"   \
+  QB_DSP_REQUANT_DOUBLED(ACC, M, K, R)
 
 // The same for a wide entry (requant_dsp.h), exact for any acc: r10:lr = the 64-bit K
 // for acc's sign (low word 0x40000000 | sign bit, high word round - [acc < 0]), SMLAL adds
