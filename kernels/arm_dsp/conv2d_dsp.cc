@@ -1,16 +1,19 @@
-// conv2d for the DSP extension: im2col into two int16 columns, then the 2-pixel x
-// 2-channel SMLAD core (matmul_dsp.h).
+// conv2d for the DSP extension: im2col into a stack tile of int16 columns, then the tile
+// core (matmul_tile_dsp.h); or, where a tile does not pay (too few pixels, long columns,
+// tables outside the folded requantization, Cortex-M7), into two columns of the arena
+// scratch and the 2-pixel x 2-channel SMLAD core (matmul_dsp.h). Both cores read the
+// same column layout, built by the same code.
 //
 // Why: a convolution is a matrix product once each output pixel's receptive field is laid
 // out as a column; building the column costs one to a few instructions per input byte
-// and is shared by every output channel, while the product costs about one instruction
-// per MAC (16 per 16 MACs). Padded taps are written as the input zero point, so every
+// and is shared by every output channel, while the product costs under one instruction
+// per MAC (11-16 per 16 MACs, by core). Padded taps are written as the input zero point, so every
 // pixel, border or not, starts from folded_bias and runs the same loop. Columns are built
 // straight from the input when in_c is a multiple of 4 (whole words per tap); otherwise
 // the patch's bytes are first gathered row run by row run (a kernel row's kw * in_c bytes
 // are contiguous in NHWC) into a stack buffer and expanded from there. That second form
 // is the fast path of the 7x7 stride-2 stem with three input channels (147-value
-// columns, about 1.8 instructions per MAC in all): its product dominates, so it needs no
+// columns, 1.6-1.8 instructions per MAC in all): its product dominates, so it needs no
 // loop of its own. The one-input-channel 3x3 stem, whose 9-value columns would waste a
 // quarter of the core's blocks, has its own (conv2d_stem_dsp.cc).
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
@@ -22,6 +25,7 @@
 #include "kernels/arm_dsp/dsp_kernels.h"
 #include "kernels/arm_dsp/dsp_ops.h"
 #include "kernels/arm_dsp/matmul_dsp.h"
+#include "kernels/arm_dsp/matmul_tile_dsp.h"
 #include "kernels/arm_dsp/requant_dsp.h"
 
 namespace qb::kernels::dsp {
@@ -212,30 +216,59 @@ void conv_im2col(const ConvArgs& a) {
   alignas(4) int8_t patch[kMaxGatherBytes + 4];  // + slack for whole-word row copies
   ChannelQuant quant[kMatmulQuantChunk];
 
+  const int32_t tile_cols = tile_columns(g.k);
+  const int32_t pw = pair_words(g.k);
+  // Column tiles and their weight table (at most kTileBytes), when the layer takes them.
+  int32_t* const tile = tile_cols > 0 ? static_cast<int32_t*>(__builtin_alloca(
+                                            sizeof(int32_t) * (tile_cols / 2 + 1) * pw))
+                                      : nullptr;
+  // Column `slot` of the pair at pair_cols for the output pixel at px.
+  auto build_column = [&](int32_t* pair_cols, int32_t slot, const PixelCursor& px) {
+    if (words) {
+      build_column_c4(pair_cols, slot, g, px.b, px.oy, px.ox, zp_pair);
+    } else if (gather) {
+      gather_patch(patch, g, px.b, px.oy, px.ox);
+      expand_column(pair_cols, slot, patch, g.k);
+    } else {
+      build_column_bytes(pair_cols, slot, g, px.b, px.oy, px.ox);
+    }
+  };
+
   for (int32_t oc0 = 0; oc0 < out_c; oc0 += kMatmulQuantChunk) {
     const int32_t n = out_c - oc0 < kMatmulQuantChunk ? out_c - oc0 : kMatmulQuantChunk;
     const QuantKind kind = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
                                               a.requant.shift + oc0, a.folded_bias + oc0,
                                               int64_t{g.k} << 14, a.params.output_offset, true);
+    const int8_t* const filter = a.filter + oc0 * g.k;
+    const int32_t* const bias = a.folded_bias + oc0;
     PixelCursor pa;
-    for (int32_t p = 0; p < pixels; p += 2) {
+    int32_t p = 0;
+    // Tiles while enough pixels are left for one (the tile core takes folded tables only);
+    // the rest two at a time.
+    if (kind == QuantKind::kFolded && tile_cols > 0) {
+      while (pixels - p >= kMinTileColumns) {
+        const int32_t cols = pixels - p < tile_cols ? pixels - p : tile_cols;
+        PixelCursor last = pa;
+        for (int32_t c = 0; c < cols; ++c) {
+          build_column(tile + (c >> 1) * pw, c & 1, pa);
+          last = pa;
+          pa.next(a.output_shape);
+        }
+        // An odd last column's pair gets a copy as B, computed and dropped.
+        if ((cols & 1) != 0) build_column(tile + (cols >> 1) * pw, 1, last);
+        matmul_tile(tile, cols, s, filter, bias, quant, n, o, a.output + p * out_c + oc0, out_c,
+                    pair_table_of(tile, g.k));
+        p += cols;
+      }
+    }
+    for (; p < pixels; p += 2) {
       PixelCursor pb = pa;
       const bool has_b = p + 1 < pixels;
       if (has_b) pb.next(a.output_shape);
-      for (int32_t slot = 0; slot < 2; ++slot) {
-        const PixelCursor& px = slot == 0 ? pa : pb;
-        if (words) {
-          build_column_c4(cols, slot, g, px.b, px.oy, px.ox, zp_pair);
-        } else if (gather) {
-          gather_patch(patch, g, px.b, px.oy, px.ox);
-          expand_column(cols, slot, patch, g.k);
-        } else {
-          build_column_bytes(cols, slot, g, px.b, px.oy, px.ox);
-        }
-      }
+      build_column(cols, 0, pa);
+      build_column(cols, 1, pb);
       int8_t* out_a = a.output + p * out_c + oc0;
-      matmul_2cols(kind, cols, s, a.filter + oc0 * g.k, a.folded_bias + oc0, quant, n, o, out_a,
-                   has_b ? out_a + out_c : nullptr);
+      matmul_2cols(kind, cols, s, filter, bias, quant, n, o, out_a, has_b ? out_a + out_c : nullptr);
       pa = pb;
       if (has_b) pa.next(a.output_shape);
     }

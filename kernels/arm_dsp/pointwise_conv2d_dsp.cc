@@ -1,12 +1,15 @@
-// pointwise_conv2d (1x1) for the DSP extension: two pixels at a time, each sign-extended
-// once into a stack column pair, then the 2-pixel x 2-channel SMLAD core (matmul_dsp.h).
+// pointwise_conv2d (1x1) for the DSP extension: a tile of pixels sign-extended once into
+// stack columns, then the tile core (matmul_tile_dsp.h); layers with too few pixels for a
+// tile, tables outside the folded requantization, and Cortex-M7 take two pixels at a time
+// through the 2-pixel x 2-channel SMLAD core (matmul_dsp.h).
 //
 // Why: a 1x1 convolution is a matrix product with the pixels as columns, so it is the
 // conv2d core without the im2col gather: a pixel's in_c bytes are already contiguous.
 // Extending the pixels (not the weights) is what can be shared: every output channel
-// reuses the pair, so the extension costs in_c instructions per pixel against
-// in_c * out_c MACs. The pair lives on the stack (pointwise layers get no arena scratch),
-// sized to in_c, which bounds in_c; wider (or under four) input channels run as dense.
+// reuses the column, so the extension costs in_c instructions per pixel against
+// in_c * out_c MACs. The columns live on the stack (pointwise layers get no arena
+// scratch), sized to in_c, which bounds in_c; wider (or under four) input channels run as
+// dense.
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include <arm_acle.h>
 
@@ -15,6 +18,7 @@
 #include "kernels/arm_dsp/dsp_kernels.h"
 #include "kernels/arm_dsp/dsp_ops.h"
 #include "kernels/arm_dsp/matmul_dsp.h"
+#include "kernels/arm_dsp/matmul_tile_dsp.h"
 #include "kernels/arm_dsp/requant_dsp.h"
 
 namespace qb::kernels::dsp {
@@ -29,7 +33,11 @@ void pointwise(const ConvArgs& a) {
   const int32_t pixels = a.input_shape.n * a.input_shape.h * a.input_shape.w;
   const MatmulShape s = make_matmul_shape(k);
   const OutputQuant o = make_output_quant(a.params.output_offset, a.params.act_min, a.params.act_max);
-  int32_t* cols = static_cast<int32_t*>(__builtin_alloca(sizeof(int32_t) * 4 * ((k + 3) >> 2)));
+  const int32_t tile_cols = tile_columns(k);
+  const int32_t pw = pair_words(k);
+  // Column tiles and their weight table (at most kTileBytes), or the 2-column core's pair.
+  int32_t* const buffer = static_cast<int32_t*>(
+      __builtin_alloca(sizeof(int32_t) * (tile_cols > 0 ? (tile_cols / 2 + 1) * pw : pw)));
   ChannelQuant quant[kMatmulQuantChunk];
 
   for (int32_t oc0 = 0; oc0 < out_c; oc0 += kMatmulQuantChunk) {
@@ -37,14 +45,30 @@ void pointwise(const ConvArgs& a) {
     const QuantKind kind = fill_channel_quant(quant, n, a.requant.multiplier + oc0,
                                               a.requant.shift + oc0, a.folded_bias + oc0,
                                               int64_t{k} << 14, a.params.output_offset, true);
-    const int8_t* in = a.input;
-    int8_t* out = a.output + oc0;
-    for (int32_t p = 0; p < pixels; p += 2, in += 2 * k, out += 2 * out_c) {
+    const int8_t* const filter = a.filter + oc0 * k;
+    const int32_t* const bias = a.folded_bias + oc0;
+    int32_t p = 0;
+    // Tiles while enough pixels are left for one (the tile core takes folded tables only);
+    // the rest two at a time.
+    if (kind == QuantKind::kFolded && tile_cols > 0) {
+      while (pixels - p >= kMinTileColumns) {
+        const int32_t cols = pixels - p < tile_cols ? pixels - p : tile_cols;
+        const int8_t* in = a.input + p * k;
+        for (int32_t c = 0; c < cols; ++c) expand_column(buffer + (c >> 1) * pw, c & 1, in + c * k, k);
+        // An odd last column's pair gets a copy as B, computed and dropped.
+        if ((cols & 1) != 0) expand_column(buffer + (cols >> 1) * pw, 1, in + (cols - 1) * k, k);
+        matmul_tile(buffer, cols, s, filter, bias, quant, n, o, a.output + p * out_c + oc0, out_c,
+                    pair_table_of(buffer, k));
+        p += cols;
+      }
+    }
+    const int8_t* in = a.input + p * k;
+    int8_t* out = a.output + p * out_c + oc0;
+    for (; p < pixels; p += 2, in += 2 * k, out += 2 * out_c) {
       const bool has_b = p + 1 < pixels;
-      expand_column(cols, 0, in, k);
-      expand_column(cols, 1, has_b ? in + k : in, k);
-      matmul_2cols(kind, cols, s, a.filter + oc0 * k, a.folded_bias + oc0, quant, n, o, out,
-                   has_b ? out + out_c : nullptr);
+      expand_column(buffer, 0, in, k);
+      expand_column(buffer, 1, has_b ? in + k : in, k);
+      matmul_2cols(kind, buffer, s, filter, bias, quant, n, o, out, has_b ? out + out_c : nullptr);
     }
   }
 }
