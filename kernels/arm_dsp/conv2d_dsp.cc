@@ -5,17 +5,17 @@
 // same column layout, built by the same code.
 //
 // Why: a convolution is a matrix product once each output pixel's receptive field is laid
-// out as a column; building the column costs one to a few instructions per input byte
-// and is shared by every output channel, while the product costs under one instruction
-// per MAC (11-16 per 16 MACs, by core). Padded taps are written as the input zero point, so every
-// pixel, border or not, starts from folded_bias and runs the same loop. Columns are built
-// straight from the input when in_c is a multiple of 4 (whole words per tap); otherwise
-// the patch's bytes are first gathered row run by row run (a kernel row's kw * in_c bytes
-// are contiguous in NHWC) into a stack buffer and expanded from there. That second form
-// is the fast path of the 7x7 stride-2 stem with three input channels (147-value
-// columns, 1.6-1.8 instructions per MAC in all): its product dominates, so it needs no
-// loop of its own. The one-input-channel 3x3 stem, whose 9-value columns would waste a
-// quarter of the core's blocks, has its own (conv2d_stem_dsp.cc).
+// out as a column; building the column costs one to a few instructions per input byte and
+// is shared by every output channel, while the product costs at most one instruction per
+// MAC (11-16 per 16 MACs, by core). Padded taps are written as the input zero point, so
+// every pixel, border or not, starts from folded_bias and runs the same loop. Columns are
+// built straight from the input when in_c is a multiple of 4 (whole words per tap);
+// otherwise the patch's bytes are first gathered row run by row run (a kernel row's kw *
+// in_c bytes are contiguous in NHWC) into a stack buffer and expanded from there. That
+// second form is the fast path of the 7x7 stride-2 stem with three input channels
+// (147-value columns, 1.6-1.8 instructions per MAC in all): its product dominates, so it
+// needs no loop of its own. The one-input-channel 3x3 stem, whose 9-value columns would
+// waste a quarter of the core's blocks, has its own (conv2d_stem_dsp.cc).
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include <arm_acle.h>
 
@@ -268,7 +268,8 @@ void conv_im2col(const ConvArgs& a) {
       build_column(cols, 0, pa);
       build_column(cols, 1, pb);
       int8_t* out_a = a.output + p * out_c + oc0;
-      matmul_2cols(kind, cols, s, filter, bias, quant, n, o, out_a, has_b ? out_a + out_c : nullptr);
+      matmul_2cols(kind, cols, s, filter, bias, quant, n, o, out_a,
+                   has_b ? out_a + out_c : nullptr);
       pa = pb;
       if (has_b) pa.next(a.output_shape);
     }

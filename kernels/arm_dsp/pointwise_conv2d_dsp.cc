@@ -54,7 +54,9 @@ void pointwise(const ConvArgs& a) {
       while (pixels - p >= kMinTileColumns) {
         const int32_t cols = pixels - p < tile_cols ? pixels - p : tile_cols;
         const int8_t* in = a.input + p * k;
-        for (int32_t c = 0; c < cols; ++c) expand_column(buffer + (c >> 1) * pw, c & 1, in + c * k, k);
+        for (int32_t c = 0; c < cols; ++c) {
+          expand_column(buffer + (c >> 1) * pw, c & 1, in + c * k, k);
+        }
         // An odd last column's pair gets a copy as B, computed and dropped.
         if ((cols & 1) != 0) expand_column(buffer + (cols >> 1) * pw, 1, in + (cols - 1) * k, k);
         matmul_tile(buffer, cols, s, filter, bias, quant, n, o, a.output + p * out_c + oc0, out_c,
