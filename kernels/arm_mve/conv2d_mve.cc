@@ -21,7 +21,9 @@
 // being copied row by row. With K <= 16 taps such windows (1-channel stems) skip the
 // scratch altogether: the four filter rows, bias and requantization of a channel group
 // stay in registers while every interior pixel costs one gather, four VMLADAVs and the
-// requantization.
+// requantization. Kernels of up to three rows of at most 16 bytes (three-channel 3x3
+// stems) skip it too: each kernel row of an interior window is one predicated VLDRB
+// straight from the input (see row_window_interior).
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
@@ -217,6 +219,84 @@ __attribute__((noinline)) void short_interior(const Plan& plan, uint8x16_t offse
   }
 }
 
+// The interior of a convolution of at most kMaxRowWindows kernel rows of at most 16 bytes
+// each (kw * in_c <= 16) whose windows do not gather in one VLDRB: three-channel 3x3
+// stems. Each kernel row's run of the window is one predicated VLDRB straight from the
+// input (lanes past the run read nothing and hold zero), against that row of each filter
+// in a zero-padded stack table; channels outer, pixels inner, as short_interior. A pixel
+// of a group costs kh loads, 4 * kh VMLADAVs and their row loads, and the requantization,
+// with no copy into the scratch.
+constexpr int32_t kMaxRowWindows = 3;
+
+template <int32_t kKh, bool kLeft, bool kPartial>
+inline void row_window_group(const Plan& p, const Interior& r, const int8_t* table,
+                             int32_t in_row, mve_pred16_t run, int32_t oc, mve_pred16_t lanes) {
+  const int32x4_t bias = vldrwq_z_s32(p.folded_bias + oc, lanes);
+  const LaneRequant q = channel_requant<kLeft>(p.multiplier + oc, p.shift + oc, lanes);
+  const int8_t* src_row = r.first;
+  int8_t* out_row = r.out + oc;
+  for (int32_t y = 0; y < r.rows; ++y, src_row += r.row_step, out_row += r.out_row_step) {
+    const int8_t* src = src_row;
+    int8_t* out = out_row;
+    for (int32_t x = 0; x < r.cols; ++x, src += r.col_step, out += p.out_c) {
+      // The kernel rows written out (kKh is the layer's kh): no loop or pointer steps.
+      int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int32_t ky = 0; ky < kKh; ++ky) {
+        const int8x16_t c = vldrbq_z_s8(src + ky * in_row, run);
+        const int8_t* w = table + 64 * ky;
+        s0 = vmladavaq_s8(s0, c, vldrbq_s8(w));
+        s1 = vmladavaq_s8(s1, c, vldrbq_s8(w + 16));
+        s2 = vmladavaq_s8(s2, c, vldrbq_s8(w + 32));
+        s3 = vmladavaq_s8(s3, c, vldrbq_s8(w + 48));
+      }
+      const int32x4_t acc =
+          finish(requantize<kLeft>(vaddq_s32(lanes_of(s0, s1, s2, s3), bias), q), p.out);
+      if (kPartial) {
+        vstrbq_p_s32(out, acc, lanes);
+      } else {
+        vstrbq_s32(out, acc);
+      }
+    }
+  }
+}
+
+// row_window_group for the layer's kh (1..kMaxRowWindows).
+template <bool kLeft, bool kPartial>
+void row_window_group_of(int32_t kh, const Plan& p, const Interior& r, const int8_t* table,
+                         int32_t in_row, mve_pred16_t run, int32_t oc, mve_pred16_t lanes) {
+  static_assert(kMaxRowWindows == 3, "one instantiation per kernel height");
+  if (kh == 3) return row_window_group<3, kLeft, kPartial>(p, r, table, in_row, run, oc, lanes);
+  if (kh == 2) return row_window_group<2, kLeft, kPartial>(p, r, table, in_row, run, oc, lanes);
+  row_window_group<1, kLeft, kPartial>(p, r, table, in_row, run, oc, lanes);
+}
+
+template <bool kLeft>
+__attribute__((noinline)) void row_window_interior(const Plan& plan, int32_t kh,
+                                                   int32_t row_bytes, int32_t in_row,
+                                                   const Interior& rect) {
+  const Plan p = plan;
+  const Interior r = rect;
+  const mve_pred16_t run = vctp8q(static_cast<uint32_t>(row_bytes));
+  // Per kernel row, the group's four filter rows as 16-byte vectors, zero past row_bytes
+  // (a missing channel of a last partial group repeats the group's last one).
+  alignas(16) int8_t table[kMaxRowWindows * 4 * 16];
+  for (int32_t oc = 0; oc < p.out_c; oc += 4) {
+    const int32_t left = p.out_c - oc < 4 ? p.out_c - oc : 4;
+    for (int32_t ky = 0; ky < kh; ++ky) {
+      for (int32_t j = 0; j < 4; ++j) {
+        const int8_t* src = p.filter + (oc + (j < left ? j : left - 1)) * p.taps + ky * row_bytes;
+        vstrbq_s8(table + (ky * 4 + j) * 16, vldrbq_z_s8(src, run));
+      }
+    }
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(left));
+    if (left == 4) {
+      row_window_group_of<kLeft, false>(kh, p, r, table, in_row, run, oc, lanes);
+    } else {
+      row_window_group_of<kLeft, true>(kh, p, r, table, in_row, run, oc, lanes);
+    }
+  }
+}
+
 // An interior window (every tap inside the input) as `taps` bytes at col: kh runs of
 // row_bytes, src_stride apart, nothing read or written outside them. Runs of 16 bytes or
 // more are copied in whole vectors, the last one overlapping its predecessor.
@@ -314,6 +394,8 @@ void conv2d_impl(const ConvArgs& a) {
     }
   }
   const bool short_gather = gather && taps <= 16;
+  const bool row_windows = !short_gather && row_bytes <= 16 && kh <= kMaxRowWindows;
+  const bool interior_done = short_gather || row_windows;
 
   auto run_batch = [&](int32_t count, int8_t* const* outs) {
     if (taps < 16) return batch_channels<kLeft, true, true>(p, cols, col_stride, count, outs);
@@ -341,7 +423,7 @@ void conv2d_impl(const ConvArgs& a) {
   for (int32_t b = 0; b < in.n; ++b) {
     const int8_t* image = a.input + b * in.h * in_row;
     int8_t* out_image = a.output + b * out.h * out.w * out.c;
-    if (short_gather && y_begin < y_end && x_begin < x_end) {
+    if (interior_done && y_begin < y_end && x_begin < x_end) {
       const Interior r{image + ((y_begin * cp.stride_h - cp.pad_top) * in.w +
                                 x_begin * cp.stride_w - cp.pad_left) * in.c,
                        cp.stride_h * in_row,
@@ -350,7 +432,11 @@ void conv2d_impl(const ConvArgs& a) {
                        x_end - x_begin,
                        out_image + (y_begin * out.w + x_begin) * out.c,
                        out.w * out.c};
-      short_interior<kLeft>(p, vldrbq_u8(offsets), r);
+      if (short_gather) {
+        short_interior<kLeft>(p, vldrbq_u8(offsets), r);
+      } else {
+        row_window_interior<kLeft>(p, kh, row_bytes, in_row, r);
+      }
     }
     // Every other pixel goes through the scratch, four columns at a time.
     batch = 0;
@@ -360,6 +446,10 @@ void conv2d_impl(const ConvArgs& a) {
       for (int32_t ox = 0; ox < out.w; ++ox) {
         const int32_t ix0 = ox * cp.stride_w - cp.pad_left;
         if (row_inside && ox == x_begin && !gather && x_begin < x_end) {
+          if (row_windows) {  // done above
+            ox = x_end - 1;
+            continue;
+          }
           // The row's interior windows in one tight loop: pointers step, nothing is
           // re-derived or re-checked per window (a 3x3 stem over 3 channels: 24 fewer
           // instructions a window than through the general loop below).
@@ -377,7 +467,7 @@ void conv2d_impl(const ConvArgs& a) {
         int8_t* col = cols + batch * col_stride;
         if (row_inside && ox >= x_begin && ox < x_end) {
           // An interior window here gathers (the others took the loop above).
-          if (short_gather) continue;  // done above
+          if (interior_done) continue;  // done above
           const int8_t* first = image + (iy0 * in.w + ix0) * in.c;
           for (int32_t k = 0; k < taps; k += 16) {
             vstrbq_s8(col + k, vldrbq_gather_offset_s8(first, vldrbq_u8(offsets + k)));
