@@ -13,21 +13,22 @@ namespace {
 
 // The state of the assembly loop for one channel pair: what it reads per column pair.
 struct TileJob {
-  ChannelQuant q[2];        // the pair's entries, loaded by one LDM
-  int32_t bias[2];          // the pair's folded bias
-  const int32_t* table;     // the pair's weight table
-  const int32_t* cols;      // the tile's first column pair
-  const int32_t* cols_end;  // past its last whole pair
-  int8_t* out;              // column A's output at the pair's first channel; advanced
-  int32_t out_stride;       // bytes between the outputs of two columns
-  int32_t blocks;           // blocks per column (the tail included), >= 1
+  ChannelQuant q[2];         // the pair's entries, loaded by one LDM
+  int32_t bias[2];           // the pair's folded bias
+  const int32_t* table;      // the pair's weight table
+  const int32_t* cols;       // the tile's first column pair
+  const int32_t* cols_end;   // past its last whole pair
+  int8_t* out;               // column A's output at the pair's first channel; advanced
+  int32_t out_stride;        // bytes between the outputs of two columns
+  const int32_t* table_end;  // past the table's last (padding) block
   uint32_t act_min4, act_max4;
+  int32_t half_pass;         // nonzero: the blocks (even) are 2 mod 4, the first pass runs 2
 };
 static_assert(sizeof(ChannelQuant) == 12 && offsetof(TileJob, bias) == 24 &&
               offsetof(TileJob, table) == 32 && offsetof(TileJob, cols) == 36 &&
               offsetof(TileJob, cols_end) == 40 && offsetof(TileJob, out) == 44 &&
-              offsetof(TileJob, out_stride) == 48 && offsetof(TileJob, blocks) == 52 &&
-              offsetof(TileJob, act_min4) == 56,
+              offsetof(TileJob, out_stride) == 48 && offsetof(TileJob, table_end) == 52 &&
+              offsetof(TileJob, act_min4) == 56 && offsetof(TileJob, half_pass) == 64,
               "the assembly below addresses TileJob by these offsets");
 
 extern "C" {
@@ -36,44 +37,58 @@ void qb_dsp_matmul_tile_clamped(TileJob* job);
 }
 
 // Register use: r0-r3 accumulators (A ch0, A ch1, B ch0, B ch1), r4 the column pointer
-// (running on through the tile), r5 the table pointer, r6 the table's start, r7 the
-// block count, r8-r11 one block of the column pair, r12 / lr one row's weight words.
-// After the blocks r5, r7-r9, r11 and lr hold the two channels' {multiplier, round,
-// right_shift}. The blocks go two per loop pass; an odd count takes one first, out of
-// line (see matmul_dsp.cc).
+// (running on through the tile), r5 the table pointer, r8-r11 one block of the column
+// pair, r6 / r7 / r12 / lr one block of the two rows' weights. The table's end is at
+// [sp], the job at [sp, #8]. After the blocks r5, r7-r9, r11 and lr hold the two
+// channels' {multiplier, round, right_shift}.
+//
+// The weights of a block are one LDM of four words where that is the cheaper load
+// (Armv7E-M: Cortex-M4 takes 1 + N cycles for it, against 3 for each LDRD), and two
+// LDRD on Armv8-M Mainline (Cortex-M33, whose LDRD takes 2 cycles and LDM 1 + N). No
+// SMLAD reads the accumulator the one before it wrote: Cortex-M33 would wait a cycle.
+#if defined(__ARM_ARCH_8M_MAIN__)
+#define QB_TILE_WEIGHTS "ldrd r6, r7, [r5], #16\n\tldrd r12, lr, [r5, #-8]\n\t"
+#else
+#define QB_TILE_WEIGHTS "ldm r5!, {r6, r7, r12, lr}\n\t"
+#endif
 #define QB_TILE_BLOCK                    \
-  "ldrd r12, lr, [r5], #16\n\t"          \
   "ldm r4!, {r8, r9, r10, r11}\n\t"      \
-  "smlad r0, r8, r12, r0\n\t"            \
-  "smlad r2, r10, r12, r2\n\t"           \
-  "smlad r0, r9, lr, r0\n\t"             \
-  "smlad r2, r11, lr, r2\n\t"            \
-  "ldrd r12, lr, [r5, #-8]\n\t"          \
+  QB_TILE_WEIGHTS                        \
+  "smlad r0, r8, r6, r0\n\t"             \
+  "smlad r2, r10, r6, r2\n\t"            \
+  "smlad r0, r9, r7, r0\n\t"             \
+  "smlad r2, r11, r7, r2\n\t"            \
   "smlad r1, r8, r12, r1\n\t"            \
   "smlad r3, r10, r12, r3\n\t"           \
   "smlad r1, r9, lr, r1\n\t"             \
   "smlad r3, r11, lr, r3\n\t"
 
+// Four blocks a loop pass (the pass's end test costs three instructions); with 2 mod 4
+// blocks the first pass enters at its third block.
 #define QB_TILE_BODY(NAME, CLAMP)                  \
   QB_DSP_ASM_BEGIN(NAME)                           \
-  "mov r12, r0\n\t"                                \
-  "ldr r4, [r12, #36]\n\t"                         \
-  "ldr r6, [r12, #32]\n"                           \
+  "mov r12, r0\n\t"                               \
+  "ldr r1, [r12, #52]\n\t"                        \
+  "sub sp, sp, #8\n\t"                            \
+  "str r1, [sp]\n\t"                              \
+  "ldr r4, [r12, #36]\n"                          \
   "1:\n\t"                                         \
   "ldrd r0, r1, [r12, #24]\n\t"                    \
   "mov r2, r0\n\t"                                 \
   "mov r3, r1\n\t"                                 \
-  "mov r5, r6\n\t"                                 \
-  "ldr r7, [r12, #52]\n\t"                         \
-  "lsrs r7, r7, #1\n\t"                            \
-  "bcs 5f\n"                                       \
+  "ldr r5, [r12, #32]\n\t"                         \
+  "ldr r6, [r12, #64]\n\t"                         \
+  "cbnz r6, 3f\n"                                  \
   "2:\n\t"                                         \
   QB_TILE_BLOCK                                    \
   QB_TILE_BLOCK                                    \
-  "subs r7, r7, #1\n\t"                            \
-  "bne 2b\n"                                       \
-  "4:\n\t"                                         \
-  "ldr r12, [sp]\n\t"                              \
+  "3:\n\t"                                         \
+  QB_TILE_BLOCK                                    \
+  QB_TILE_BLOCK                                    \
+  "ldr r6, [sp]\n\t"                               \
+  "cmp r5, r6\n\t"                                 \
+  "bne 2b\n\t"                                     \
+  "ldr r12, [sp, #8]\n\t"                          \
   "ldm r12, {r5, r7, r8, r9, r11, lr}\n\t"         \
   QB_DSP_REQUANT("r0", "r5", "r7", "r8")           \
   QB_DSP_REQUANT("r2", "r5", "r7", "r8")           \
@@ -90,11 +105,8 @@ void qb_dsp_matmul_tile_clamped(TileJob* job);
   "ldr r7, [r12, #40]\n\t"                         \
   "cmp r4, r7\n\t"                                 \
   "bne 1b\n\t"                                     \
+  "add sp, sp, #8\n\t"                             \
   QB_DSP_ASM_RETURN                                \
-  "5:\n\t"                                         \
-  QB_TILE_BLOCK                                    \
-  "bne 2b\n\t"                                     \
-  "b 4b\n\t"                                       \
   QB_DSP_ASM_SIZE(NAME)
 
 #define QB_TILE_CLAMP                   \
@@ -154,7 +166,8 @@ __asm__(
     ".size qb_dsp_extend_row_pair, . - qb_dsp_extend_row_pair\n\t");
 
 // The weight table of the channel pair whose rows start at w (row length s.k): full
-// blocks, then the tail block from each row's last four bytes.
+// blocks, then the tail block from each row's last four bytes (the padding blocks after
+// them are zeroed once per tile).
 void build_pair_table(int32_t* table, const int8_t* w, const MatmulShape& s) {
   int32_t* d = qb_dsp_extend_row_pair(table, w, w + s.k, s.full_blocks);
   if (s.tail_back != 0) {
@@ -181,10 +194,12 @@ void matmul_tile(const int32_t* tile, int32_t columns, const MatmulShape& s,
     job.cols = tile;
     job.cols_end = tile + pairs * pw;
     job.out_stride = out_stride;
-    job.blocks = blocks_of(s.k);
+    job.table_end = pair_table + pw;
+    job.half_pass = tile_blocks_of(s.k) & 2;
     job.act_min4 = o.act_min4;
     job.act_max4 = o.act_max4;
     void (*const loop)(TileJob*) = o.clamp ? qb_dsp_matmul_tile_clamped : qb_dsp_matmul_tile;
+    for (int32_t* d = pair_table + 4 * blocks_of(s.k); d != job.table_end; ++d) *d = 0;
     int32_t oc = 0;
     for (; oc + 2 <= channels; oc += 2) {
       build_pair_table(pair_table, filter + oc * s.k, s);

@@ -6,15 +6,20 @@
 // and two SXTB16 per row and block), so a block of 16 MACs costs 15 instructions, and
 // its requantization and bookkeeping are paid once per 2 x 2 outputs. Here the two rows
 // are extended into a small stack table, interleaved per block ({row 0 even, odd, row 1
-// even, odd}), and one LDRD per row loads them: 11 instructions a block (one LDM of the
-// column pair, two LDRD, eight SMLAD). The table costs about ten instructions a block
-// per channel pair and tile, so the tile must hold enough column pairs to win that back;
-// the callers take this core when it holds at least kMinTileColumns columns, else the
-// 2-column core. The column pairs sit back to back in the tile, so the column pointer
-// runs on from one pair into the next.
+// even, odd}), and one LDM loads a block of both: 10 instructions a block (one LDM of
+// the column pair, one of the weights, eight SMLAD; Cortex-M33 loads the weights with
+// two LDRD, 11). That takes every register but sp
+// and pc, so the block loop runs four blocks a pass (the first pass two, where that
+// leaves a multiple of four) and ends on the table pointer reaching the table's end,
+// kept on the stack; columns and table are padded to an even number of blocks (the
+// table with a zero block, so whatever the columns' pad holds adds nothing). The table costs 7.5 instructions a block per channel pair and
+// tile, so the tile must hold enough column pairs to win that back; the callers take
+// this core when it holds at least kMinTileColumns columns, else the 2-column core. The
+// column pairs sit back to back in the tile, so the column pointer runs on from one
+// pair into the next.
 //
 // The columns are the 2-column core's layout (expand_column and the conv2d column
-// builders write them), the tail block included: the weight table's last block is
+// builders write them), the tail block included: the weight table's last real block is
 // extended from the rows' last four bytes, as the 2-column core loads them.
 #pragma once
 
@@ -48,8 +53,12 @@ inline constexpr bool kTileCore = true;
 // Blocks of four values in a column of k values (the tail block included).
 inline int32_t blocks_of(int32_t k) { return (k + 3) >> 2; }
 
-// Words of a column pair, and of the weight table (also 2 x 2 words a block).
-inline int32_t pair_words(int32_t k) { return 4 * blocks_of(k); }
+// Blocks the tile core runs per column: blocks_of(k) rounded up to even (its passes run
+// four blocks, the first one two when that leaves a multiple of four).
+inline int32_t tile_blocks_of(int32_t k) { return (blocks_of(k) + 1) & ~1; }
+
+// Words of a column pair in a tile, and of the weight table (also 2 x 2 words a block).
+inline int32_t pair_words(int32_t k) { return 4 * tile_blocks_of(k); }
 
 // Columns a tile buffer holds beside its weight table for k values per column: even, and
 // 0 when under kMinTileColumns.
