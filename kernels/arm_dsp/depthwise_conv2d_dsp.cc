@@ -110,7 +110,8 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
 }
 
 // Registers: r0-r3 accumulators (x lo, x+1 lo, x hi, x+1 hi), r4-r6 the staged rows, r7
-// the weights, r8-r12 / lr columns, packs and weight words. A stride-1 row is the
+// the weights, r8-r12 / lr columns, packs and weight words. No MAC reads the accumulator
+// the one before it wrote (Cortex-M33 would wait a cycle). A stride-1 row is the
 // sequence described at the top of the file; a stride-2 row pairs columns (0, 1) for
 // output x and (3, 4) for x + 1, column 2 being a single MAC for both.
 #define QB_DW_S1_ROW(C, O, EXT)                  \
@@ -123,13 +124,13 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "pkhtb r10, r10, r9, asr #16\n\t"              \
   "ldrd r9, lr, [r7, #" O "]\n\t"                \
   "smlad r0, r12, lr, r0\n\t"                    \
-  "smlabb r0, r8, r9, r0\n\t"                    \
   "smlad r1, r12, r9, r1\n\t"                    \
+  "smlabb r0, r8, r9, r0\n\t"                    \
   "smlabt r1, r11, lr, r1\n\t"                   \
   "ldrd r9, lr, [r7, #" O "+8]\n\t"              \
   "smlad r2, r10, lr, r2\n\t"                    \
-  "smlatb r2, r8, r9, r2\n\t"                    \
   "smlad r3, r10, r9, r3\n\t"                    \
+  "smlatb r2, r8, r9, r2\n\t"                    \
   "smlatt r3, r11, lr, r3\n\t"
 
 // Columns 0-2 of a staged row, split by SXTB16, with columns 0 and 1 paired for (w0, w1):
@@ -147,12 +148,12 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   QB_DW_COLUMNS_012(C, EXT)                      \
   "ldrd r12, lr, [r7, #" O "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
-  "smlabt r0, r10, lr, r0\n\t"                   \
   "smlabb r1, r10, r12, r1\n\t"                  \
+  "smlabt r0, r10, lr, r0\n\t"                   \
   "ldrd r12, lr, [r7, #" O "+8]\n\t"             \
   "smlad r2, r9, r12, r2\n\t"                    \
-  "smlatt r2, r10, lr, r2\n\t"                   \
   "smlatb r3, r10, r12, r3\n\t"                  \
+  "smlatt r2, r10, lr, r2\n\t"                   \
   "ldrd r8, r9, [" C ", #12]\n\t"                \
   "sxtb16 r8, r8" EXT "\n\t"                     \
   "sxtb16 r9, r9" EXT "\n\t"                     \

@@ -35,22 +35,23 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
 // Register use per pair: r0-r3 accumulators (A ch0, A ch1, B ch0, B ch1), r4 column
 // pointer, r5 weight pointer (row 0; row 1 is r5 + r6 + 4 after its post-increment), r6
 // k - 4, r7 block count, r8-r11 one block's column words, r12 / lr weight words. After the
-// blocks r4-r11 hold the two channels' {multiplier, round, right_shift}.
+// blocks r4-r11 hold the two channels' {multiplier, round, right_shift}. No SMLAD reads
+// the accumulator the one before it wrote (Cortex-M33 would wait a cycle).
 #define QB_MATMUL_BLOCK                  \
   "ldm r4!, {r8, r9, r10, r11}\n\t"      \
   "ldr lr, [r5], #4\n\t"                 \
   "sxtb16 r12, lr\n\t"                   \
   "sxtb16 lr, lr, ror #8\n\t"            \
   "smlad r0, r8, r12, r0\n\t"            \
-  "smlad r0, r9, lr, r0\n\t"             \
   "smlad r2, r10, r12, r2\n\t"           \
+  "smlad r0, r9, lr, r0\n\t"             \
   "smlad r2, r11, lr, r2\n\t"            \
   "ldr lr, [r5, r6]\n\t"                 \
   "sxtb16 r12, lr\n\t"                   \
   "sxtb16 lr, lr, ror #8\n\t"            \
   "smlad r1, r8, r12, r1\n\t"            \
-  "smlad r1, r9, lr, r1\n\t"             \
   "smlad r3, r10, r12, r3\n\t"           \
+  "smlad r1, r9, lr, r1\n\t"             \
   "smlad r3, r11, lr, r3\n\t"
 
 #define QB_MATMUL_BODY(NAME, PRE, REQ, CLAMP)                                     \
