@@ -52,6 +52,18 @@
 // blocks are done: a macro of four arguments, as the loop bodies call REQ.
 #define QB_DSP_REQUANT_WIDE_R11(ACC, M, K, R) QB_DSP_REQUANT_WIDE(ACC, M, K, R, "r11")
 
+// The four accumulators of a 2-column x 2-channel pass requantized by REQ (one of the
+// macros above) and packed: r0 and r2 (columns A and B of channel 0) with channel 0's
+// constants in M0, K0, R0, r1 and r3 with channel 1's in M1, K1, R1; then column A's two
+// bytes in r0's low halfword and column B's in r2's, ready for STRH.
+#define QB_DSP_REQUANT_2X2(REQ, M0, K0, R0, M1, K1, R1) \
+  REQ("r0", M0, K0, R0)                                \
+  REQ("r2", M0, K0, R0)                                \
+  REQ("r1", M1, K1, R1)                                \
+  REQ("r3", M1, K1, R1)                                \
+  "bfi r0, r1, #8, #8\n\t"                              \
+  "bfi r2, r3, #8, #8\n\t"
+
 // The activation clamp of four packed int8 results in V, bytewise between the splatted
 // bounds in LO and HI: SSUB8 sets GE per byte, SEL picks. Clobbers r10.
 #define QB_DSP_CLAMP_BYTES(V, LO, HI)     \

@@ -85,12 +85,7 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "ldmia lr!, {r4, r5, r6, r7, r8, r9}\n\t"                                  \
   "str lr, [r12, #20]\n\t"                                                   \
   PRE                                                                        \
-  REQ("r0", "r4", "r5", "r6")                                               \
-  REQ("r2", "r4", "r5", "r6")                                               \
-  REQ("r1", "r7", "r8", "r9")                                               \
-  REQ("r3", "r7", "r8", "r9")                                               \
-  "bfi r0, r1, #8, #8\n\t"                                                   \
-  "bfi r2, r3, #8, #8\n\t"                                                   \
+  QB_DSP_REQUANT_2X2(REQ, "r4", "r5", "r6", "r7", "r8", "r9")                \
   CLAMP                                                                      \
   "ldrd r4, r5, [r12, #28]\n\t"                                              \
   "strh r2, [r5], #2\n\t"                                                    \

@@ -90,12 +90,7 @@ void qb_dsp_matmul_tile_clamped(TileJob* job);
   "bne 2b\n\t"                                     \
   "ldr r12, [sp, #8]\n\t"                          \
   "ldm r12, {r5, r7, r8, r9, r11, lr}\n\t"         \
-  QB_DSP_REQUANT("r0", "r5", "r7", "r8")           \
-  QB_DSP_REQUANT("r2", "r5", "r7", "r8")           \
-  QB_DSP_REQUANT("r1", "r9", "r11", "lr")          \
-  QB_DSP_REQUANT("r3", "r9", "r11", "lr")          \
-  "bfi r0, r1, #8, #8\n\t"                         \
-  "bfi r2, r3, #8, #8\n\t"                         \
+  QB_DSP_REQUANT_2X2(QB_DSP_REQUANT, "r5", "r7", "r8", "r9", "r11", "lr") \
   CLAMP                                            \
   "ldrd r5, r7, [r12, #44]\n\t"                    \
   "strh r0, [r5]\n\t"                              \

@@ -170,12 +170,12 @@ struct Interior {
   int32_t out_row_step; // output bytes between rows
 };
 
-template <bool kLeft, bool kPartial>
-inline void short_group(const Plan& p, const Interior& r, uint8x16_t offsets, const int8_t* w0,
-                        const int8_t* w1, const int8_t* w2, const int8_t* w3, int32_t oc,
-                        mve_pred16_t lanes) {
-  const int8x16_t f0 = vldrbq_z_s8(w0, p.first), f1 = vldrbq_z_s8(w1, p.first);
-  const int8x16_t f2 = vldrbq_z_s8(w2, p.first), f3 = vldrbq_z_s8(w3, p.first);
+// Every pixel of the rectangle r for channels [oc, oc + 4) (`lanes` of them real): the
+// four sums dot(window) returns, plus bias, requantized and stored. The interior paths
+// below differ only in dot.
+template <bool kLeft, bool kPartial, typename Dot>
+inline void interior_group(const Plan& p, const Interior& r, int32_t oc, mve_pred16_t lanes,
+                           Dot dot) {
   const int32x4_t bias = vldrwq_z_s32(p.folded_bias + oc, lanes);
   const LaneRequant q = channel_requant<kLeft>(p.multiplier + oc, p.shift + oc, lanes);
   const int8_t* src_row = r.first;
@@ -184,11 +184,7 @@ inline void short_group(const Plan& p, const Interior& r, uint8x16_t offsets, co
     const int8_t* src = src_row;
     int8_t* out = out_row;
     for (int32_t x = 0; x < r.cols; ++x, src += r.col_step, out += p.out_c) {
-      // Lanes past the last tap gather junk; the filter's zero lanes cancel it.
-      const int8x16_t c = vldrbq_gather_offset_s8(src, offsets);
-      int32x4_t acc = lanes_of(vmladavq_s8(c, f0), vmladavq_s8(c, f1), vmladavq_s8(c, f2),
-                               vmladavq_s8(c, f3));
-      acc = finish(requantize<kLeft>(vaddq_s32(acc, bias), q), p.out);
+      const int32x4_t acc = finish(requantize<kLeft>(vaddq_s32(dot(src), bias), q), p.out);
       if (kPartial) {
         vstrbq_p_s32(out, acc, lanes);
       } else {
@@ -196,6 +192,20 @@ inline void short_group(const Plan& p, const Interior& r, uint8x16_t offsets, co
       }
     }
   }
+}
+
+template <bool kLeft, bool kPartial>
+inline void short_group(const Plan& p, const Interior& r, uint8x16_t offsets, const int8_t* w0,
+                        const int8_t* w1, const int8_t* w2, const int8_t* w3, int32_t oc,
+                        mve_pred16_t lanes) {
+  const int8x16_t f0 = vldrbq_z_s8(w0, p.first), f1 = vldrbq_z_s8(w1, p.first);
+  const int8x16_t f2 = vldrbq_z_s8(w2, p.first), f3 = vldrbq_z_s8(w3, p.first);
+  interior_group<kLeft, kPartial>(p, r, oc, lanes, [&](const int8_t* src) {
+    // Lanes past the last tap gather junk; the filter's zero lanes cancel it.
+    const int8x16_t c = vldrbq_gather_offset_s8(src, offsets);
+    return lanes_of(vmladavq_s8(c, f0), vmladavq_s8(c, f1), vmladavq_s8(c, f2),
+                    vmladavq_s8(c, f3));
+  });
 }
 
 template <bool kLeft>
@@ -231,33 +241,19 @@ constexpr int32_t kMaxRowWindows = 3;
 template <int32_t kKh, bool kLeft, bool kPartial>
 inline void row_window_group(const Plan& p, const Interior& r, const int8_t* table,
                              int32_t in_row, mve_pred16_t run, int32_t oc, mve_pred16_t lanes) {
-  const int32x4_t bias = vldrwq_z_s32(p.folded_bias + oc, lanes);
-  const LaneRequant q = channel_requant<kLeft>(p.multiplier + oc, p.shift + oc, lanes);
-  const int8_t* src_row = r.first;
-  int8_t* out_row = r.out + oc;
-  for (int32_t y = 0; y < r.rows; ++y, src_row += r.row_step, out_row += r.out_row_step) {
-    const int8_t* src = src_row;
-    int8_t* out = out_row;
-    for (int32_t x = 0; x < r.cols; ++x, src += r.col_step, out += p.out_c) {
-      // The kernel rows written out (kKh is the layer's kh): no loop or pointer steps.
-      int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (int32_t ky = 0; ky < kKh; ++ky) {
-        const int8x16_t c = vldrbq_z_s8(src + ky * in_row, run);
-        const int8_t* w = table + 64 * ky;
-        s0 = vmladavaq_s8(s0, c, vldrbq_s8(w));
-        s1 = vmladavaq_s8(s1, c, vldrbq_s8(w + 16));
-        s2 = vmladavaq_s8(s2, c, vldrbq_s8(w + 32));
-        s3 = vmladavaq_s8(s3, c, vldrbq_s8(w + 48));
-      }
-      const int32x4_t acc =
-          finish(requantize<kLeft>(vaddq_s32(lanes_of(s0, s1, s2, s3), bias), q), p.out);
-      if (kPartial) {
-        vstrbq_p_s32(out, acc, lanes);
-      } else {
-        vstrbq_s32(out, acc);
-      }
+  interior_group<kLeft, kPartial>(p, r, oc, lanes, [&](const int8_t* src) {
+    // The kernel rows written out (kKh is the layer's kh): no loop or pointer steps.
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int32_t ky = 0; ky < kKh; ++ky) {
+      const int8x16_t c = vldrbq_z_s8(src + ky * in_row, run);
+      const int8_t* w = table + 64 * ky;
+      s0 = vmladavaq_s8(s0, c, vldrbq_s8(w));
+      s1 = vmladavaq_s8(s1, c, vldrbq_s8(w + 16));
+      s2 = vmladavaq_s8(s2, c, vldrbq_s8(w + 32));
+      s3 = vmladavaq_s8(s3, c, vldrbq_s8(w + 48));
     }
-  }
+    return lanes_of(s0, s1, s2, s3);
+  });
 }
 
 // row_window_group for the layer's kh (1..kMaxRowWindows).
