@@ -21,9 +21,9 @@
 // being copied row by row. With K <= 16 taps such windows (1-channel stems) skip the
 // scratch altogether: the four filter rows, bias and requantization of a channel group
 // stay in registers while every interior pixel costs one gather, four VMLADAVs and the
-// requantization. Kernels of up to three rows of at most 16 bytes (three-channel 3x3
-// stems) skip it too: each kernel row of an interior window is one predicated VLDRB
-// straight from the input (see row_window_interior).
+// requantization. 3x3 kernels whose rows are at most 16 bytes (three-channel stems) skip
+// it too: each kernel row of an interior window is one predicated VLDRB straight from
+// the input (see row_window_interior).
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
@@ -229,22 +229,23 @@ __attribute__((noinline)) void short_interior(const Plan& plan, uint8x16_t offse
   }
 }
 
-// The interior of a convolution of at most kMaxRowWindows kernel rows of at most 16 bytes
-// each (kw * in_c <= 16) whose windows do not gather in one VLDRB: three-channel 3x3
-// stems. Each kernel row's run of the window is one predicated VLDRB straight from the
-// input (lanes past the run read nothing and hold zero), against that row of each filter
-// in a zero-padded stack table; channels outer, pixels inner, as short_interior. A pixel
-// of a group costs kh loads, 4 * kh VMLADAVs and their row loads, and the requantization,
-// with no copy into the scratch.
-constexpr int32_t kMaxRowWindows = 3;
+// The interior of a 3x3 convolution whose kernel rows are at most 16 bytes (in_c <= 5)
+// and whose windows do not gather in one VLDRB: three-channel stems. Each kernel row's
+// run of the window is one predicated VLDRB straight from the input (lanes past the run
+// read nothing and hold zero), against that row of each filter in a zero-padded stack
+// table; channels outer, pixels inner, as short_interior. A pixel of a group costs three
+// loads, twelve VMLADAVs and their row loads, and the requantization, with no copy into
+// the scratch. (Other kernel heights take the scratch: one instantiation keeps the code
+// small.)
+constexpr int32_t kRowWindows = 3;
 
-template <int32_t kKh, bool kLeft, bool kPartial>
+template <bool kLeft, bool kPartial>
 inline void row_window_group(const Plan& p, const Interior& r, const int8_t* table,
                              int32_t in_row, mve_pred16_t run, int32_t oc, mve_pred16_t lanes) {
   interior_group<kLeft, kPartial>(p, r, oc, lanes, [&](const int8_t* src) {
-    // The kernel rows written out (kKh is the layer's kh): no loop or pointer steps.
+    // The kernel rows written out: no loop or pointer steps.
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (int32_t ky = 0; ky < kKh; ++ky) {
+    for (int32_t ky = 0; ky < kRowWindows; ++ky) {
       const int8x16_t c = vldrbq_z_s8(src + ky * in_row, run);
       const int8_t* w = table + 64 * ky;
       s0 = vmladavaq_s8(s0, c, vldrbq_s8(w));
@@ -256,29 +257,18 @@ inline void row_window_group(const Plan& p, const Interior& r, const int8_t* tab
   });
 }
 
-// row_window_group for the layer's kh (1..kMaxRowWindows).
-template <bool kLeft, bool kPartial>
-void row_window_group_of(int32_t kh, const Plan& p, const Interior& r, const int8_t* table,
-                         int32_t in_row, mve_pred16_t run, int32_t oc, mve_pred16_t lanes) {
-  static_assert(kMaxRowWindows == 3, "one instantiation per kernel height");
-  if (kh == 3) return row_window_group<3, kLeft, kPartial>(p, r, table, in_row, run, oc, lanes);
-  if (kh == 2) return row_window_group<2, kLeft, kPartial>(p, r, table, in_row, run, oc, lanes);
-  row_window_group<1, kLeft, kPartial>(p, r, table, in_row, run, oc, lanes);
-}
-
 template <bool kLeft>
-__attribute__((noinline)) void row_window_interior(const Plan& plan, int32_t kh,
-                                                   int32_t row_bytes, int32_t in_row,
-                                                   const Interior& rect) {
+__attribute__((noinline)) void row_window_interior(const Plan& plan, int32_t row_bytes,
+                                                   int32_t in_row, const Interior& rect) {
   const Plan p = plan;
   const Interior r = rect;
   const mve_pred16_t run = vctp8q(static_cast<uint32_t>(row_bytes));
   // Per kernel row, the group's four filter rows as 16-byte vectors, zero past row_bytes
   // (a missing channel of a last partial group repeats the group's last one).
-  alignas(16) int8_t table[kMaxRowWindows * 4 * 16];
+  alignas(16) int8_t table[kRowWindows * 4 * 16];
   for (int32_t oc = 0; oc < p.out_c; oc += 4) {
     const int32_t left = p.out_c - oc < 4 ? p.out_c - oc : 4;
-    for (int32_t ky = 0; ky < kh; ++ky) {
+    for (int32_t ky = 0; ky < kRowWindows; ++ky) {
       for (int32_t j = 0; j < 4; ++j) {
         const int8_t* src = p.filter + (oc + (j < left ? j : left - 1)) * p.taps + ky * row_bytes;
         vstrbq_s8(table + (ky * 4 + j) * 16, vldrbq_z_s8(src, run));
@@ -286,9 +276,9 @@ __attribute__((noinline)) void row_window_interior(const Plan& plan, int32_t kh,
     }
     const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(left));
     if (left == 4) {
-      row_window_group_of<kLeft, false>(kh, p, r, table, in_row, run, oc, lanes);
+      row_window_group<kLeft, false>(p, r, table, in_row, run, oc, lanes);
     } else {
-      row_window_group_of<kLeft, true>(kh, p, r, table, in_row, run, oc, lanes);
+      row_window_group<kLeft, true>(p, r, table, in_row, run, oc, lanes);
     }
   }
 }
@@ -390,7 +380,7 @@ void conv2d_impl(const ConvArgs& a) {
     }
   }
   const bool short_gather = gather && taps <= 16;
-  const bool row_windows = !short_gather && row_bytes <= 16 && kh <= kMaxRowWindows;
+  const bool row_windows = !short_gather && row_bytes <= 16 && kh == kRowWindows;
   const bool interior_done = short_gather || row_windows;
 
   auto run_batch = [&](int32_t count, int8_t* const* outs) {
@@ -431,7 +421,7 @@ void conv2d_impl(const ConvArgs& a) {
       if (short_gather) {
         short_interior<kLeft>(p, vldrbq_u8(offsets), r);
       } else {
-        row_window_interior<kLeft>(p, kh, row_bytes, in_row, r);
+        row_window_interior<kLeft>(p, row_bytes, in_row, r);
       }
     }
     // Every other pixel goes through the scratch, four columns at a time.
