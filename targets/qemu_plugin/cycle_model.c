@@ -582,9 +582,55 @@ static int can_pair(const insn* first, const insn* second) {
   return loads <= 2 && stores <= 1 && macs <= 1 && shifts <= 1 && fps <= 1;
 }
 
+// The base cost of d: its class, plus the registers of a multiple transfer.
+static uint32_t base_cost(const uint32_t* c, const insn* d) {
+  uint32_t cost = c[d->cls];
+  if (d->cls == QB_LDM || d->cls == QB_STM) cost += d->nregs * c[QB_LDM_PER_REG];
+  if (d->cls == QB_FP_LDM) cost += d->nregs * c[QB_FP_LDM_PER_REG];
+  return cost;
+}
+
+// d's cost (base cost `cost`) behind prev, which cost prev_cost and, with
+// prev_second_of_pair, issued as the second of an M7 pair: the rules between neighbours.
+static uint32_t behind(const uint32_t* c, const insn* prev, uint32_t prev_cost,
+                       int prev_second_of_pair, const insn* d, uint32_t cost) {
+  // A load or store right behind another one overlaps its address phase with the
+  // previous data phase (M3/M4), except behind a register-offset store, with writeback,
+  // into the PC, or when its address needs the previous load's data.
+  if (c[QB_LOAD_PAIRING] && d->single_ls && !d->writes_pc && !d->writeback && prev->single_ls &&
+      !prev->reg_offset_store && !(prev->loaded & d->addr)) {
+    cost = c[QB_LDR_PIPELINED];
+  }
+  if (is_memory(d) && is_data_processing(prev) && (prev->dst & d->addr)) cost += c[QB_AGU_STALL];
+  if (prev->loaded & d->src) cost += c[QB_LOAD_USE];
+  if (is_multiply(prev->cls)) {
+    const uint32_t reads = c[QB_MAC_ACC_FORWARD] ? d->src & ~d->acc : d->src;
+    if (prev->dst & reads) cost += c[QB_MUL_USE];
+  }
+  // MVE: the first beat of an instruction overlaps the last beat of the previous one
+  // when they use different pipes.
+  if (d->pipe != kPipeNone && prev->pipe != kPipeNone && d->pipe != prev->pipe && cost > 1) {
+    cost -= c[QB_MVE_OVERLAP];
+  }
+  if (c[QB_DUAL_ISSUE] && !prev_second_of_pair && cost == 1 && prev_cost == 1 &&
+      can_pair(prev, d)) {
+    cost = 0;
+  }
+  return cost;
+}
+
+static void keep_edge(qb_block_edge* e, const uint8_t* code, size_t size, uint64_t vaddr,
+                      uint32_t cost, int paired) {
+  memset(e->code, 0, sizeof e->code);
+  memcpy(e->code, code, size < 4 ? size : 4);
+  e->vaddr = vaddr;
+  e->cost = cost;
+  e->paired = paired;
+}
+
 void qb_cycle_model_block(const qb_cycle_model* model, size_t n, const uint8_t* const* code,
                           const size_t* size, const uint64_t* vaddr, uint32_t* costs,
-                          qb_block_exit* exit) {
+                          qb_block_exit* exit, qb_block_edge* first) {
   const uint32_t* c = model->cost;
   const int mve = c[QB_MVE_LS] != 0;
   insn prev = {0};
@@ -593,6 +639,8 @@ void qb_cycle_model_block(const qb_cycle_model* model, size_t n, const uint8_t* 
   unsigned it_left = 0;
   exit->fall_through = n ? vaddr[n - 1] + thumb_length(code[n - 1]) : 0;
   exit->if_taken = exit->if_not_taken = 0;
+  exit->straight_on = 0;
+  memset(first, 0, sizeof *first);
   for (size_t i = 0; i < n; ++i) {
     insn d;
     decode(code[i], size[i], vaddr[i], mve, &d);
@@ -600,34 +648,12 @@ void qb_cycle_model_block(const qb_cycle_model* model, size_t n, const uint8_t* 
     if (it_left > 0) --it_left;
     if (d.cls == QB_IT) it_left = d.it_count;
 
-    uint32_t cost = c[d.cls];
-    if (d.cls == QB_LDM || d.cls == QB_STM) cost += d.nregs * c[QB_LDM_PER_REG];
-    if (d.cls == QB_FP_LDM) cost += d.nregs * c[QB_FP_LDM_PER_REG];
-    if (have_prev) {
-      // A load or store right behind another one overlaps its address phase with the
-      // previous data phase (M3/M4), except behind a register-offset store, with
-      // writeback, into the PC, or when its address needs the previous load's data.
-      if (c[QB_LOAD_PAIRING] && d.single_ls && !d.writes_pc && !d.writeback && prev.single_ls &&
-          !prev.reg_offset_store && !(prev.loaded & d.addr)) {
-        cost = c[QB_LDR_PIPELINED];
-      }
-      if (is_memory(&d) && is_data_processing(&prev) && (prev.dst & d.addr)) cost += c[QB_AGU_STALL];
-      if (prev.loaded & d.src) cost += c[QB_LOAD_USE];
-      if (is_multiply(prev.cls)) {
-        const uint32_t reads = c[QB_MAC_ACC_FORWARD] ? d.src & ~d.acc : d.src;
-        if (prev.dst & reads) cost += c[QB_MUL_USE];
-      }
-      // MVE: the first beat of an instruction overlaps the last beat of the previous one
-      // when they use different pipes.
-      if (d.pipe != kPipeNone && prev.pipe != kPipeNone && d.pipe != prev.pipe && cost > 1) {
-        cost -= c[QB_MVE_OVERLAP];
-      }
-      if (c[QB_DUAL_ISSUE] && !prev_second_of_pair && cost == 1 && prev_cost == 1 &&
-          can_pair(&prev, &d)) {
-        cost = 0;
-      }
-    }
+    uint32_t cost = base_cost(c, &d);
+    if (have_prev) cost = behind(c, &prev, prev_cost, prev_second_of_pair, &d, cost);
     prev_second_of_pair = have_prev && cost == 0 && c[d.cls] != 0;
+    if (i == 0) keep_edge(first, code[0], size[0], vaddr[0], cost, 0);
+    if (i == 1 && prev_second_of_pair) first->paired = 1;
+    const uint32_t rule_cost = cost;
 
     // Branches: unconditional ones pay their refill here; a conditional one (the last
     // instruction of its block) leaves the choice to the next block's start address.
@@ -653,9 +679,29 @@ void qb_cycle_model_block(const qb_cycle_model* model, size_t n, const uint8_t* 
     } else if (d.writes_pc) {
       cost += c[QB_INDIRECT_PENALTY];
     }
+    if (i + 1 == n && !decided_at_run_time && d.branch == kNotBranch && !d.writes_pc &&
+        !d.loop_end && it_left == 0) {
+      exit->straight_on = 1;
+      keep_edge(&exit->last, code[i], size[i], vaddr[i], rule_cost, prev_second_of_pair);
+    }
     costs[i] = cost;
     prev = d;
     prev_cost = cost;
     have_prev = 1;
   }
+}
+
+int32_t qb_cycle_model_carry(const qb_cycle_model* model, const qb_block_edge* last,
+                             const qb_block_edge* first) {
+  const uint32_t* c = model->cost;
+  const int mve = c[QB_MVE_LS] != 0;
+  insn prev, d;
+  decode(last->code, 4, last->vaddr, mve, &prev);
+  decode(first->code, 4, first->vaddr, mve, &d);
+  const uint32_t alone = base_cost(c, &d);
+  uint32_t cost = behind(c, &prev, last->cost, last->paired, &d, alone);
+  // Pairing is greedy within a block: an instruction that already issues with the next
+  // one does not also pair with the previous block's last.
+  if (cost == 0 && alone != 0 && first->paired) cost = alone;
+  return (int32_t)cost - (int32_t)first->cost;
 }

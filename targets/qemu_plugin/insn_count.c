@@ -33,10 +33,9 @@ static FILE* out;
 static int with_model;
 static qb_cycle_model model;
 static uint64_t cycle_count;
-// Where the block that ran last would fall through to, and what its final branch costs
-// when the next block starts there (not taken) or elsewhere (taken).
-static uint64_t expected_next = UINT64_MAX;
-static uint32_t owed_if_taken, owed_if_not_taken;
+// The block that ran last: where it would fall through to, and what its final branch
+// costs when the next block starts there (not taken) or elsewhere (taken).
+static const struct block_info* last_block;
 
 static void on_mark(unsigned int vcpu_index, void* userdata) {
   (void)vcpu_index;
@@ -51,17 +50,28 @@ typedef struct block_info {
   uint64_t start;
   uint64_t static_cycles;  // the block's instruction costs, when no mark lies inside it
   qb_block_exit exit;
+  qb_block_edge first;     // its first instruction, for a block that runs straight on
 } block_info;
 
-// Runs as each block starts: settles the previous block's branch, records this one's and,
-// for a block without marks, adds its instruction costs in one go.
+// Runs as each block starts: settles the previous block's branch (or, where QEMU split
+// straight-line code, the rules between the two blocks' edge instructions) and, for a
+// block without marks, adds its instruction costs in one go.
 static void on_block(unsigned int vcpu_index, void* userdata) {
   (void)vcpu_index;
   const block_info* b = userdata;
-  cycle_count += b->static_cycles + (b->start == expected_next ? owed_if_not_taken : owed_if_taken);
-  expected_next = b->exit.fall_through;
-  owed_if_taken = b->exit.if_taken;
-  owed_if_not_taken = b->exit.if_not_taken;
+  cycle_count += b->static_cycles;
+  if (last_block != NULL) {
+    const qb_block_exit* e = &last_block->exit;
+    if (b->start != e->fall_through) {
+      cycle_count += e->if_taken;
+    } else if (e->straight_on) {
+      // Unsigned wrap-around adds a negative difference correctly.
+      cycle_count += (uint64_t)(int64_t)qb_cycle_model_carry(&model, &e->last, &b->first);
+    } else {
+      cycle_count += e->if_not_taken;
+    }
+  }
+  last_block = b;
 }
 
 static int is_mark(uint64_t vaddr) {
@@ -91,7 +101,7 @@ static void model_block(struct qemu_plugin_tb* tb, size_t n) {
   if (b == NULL) return;
   b->start = qemu_plugin_tb_vaddr(tb);
   b->static_cycles = 0;
-  qb_cycle_model_block(&model, n, code, size, vaddr, costs, &b->exit);
+  qb_cycle_model_block(&model, n, code, size, vaddr, costs, &b->exit, &b->first);
   if (!has_mark) {
     // One add per block instead of one per instruction: what keeps the model cheap. A
     // block left early by an exception is still charged in full.

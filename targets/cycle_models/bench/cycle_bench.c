@@ -2,10 +2,11 @@
 // instruction class or pipeline rule, each between two global labels
 // (qb_cb_<case>_begin / qb_cb_<case>_end) that the test passes to the plugin as marks.
 // Each case is a naked function entered by a call, so its first instruction starts a
-// translation block (64-byte alignment keeps a case inside one 1 KiB QEMU page) and has
-// no predecessor for the pipeline rules; the end label sits
-// on the returning BX LR, which is not counted. expected.txt holds the hand-computed
-// cycles per core. The sequences run once; their results are not used.
+// translation block (64-byte alignment keeps a case inside one 1 KiB QEMU page, except
+// the page-split cases, which cross one on purpose) and has no predecessor for the
+// pipeline rules; the end label sits on the returning BX LR, which is not counted.
+// expected.txt holds the hand-computed cycles per core. The sequences run once; their
+// results are not used.
 #include <stdint.h>
 
 #define QB_CASE(name, body)                                                \
@@ -109,6 +110,32 @@ QB_CASE(mve_overlap,
         "vldrw.u32 q1, [r0, #48]\n")
 #endif
 
+// Straight-line code across a 1 KiB page, where QEMU ends one translation block and
+// starts the next with no branch between them: a case aligned to a page, 256 NOPs (255
+// NOP.W and one NOP: 1022 bytes), then an instruction pair whose first half is the last
+// of the page and whose second half the first of the next. The pipeline rules between
+// the two are costed when the second block runs on from the first.
+#define QB_PAGE_CASE(name, pair)                                               \
+  __attribute__((naked, noinline, used, aligned(1024))) void qb_cb_##name(     \
+      __attribute__((unused)) uint32_t a, __attribute__((unused)) uint32_t b) { \
+    __asm__ volatile(".global qb_cb_" #name "_begin\n"                          \
+                     ".global qb_cb_" #name "_end\n"                            \
+                     "qb_cb_" #name "_begin:\n"                                 \
+                     ".rept 255\nnop.w\n.endr\nnop\n" pair                      \
+                     "qb_cb_" #name "_end:\n"                                   \
+                     "bx lr\n");                                                \
+  }
+
+// r0 points to the buffer: two loads back to back (M3/M4 pipeline them; M7 pairs them).
+QB_PAGE_CASE(page_split_loads,
+             "ldr r1, [r0]\n"
+             "ldr r2, [r0, #4]\n")
+
+// r0 points to the buffer: a load whose result the next instruction uses.
+QB_PAGE_CASE(page_split_load_use,
+             "ldr r1, [r0]\n"
+             "adds r2, r1, #1\n")
+
 static uint32_t buffer[16] __attribute__((aligned(16)));
 
 int main(void) {
@@ -130,5 +157,7 @@ int main(void) {
 #if defined(__ARM_FEATURE_MVE)
   qb_cb_mve_overlap(b, 0);
 #endif
+  qb_cb_page_split_loads(b, 0);
+  qb_cb_page_split_load_use(b, 0);
   return 0;
 }
