@@ -3,20 +3,20 @@
 // tile instead of once per column pair.
 //
 // Why: the 2-column core (matmul_dsp.h) extends the weights in its block loop (one LDR
-// and two SXTB16 per row and block), so a block of 16 MACs costs 15 instructions, and
-// its requantization and bookkeeping are paid once per 2 x 2 outputs. Here the two rows
-// are extended into a small stack table, interleaved per block ({row 0 even, odd, row 1
-// even, odd}), and one LDM loads a block of both: 10 instructions a block (one LDM of
-// the column pair, one of the weights, eight SMLAD; Cortex-M33 loads the weights with
-// two LDRD, 11). That takes every register but sp
-// and pc, so the block loop runs four blocks a pass (the first pass two, where that
-// leaves a multiple of four) and ends on the table pointer reaching the table's end,
-// kept on the stack; columns and table are padded to an even number of blocks (the
-// table with a zero block, so whatever the columns' pad holds adds nothing). The table costs 7.5 instructions a block per channel pair and
-// tile, so the tile must hold enough column pairs to win that back; the callers take
-// this core when it holds at least kMinTileColumns columns, else the 2-column core. The
-// column pairs sit back to back in the tile, so the column pointer runs on from one
-// pair into the next.
+// and two SXTB16 per row and block), so a block of 16 MACs costs 15 instructions, and its
+// requantization and bookkeeping are paid once per 2 x 2 outputs. Here the two rows are
+// extended into a small stack table, interleaved per block ({row 0 even, odd, row 1 even,
+// odd}), and one LDM loads a block of both: 10 instructions a block (one LDM of the
+// column pair, one of the weights, eight SMLAD; Cortex-M33 loads the weights with two
+// LDRD, 11). That takes every register but sp and pc, so the block loop runs four blocks
+// a pass (the first pass two, where that leaves a multiple of four) and ends on the table
+// pointer reaching the table's end, kept on the stack; columns and table are padded to an
+// even number of blocks (the table with a zero block, so whatever the columns' pad holds
+// adds nothing). The table costs 7.5 instructions a block per channel pair and tile, so
+// the tile must hold enough column pairs to win that back; the callers take this core
+// when it holds at least kMinTileColumns columns, else the 2-column core. The column
+// pairs sit back to back in the tile, so the column pointer runs on from one pair into
+// the next.
 //
 // The columns are the 2-column core's layout (expand_column and the conv2d column
 // builders write them), the tail block included: the weight table's last real block is
@@ -32,7 +32,7 @@
 namespace qb::kernels::dsp {
 
 // Stack bytes of a tile buffer: the column pairs, then the weight table. It bounds the
-// columns a tile holds (8 bytes per column and block of four values), e.g. 44 for a
+// columns a tile holds (8 bytes per column and block of four values), e.g. 46 for a
 // 64-value pointwise column, 18 for a 3x3 patch of 16 channels.
 inline constexpr int32_t kTileBytes = 6144;
 // Fewer columns than this and the per-tile weight table costs more than it saves: in
