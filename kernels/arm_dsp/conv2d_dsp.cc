@@ -217,11 +217,11 @@ void conv_im2col(const ConvArgs& a) {
   ChannelQuant quant[kMatmulQuantChunk];
 
   const int32_t tile_cols = tile_columns(g.k);
-  const int32_t pw = pair_words(g.k);
   // Column tiles and their weight table (at most kTileBytes), when the layer takes them.
-  int32_t* const tile = tile_cols > 0 ? static_cast<int32_t*>(__builtin_alloca(
-                                            sizeof(int32_t) * (tile_cols / 2 + 1) * pw))
-                                      : nullptr;
+  const int32_t tile_words = (tile_cols / 2 + 1) * pair_words(g.k);
+  int32_t* const tile =
+      tile_cols > 0 ? static_cast<int32_t*>(__builtin_alloca(sizeof(int32_t) * tile_words))
+                    : nullptr;
   // Column `slot` of the pair at pair_cols for the output pixel at px.
   auto build_column = [&](int32_t* pair_cols, int32_t slot, const PixelCursor& px) {
     if (words) {
@@ -246,20 +246,11 @@ void conv_im2col(const ConvArgs& a) {
     // Tiles while enough pixels are left for one (the tile core takes folded tables only);
     // the rest two at a time.
     if (kind == QuantKind::kFolded && tile_cols > 0) {
-      while (pixels - p >= kMinTileColumns) {
-        const int32_t cols = pixels - p < tile_cols ? pixels - p : tile_cols;
-        PixelCursor last = pa;
-        for (int32_t c = 0; c < cols; ++c) {
-          build_column(tile + (c >> 1) * pw, c & 1, pa);
-          last = pa;
-          pa.next(a.output_shape);
-        }
-        // An odd last column's pair gets a copy as B, computed and dropped.
-        if ((cols & 1) != 0) build_column(tile + (cols >> 1) * pw, 1, last);
-        matmul_tile(tile, cols, s, filter, bias, quant, n, o, a.output + p * out_c + oc0, out_c,
-                    pair_table_of(tile, g.k));
-        p += cols;
-      }
+      p = matmul_tiles(tile, pixels, s, filter, bias, quant, n, o, a.output + oc0, out_c,
+                       [&](int32_t* pair_cols, int32_t slot) {
+                         build_column(pair_cols, slot, pa);
+                         pa.next(a.output_shape);
+                       });
     }
     for (; p < pixels; p += 2) {
       PixelCursor pb = pa;

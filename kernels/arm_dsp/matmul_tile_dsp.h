@@ -82,6 +82,37 @@ void matmul_tile(const int32_t* tile, int32_t columns, const MatmulShape& s,
                  int32_t channels, const OutputQuant& o, int8_t* out, int32_t out_stride,
                  int32_t* pair_table);
 
+// Runs the tile core over the pixels [0, pixels) of one channel chunk, a tile at a time
+// while at least kMinTileColumns are left (the layer must have tile_columns(s.k) > 0 and
+// a folded table): build_next(pair_cols, slot) writes the next pixel's column into `slot`
+// of the pair at pair_cols, called in pixel order; an odd tile's last pair gets its A
+// column copied as B (computed and dropped). out is pixel 0's output. Returns the first
+// pixel not done, for the 2-column core.
+template <typename BuildNext>
+int32_t matmul_tiles(int32_t* buffer, int32_t pixels, const MatmulShape& s,
+                     const int8_t* filter, const int32_t* folded_bias, const ChannelQuant* quant,
+                     int32_t channels, const OutputQuant& o, int8_t* out, int32_t out_stride,
+                     BuildNext build_next) {
+  const int32_t tile_cols = tile_columns(s.k);
+  const int32_t pw = pair_words(s.k);
+  int32_t p = 0;
+  while (pixels - p >= kMinTileColumns) {
+    const int32_t cols = pixels - p < tile_cols ? pixels - p : tile_cols;
+    for (int32_t c = 0; c < cols; ++c) build_next(buffer + (c >> 1) * pw, c & 1);
+    if ((cols & 1) != 0) {
+      int32_t* pair = buffer + (cols >> 1) * pw;
+      for (int32_t b = 0; b < blocks_of(s.k); ++b, pair += 4) {
+        pair[2] = pair[0];
+        pair[3] = pair[1];
+      }
+    }
+    matmul_tile(buffer, cols, s, filter, folded_bias, quant, channels, o, out + p * out_stride,
+                out_stride, pair_table_of(buffer, s.k));
+    p += cols;
+  }
+  return p;
+}
+
 }  // namespace qb::kernels::dsp
 
 #endif

@@ -47,24 +47,17 @@ void pointwise(const ConvArgs& a) {
                                               int64_t{k} << 14, a.params.output_offset, true);
     const int8_t* const filter = a.filter + oc0 * k;
     const int32_t* const bias = a.folded_bias + oc0;
-    int32_t p = 0;
     // Tiles while enough pixels are left for one (the tile core takes folded tables only);
     // the rest two at a time.
+    const int8_t* in = a.input;
+    int32_t p = 0;
     if (kind == QuantKind::kFolded && tile_cols > 0) {
-      while (pixels - p >= kMinTileColumns) {
-        const int32_t cols = pixels - p < tile_cols ? pixels - p : tile_cols;
-        const int8_t* in = a.input + p * k;
-        for (int32_t c = 0; c < cols; ++c) {
-          expand_column(buffer + (c >> 1) * pw, c & 1, in + c * k, k);
-        }
-        // An odd last column's pair gets a copy as B, computed and dropped.
-        if ((cols & 1) != 0) expand_column(buffer + (cols >> 1) * pw, 1, in + (cols - 1) * k, k);
-        matmul_tile(buffer, cols, s, filter, bias, quant, n, o, a.output + p * out_c + oc0, out_c,
-                    pair_table_of(buffer, k));
-        p += cols;
-      }
+      p = matmul_tiles(buffer, pixels, s, filter, bias, quant, n, o, a.output + oc0, out_c,
+                       [&](int32_t* pair_cols, int32_t slot) {
+                         expand_column(pair_cols, slot, in, k);
+                         in += k;
+                       });
     }
-    const int8_t* in = a.input + p * k;
     int8_t* out = a.output + p * out_c + oc0;
     for (; p < pixels; p += 2, in += 2 * k, out += 2 * out_c) {
       const bool has_b = p + 1 < pixels;
