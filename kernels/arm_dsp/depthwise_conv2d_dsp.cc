@@ -8,16 +8,18 @@
 // channels (0, 2) and (1, 3); for two neighbouring outputs x, x + 1 of one channel, the
 // input columns x+1 and x+2 are shared, so one PKHBT/PKHTB builds the pair (col x+1,
 // col x+2) that both outputs multiply with a weight pair ((w1, w2) for x, (w0, w1) for
-// x + 1), and the two leftover taps are single SMLAxy. A kernel row then costs 17
-// instructions for 12 MACs: LDM of four columns, four SXTB16, two LDRD of the
-// pre-paired weights, two packs, eight MACs (stride 2 pairs columns (0, 1) and (3, 4)
-// instead: 22 instructions); a row's odd last output runs alone (12 instructions a
-// kernel row), not as half of a pair. Staging the input rows first makes the columns contiguous
-// (one LDM) and writes padded taps as the zero point, so borders run the same code from
-// folded_bias; the window slides down the image, staging each input row once per
-// channel group. Other geometries (other kernel sizes or horizontal strides, a last
-// group of fewer than four channels, a channel outside the fast requantization) take a
-// per-pixel loop over the taps with SMLAxy per channel.
+// x + 1), and the two leftover taps are single SMLAxy. The rows are staged already split
+// (an even plane of channels 0 and 2, an odd one of 1 and 3), so a kernel row then costs
+// 13 instructions for 12 MACs: LDM of four columns, two LDRD of the pre-paired weights,
+// two packs, eight MACs (stride 2 pairs columns (0, 1) and (3, 4) instead: 17
+// instructions); a row's odd last output runs alone (9 instructions a kernel row), not as
+// half of a pair. Staging the input rows first makes the columns contiguous (one LDM),
+// splits each column once instead of at every output pair that reads it, and writes
+// padded taps as the zero point, so borders run the same code from folded_bias; the
+// window slides down the image, staging each input row once per channel group. Other
+// geometries (other kernel sizes or horizontal strides, a last group of fewer than four
+// channels, a channel outside the fast requantization) take a per-pixel loop over the
+// taps with SMLAxy per channel.
 #if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
 #include <arm_acle.h>
 
@@ -33,8 +35,9 @@ namespace qb::kernels::dsp {
 namespace {
 
 // Stack words for the staged rows (all kernel rows of one column chunk, plus two spare
-// words per row that the paired fast paths may read past the chunk).
-constexpr int32_t kStageWords = 112;
+// words per row that the paired fast paths may read past the chunk). The assembly path
+// stages each row as two planes of half that many words (stage_row_split).
+constexpr int32_t kStageWords = 224;
 constexpr int32_t kMaxKernelRows = 16;
 
 struct DwGeometry {
@@ -75,12 +78,47 @@ void stage_row(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_
   for (; j < cols; ++j) dst[j] = g.zero_point4;
 }
 
+// The assembly path's rows (three kernel rows): each is an even plane then an odd plane
+// of this many words.
+constexpr int32_t kSplitPlaneWords = kStageWords / 6;
+
+// Stages the same columns for the assembly path (a full group of four channels), split
+// as SXTB16 splits them: channels 0 and 2 of each column as int16 lanes into the even
+// plane at dst, channels 1 and 3 into the odd plane kSplitPlaneWords further on. Each
+// column is split once here rather than once per output pair that reads it (two pairs at
+// stride 1, for each of three output rows).
+void stage_row_split(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_t ix_begin,
+                     int32_t cols, int32_t c0) {
+  const uint32_t zero = static_cast<uint32_t>(sxtb16_even(g.zero_point4));
+  uint32_t* const dst_end = dst + cols;
+  if (iy < 0 || iy >= g.in_h) {
+    for (; dst < dst_end; ++dst) dst[0] = dst[kSplitPlaneWords] = zero;
+    return;
+  }
+  int32_t j = ix_begin < 0 ? -ix_begin : 0;
+  if (j > cols) j = cols;
+  for (uint32_t* const pad_end = dst + j; dst < pad_end; ++dst) dst[0] = dst[kSplitPlaneWords] = zero;
+  int32_t end = g.in_w - ix_begin;
+  if (end > cols) end = cols;
+  if (end < j) end = j;
+  const int32_t step = g.channels;
+  const int8_t* p = g.input + ((b * g.in_h + iy) * g.in_w + ix_begin + j) * step + c0;
+  // An end pointer and the odd plane at a fixed offset: one load, two SXTB16, two stores
+  // and the loop's compare and branch per column.
+  for (uint32_t* const in_end = dst_end - (cols - end); dst < in_end; ++dst, p += step) {
+    const uint32_t w = load_u32(p);
+    dst[0] = static_cast<uint32_t>(sxtb16_even(w));
+    dst[kSplitPlaneWords] = static_cast<uint32_t>(sxtb16_odd(w));
+  }
+  for (; dst < dst_end; ++dst) dst[0] = dst[kSplitPlaneWords] = zero;
+}
+
 // ---- The 3x3 output loop, in assembly ---------------------------------------------------
 //
 // Written in C with the row sequences as inline assembly, GCC 12 keeps the three
 // staged-row pointers, the weight pointer, the accumulators and the requantization
 // constants in memory around them, about 160 instructions per output pair of a pass; this
-// loop takes about 92. Its state is a DwPassJob on the caller's stack. It requantizes on
+// loop takes about 80. Its state is a DwPassJob on the caller's stack. It requantizes on
 // the fast path only: a group with a channel outside it takes the general path.
 struct DwPassJob {
   int32_t fb_lo, fb_hi;     // doubled, as the weights
@@ -99,27 +137,20 @@ static_assert(offsetof(DwPassJob, rows) == 8 && offsetof(DwPassJob, weights) == 
               "the assembly below addresses DwPassJob by these offsets");
 
 extern "C" {
-void qb_dsp_dw3x3_s1_even(DwPassJob* job);
-void qb_dsp_dw3x3_s1_odd(DwPassJob* job);
-void qb_dsp_dw3x3_s2_even(DwPassJob* job);
-void qb_dsp_dw3x3_s2_odd(DwPassJob* job);
-void qb_dsp_dw3x3_s1_even_clamped(DwPassJob* job);
-void qb_dsp_dw3x3_s1_odd_clamped(DwPassJob* job);
-void qb_dsp_dw3x3_s2_even_clamped(DwPassJob* job);
-void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
+void qb_dsp_dw3x3_s1(DwPassJob* job);
+void qb_dsp_dw3x3_s2(DwPassJob* job);
+void qb_dsp_dw3x3_s1_clamped(DwPassJob* job);
+void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
 }
 
-// Registers: r0-r3 accumulators (x lo, x+1 lo, x hi, x+1 hi), r4-r6 the staged rows, r7
+// Registers: r0-r3 accumulators (x lo, x+1 lo, x hi, x+1 hi), r4-r6 the staged rows (one
+// plane: a pass's two channels), r7
 // the weights, r8-r12 / lr columns, packs and weight words. No MAC reads the accumulator
 // the one before it wrote (Cortex-M33 would wait a cycle). A stride-1 row is the
 // sequence described at the top of the file; a stride-2 row pairs columns (0, 1) for
 // output x and (3, 4) for x + 1, column 2 being a single MAC for both.
-#define QB_DW_S1_ROW(C, O, EXT)                  \
+#define QB_DW_S1_ROW(C, O)                       \
   "ldm " C ", {r8, r9, r10, r11}\n\t"            \
-  "sxtb16 r8, r8" EXT "\n\t"                     \
-  "sxtb16 r9, r9" EXT "\n\t"                     \
-  "sxtb16 r10, r10" EXT "\n\t"                   \
-  "sxtb16 r11, r11" EXT "\n\t"                   \
   "pkhbt r12, r9, r10, lsl #16\n\t"              \
   "pkhtb r10, r10, r9, asr #16\n\t"              \
   "ldrd r9, lr, [r7, #" O "]\n\t"                \
@@ -133,19 +164,16 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "smlatb r2, r8, r9, r2\n\t"                    \
   "smlatt r3, r11, lr, r3\n\t"
 
-// Columns 0-2 of a staged row, split by SXTB16, with columns 0 and 1 paired for (w0, w1):
+// Columns 0-2 of a staged (split) row, with columns 0 and 1 paired for (w0, w1):
 // lo lanes in r11, hi lanes in r9, column 2 in r10. The stride-2 row and the lone output
 // start with it.
-#define QB_DW_COLUMNS_012(C, EXT)                \
+#define QB_DW_COLUMNS_012(C)                     \
   "ldm " C ", {r8, r9, r10}\n\t"                 \
-  "sxtb16 r8, r8" EXT "\n\t"                     \
-  "sxtb16 r9, r9" EXT "\n\t"                     \
-  "sxtb16 r10, r10" EXT "\n\t"                   \
   "pkhbt r11, r8, r9, lsl #16\n\t"               \
   "pkhtb r9, r9, r8, asr #16\n\t"
 
-#define QB_DW_S2_ROW(C, O, EXT)                  \
-  QB_DW_COLUMNS_012(C, EXT)                      \
+#define QB_DW_S2_ROW(C, O)                       \
+  QB_DW_COLUMNS_012(C)                           \
   "ldrd r12, lr, [r7, #" O "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
   "smlabb r1, r10, r12, r1\n\t"                  \
@@ -155,8 +183,6 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "smlatb r3, r10, r12, r3\n\t"                  \
   "smlatt r2, r10, lr, r2\n\t"                   \
   "ldrd r8, r9, [" C ", #12]\n\t"                \
-  "sxtb16 r8, r8" EXT "\n\t"                     \
-  "sxtb16 r9, r9" EXT "\n\t"                     \
   "pkhtb r11, r9, r8, asr #16\n\t"               \
   "smlad r3, r11, lr, r3\n\t"                    \
   "ldr lr, [r7, #" O "+4]\n\t"                   \
@@ -165,8 +191,8 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
 
 // A row of one output x alone (a row's odd last output), either stride: columns 0, 1
 // paired for (w0, w1), column 2 a single MAC with w2 (the top half of the (w1, w2) words).
-#define QB_DW_SINGLE_ROW(C, O, EXT)              \
-  QB_DW_COLUMNS_012(C, EXT)                      \
+#define QB_DW_SINGLE_ROW(C, O)                   \
+  QB_DW_COLUMNS_012(C)                           \
   "ldrd r12, lr, [r7, #" O "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
   "smlabt r0, r10, lr, r0\n\t"                   \
@@ -191,8 +217,8 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "lsr r2, r0, #16\n\t"
 
 // Pairs of outputs while two or more are left, then the lone last one (3:), which costs
-// about 58 instead of a whole pair's 92. r12 holds the job wherever a branch lands.
-#define QB_DW_PASS(NAME, ROW, EXT, ADVANCE, CLAMP, CLAMP_SINGLE)         \
+// about 49 instead of a whole pair's 80. r12 holds the job wherever a branch lands.
+#define QB_DW_PASS(NAME, ROW, ADVANCE, CLAMP, CLAMP_SINGLE)              \
   QB_DSP_ASM_BEGIN(NAME)                                               \
   "mov r12, r0\n\t"                                                    \
   "ldr r7, [r12, #36]\n\t"                                             \
@@ -202,9 +228,9 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
   "mov r1, r0\n\t"                                                     \
   "mov r3, r2\n\t"                                                     \
-  ROW("r4", "0", EXT)                                                  \
-  ROW("r5", "16", EXT)                                                 \
-  ROW("r6", "32", EXT)                                                 \
+  ROW("r4", "0")                                                  \
+  ROW("r5", "16")                                                 \
+  ROW("r6", "32")                                                 \
   "ldr r12, [sp]\n\t"                                                  \
   "add r4, r4, #" ADVANCE "\n\t"                                       \
   "add r5, r5, #" ADVANCE "\n\t"                                       \
@@ -233,9 +259,9 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "bne 1b\n"                                                           \
   "3:\n\t"                                                             \
   "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
-  QB_DW_SINGLE_ROW("r4", "0", EXT)                                     \
-  QB_DW_SINGLE_ROW("r5", "16", EXT)                                    \
-  QB_DW_SINGLE_ROW("r6", "32", EXT)                                    \
+  QB_DW_SINGLE_ROW("r4", "0")                                     \
+  QB_DW_SINGLE_ROW("r5", "16")                                    \
+  QB_DW_SINGLE_ROW("r6", "32")                                    \
   "ldr r12, [sp]\n\t"                                                  \
   "add lr, r12, #40\n\t"                                               \
   "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
@@ -248,36 +274,27 @@ void qb_dsp_dw3x3_s2_odd_clamped(DwPassJob* job);
   "2:\n\t"                                                             \
   QB_DSP_ASM_END(NAME)
 
-__asm__(QB_DW_PASS("qb_dsp_dw3x3_s1_even", QB_DW_S1_ROW, "", "8", "", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s1_odd", QB_DW_S1_ROW, ", ror #8", "8", "", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s2_even", QB_DW_S2_ROW, "", "16", "", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s2_odd", QB_DW_S2_ROW, ", ror #8", "16", "", "")
-        QB_DW_PASS("qb_dsp_dw3x3_s1_even_clamped", QB_DW_S1_ROW, "", "8", QB_DW_CLAMP,
-                   QB_DW_CLAMP_SINGLE)
-        QB_DW_PASS("qb_dsp_dw3x3_s1_odd_clamped", QB_DW_S1_ROW, ", ror #8", "8", QB_DW_CLAMP,
-                   QB_DW_CLAMP_SINGLE)
-        QB_DW_PASS("qb_dsp_dw3x3_s2_even_clamped", QB_DW_S2_ROW, "", "16", QB_DW_CLAMP,
-                   QB_DW_CLAMP_SINGLE)
-        QB_DW_PASS("qb_dsp_dw3x3_s2_odd_clamped", QB_DW_S2_ROW, ", ror #8", "16", QB_DW_CLAMP,
+__asm__(QB_DW_PASS("qb_dsp_dw3x3_s1", QB_DW_S1_ROW, "8", "", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s2", QB_DW_S2_ROW, "16", "", "")
+        QB_DW_PASS("qb_dsp_dw3x3_s1_clamped", QB_DW_S1_ROW, "8", QB_DW_CLAMP, QB_DW_CLAMP_SINGLE)
+        QB_DW_PASS("qb_dsp_dw3x3_s2_clamped", QB_DW_S2_ROW, "16", QB_DW_CLAMP,
                    QB_DW_CLAMP_SINGLE));
 
 using DwPass = void (*)(DwPassJob*);
 
 // The assembly loop's two passes (channels 0 and 2, then 1 and 3 of a group), with what
-// every group of a layer shares already in place, the pass functions included.
+// every group of a layer shares already in place, the pass function included.
 struct DwPassJobs {
   DwPassJob even, odd;
-  DwPass run_even, run_odd;
+  DwPass run;
 };
 
 // The layer's pass functions and shared job fields.
 void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const OutputQuant& o) {
   if (stride == 1) {
-    jobs->run_even = o.clamp ? qb_dsp_dw3x3_s1_even_clamped : qb_dsp_dw3x3_s1_even;
-    jobs->run_odd = o.clamp ? qb_dsp_dw3x3_s1_odd_clamped : qb_dsp_dw3x3_s1_odd;
+    jobs->run = o.clamp ? qb_dsp_dw3x3_s1_clamped : qb_dsp_dw3x3_s1;
   } else {
-    jobs->run_even = o.clamp ? qb_dsp_dw3x3_s2_even_clamped : qb_dsp_dw3x3_s2_even;
-    jobs->run_odd = o.clamp ? qb_dsp_dw3x3_s2_odd_clamped : qb_dsp_dw3x3_s2_odd;
+    jobs->run = o.clamp ? qb_dsp_dw3x3_s2_clamped : qb_dsp_dw3x3_s2;
   }
   for (DwPassJob* j : {&jobs->even, &jobs->odd}) {
     j->step = channels;
@@ -376,9 +393,11 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
     odd.q_hi = q[3];
   }
 
-  // Column chunks: each staged row holds cols words plus two spare.
+  // Column chunks: each staged row (each plane of it, on the assembly path) holds cols
+  // words plus two spare.
   const int32_t row_words = kStageWords / g.k_h;
-  const int32_t max_cols = row_words - 2;
+  const int32_t plane_words = use_asm ? kSplitPlaneWords : row_words;
+  const int32_t max_cols = plane_words - 2;
   const int32_t out_per_chunk = (max_cols - g.k_w) / g.stride_w + 1;
   alignas(8) uint32_t stage[kStageWords];
   // The window's rows are ring[top .. top + k_h): buffer i appears at i and i + k_h, so
@@ -401,19 +420,24 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
         uint32_t* const* rows = ring + top;
         const int32_t iy0 = oy * sh - g.pad_top;
         for (int32_t ky = staged_from; ky < g.k_h; ++ky) {
-          stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
+          if (use_asm) {
+            stage_row_split(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0);
+          } else {
+            stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
+          }
         }
         int8_t* out = out_row;
         out_row += out_row_step;
         if (use_asm) {
-          even.rows[0] = odd.rows[0] = rows[0];
-          even.rows[1] = odd.rows[1] = rows[1];
-          even.rows[2] = odd.rows[2] = rows[2];
+          for (int32_t ky = 0; ky < 3; ++ky) {
+            even.rows[ky] = rows[ky];
+            odd.rows[ky] = rows[ky] + plane_words;
+          }
           even.out = out;
           odd.out = out + 1;
           even.count = odd.count = n_out;
-          jobs->run_even(&even);
-          jobs->run_odd(&odd);
+          jobs->run(&even);
+          jobs->run(&odd);
         } else {
           for (int32_t x = 0; x < n_out; ++x, out += g.channels) {
             dw_pixel_general<kFast>(rows, x * g.stride_w, g, a.filter + c0, nc, fb, q, out, o);
