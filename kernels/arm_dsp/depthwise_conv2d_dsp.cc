@@ -34,11 +34,19 @@
 namespace qb::kernels::dsp {
 namespace {
 
-// Stack words for the staged rows (all kernel rows of one column chunk, plus two spare
-// words per row that the paired fast paths may read past the chunk). The assembly path
-// stages each row as two planes of half that many words (stage_row_split).
-constexpr int32_t kStageWords = 224;
+// Stack words for the general path's staged rows (all kernel rows of one column chunk,
+// plus two spare words per row).
+constexpr int32_t kStageWords = 112;
 constexpr int32_t kMaxKernelRows = 16;
+
+// The assembly path stages each row split in two planes (stage_row_split) of this many
+// words (two spare, which the paired rows may read past the chunk), a row being both
+// planes. Its window has five row slots: the three rows of the ring, then copies of the
+// first two, so that any three rows in ring order lie kSplitRowWords apart in memory
+// (depthwise_group).
+constexpr int32_t kSplitPlaneWords = 36;
+constexpr int32_t kSplitRowWords = 2 * kSplitPlaneWords;
+constexpr int32_t kSplitStageWords = 5 * kSplitRowWords;
 
 struct DwGeometry {
   const int8_t* input;
@@ -78,39 +86,82 @@ void stage_row(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_
   for (; j < cols; ++j) dst[j] = g.zero_point4;
 }
 
-// The assembly path's rows (three kernel rows): each is an even plane then an odd plane
-// of this many words.
-constexpr int32_t kSplitPlaneWords = kStageWords / 6;
+// Full columns of stage_row_split two at a time: per pair two loads, four SXTB16 and one
+// STRD per plane (and per copy) at the fixed offsets below; GCC 12 stores words one by
+// one and spends 7-9 instructions a column. pairs >= 1; returns dst past them.
+#define QB_DW_ODD_PLANE_BYTES "144"
+#define QB_DW_COPY_BYTES "864"
+#define QB_DW_COPY_ODD_BYTES "1008"
+static_assert(kSplitPlaneWords * 4 == 144 && 3 * kSplitRowWords * 4 == 864,
+              "the offsets above are the odd plane's and the copy's");
+template <bool kMirror>
+inline uint32_t* stage_split_pairs(uint32_t* dst, const int8_t* p, int32_t step, int32_t pairs) {
+  uint32_t e0, e1, o0, o1;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldr %[e0], [%[p]]\n\t"
+      "ldr %[e1], [%[p], %[step]]\n\t"
+      "add %[p], %[p], %[step], lsl #1\n\t"
+      "sxtb16 %[o0], %[e0], ror #8\n\t"
+      "sxtb16 %[o1], %[e1], ror #8\n\t"
+      "sxtb16 %[e0], %[e0]\n\t"
+      "sxtb16 %[e1], %[e1]\n\t"
+      "strd %[o0], %[o1], [%[d], #" QB_DW_ODD_PLANE_BYTES "]\n\t"
+      ".if %c[mirror]\n\t"
+      "strd %[o0], %[o1], [%[d], #" QB_DW_COPY_ODD_BYTES "]\n\t"
+      "strd %[e0], %[e1], [%[d], #" QB_DW_COPY_BYTES "]\n\t"
+      ".endif\n\t"
+      "strd %[e0], %[e1], [%[d]], #8\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 1b\n\t"
+      : [e0] "=&r"(e0), [e1] "=&r"(e1), [o0] "=&r"(o0), [o1] "=&r"(o1), [p] "+r"(p),
+        [d] "+r"(dst), [n] "+r"(pairs)
+      : [step] "r"(step), [mirror] "i"(kMirror ? 1 : 0)
+      : "memory", "cc");
+  return dst;
+}
 
 // Stages the same columns for the assembly path (a full group of four channels), split
 // as SXTB16 splits them: channels 0 and 2 of each column as int16 lanes into the even
-// plane at dst, channels 1 and 3 into the odd plane kSplitPlaneWords further on. Each
-// column is split once here rather than once per output pair that reads it (two pairs at
-// stride 1, for each of three output rows).
+// plane at dst, channels 1 and 3 into the odd plane after it. Each column is split once
+// here rather than once per output pair that reads it (two pairs at stride 1, for each of
+// three output rows). kMirror: the row also goes to its copy three slots on.
+template <bool kMirror>
 void stage_row_split(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_t ix_begin,
                      int32_t cols, int32_t c0) {
+  constexpr int32_t kOdd = kSplitPlaneWords, kCopy = 3 * kSplitRowWords;
+  auto put = [](uint32_t* d, uint32_t even, uint32_t odd) {
+    d[0] = even;
+    d[kOdd] = odd;
+    if (kMirror) {
+      d[kCopy] = even;
+      d[kCopy + kOdd] = odd;
+    }
+  };
   const uint32_t zero = static_cast<uint32_t>(sxtb16_even(g.zero_point4));
   uint32_t* const dst_end = dst + cols;
   if (iy < 0 || iy >= g.in_h) {
-    for (; dst < dst_end; ++dst) dst[0] = dst[kSplitPlaneWords] = zero;
+    for (; dst < dst_end; ++dst) put(dst, zero, zero);
     return;
   }
   int32_t j = ix_begin < 0 ? -ix_begin : 0;
   if (j > cols) j = cols;
-  for (uint32_t* const pad_end = dst + j; dst < pad_end; ++dst) dst[0] = dst[kSplitPlaneWords] = zero;
+  for (uint32_t* const pad_end = dst + j; dst < pad_end; ++dst) put(dst, zero, zero);
   int32_t end = g.in_w - ix_begin;
   if (end > cols) end = cols;
   if (end < j) end = j;
   const int32_t step = g.channels;
   const int8_t* p = g.input + ((b * g.in_h + iy) * g.in_w + ix_begin + j) * step + c0;
-  // An end pointer and the odd plane at a fixed offset: one load, two SXTB16, two stores
-  // and the loop's compare and branch per column.
-  for (uint32_t* const in_end = dst_end - (cols - end); dst < in_end; ++dst, p += step) {
-    const uint32_t w = load_u32(p);
-    dst[0] = static_cast<uint32_t>(sxtb16_even(w));
-    dst[kSplitPlaneWords] = static_cast<uint32_t>(sxtb16_odd(w));
+  uint32_t* const in_end = dst_end - (cols - end);
+  if (const int32_t pairs = static_cast<int32_t>(in_end - dst) / 2; pairs > 0) {
+    dst = stage_split_pairs<kMirror>(dst, p, step, pairs);
+    p += 2 * pairs * step;
   }
-  for (; dst < dst_end; ++dst) dst[0] = dst[kSplitPlaneWords] = zero;
+  if (dst < in_end) {
+    const uint32_t w = load_u32(p);
+    put(dst++, static_cast<uint32_t>(sxtb16_even(w)), static_cast<uint32_t>(sxtb16_odd(w)));
+  }
+  for (; dst < dst_end; ++dst) put(dst, zero, zero);
 }
 
 // ---- The 3x3 output loop, in assembly ---------------------------------------------------
@@ -118,23 +169,31 @@ void stage_row_split(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, 
 // Written in C with the row sequences as inline assembly, GCC 12 keeps the three
 // staged-row pointers, the weight pointer, the accumulators and the requantization
 // constants in memory around them, about 160 instructions per output pair of a pass; this
-// loop takes about 80. Its state is a DwPassJob on the caller's stack. It requantizes on
-// the fast path only: a group with a channel outside it takes the general path.
+// loop takes about 71. Its state is a DwPassJob on the caller's stack, which holds the
+// pass's weights too, so one register reaches everything; the three staged rows are one
+// pointer, the rows being kSplitRowWords apart (see the window in depthwise_group). It
+// requantizes on the fast path only: a group with a channel outside it takes the general
+// path.
 struct DwPassJob {
-  int32_t fb_lo, fb_hi;     // doubled, as the weights
-  const uint32_t* rows[3];  // advanced by the loop
-  const int32_t* weights;   // the pass's 12 words
-  int8_t* out;              // output x at channel lo; advanced
-  int32_t step;             // bytes between output pixels
-  int32_t step_hi;          // step + 2 (channel hi of the next pixel)
-  int32_t count;            // outputs left, >= 1
+  int32_t fb[4];            // lo, lo, hi, hi: the accumulators' start, doubled as the weights
+  int32_t weights[12];      // per kernel row: (w0, w1) lo, (w1, w2) lo, (w0, w1) hi, (w1, w2) hi
   ChannelQuant q_lo, q_hi;
   uint32_t act_min4, act_max4;
+  int32_t step;             // bytes between output pixels
+  int32_t step_hi;          // step + 2 (channel hi of the next pixel)
+  const uint32_t* row;      // kernel row 0 at the first output's first column
+  int8_t* out;              // the first output at channel lo
+  int32_t count;            // outputs, >= 1
 };
-static_assert(offsetof(DwPassJob, rows) == 8 && offsetof(DwPassJob, weights) == 20 &&
-              offsetof(DwPassJob, out) == 24 && offsetof(DwPassJob, count) == 36 &&
-              offsetof(DwPassJob, q_lo) == 40 && offsetof(DwPassJob, act_min4) == 64,
+static_assert(offsetof(DwPassJob, weights) == 16 && offsetof(DwPassJob, q_lo) == 64 &&
+              offsetof(DwPassJob, q_hi) == 76 && offsetof(DwPassJob, act_min4) == 88 &&
+              offsetof(DwPassJob, step) == 96 && offsetof(DwPassJob, row) == 104 &&
+              offsetof(DwPassJob, count) == 112,
               "the assembly below addresses DwPassJob by these offsets");
+
+// The staged rows' distance in bytes, as the assembly's immediate offsets spell it.
+#define QB_DW_ROW_BYTES "288"
+static_assert(kSplitRowWords * 4 == 288, "QB_DW_ROW_BYTES is the staged rows' distance");
 
 extern "C" {
 void qb_dsp_dw3x3_s1(DwPassJob* job);
@@ -143,66 +202,90 @@ void qb_dsp_dw3x3_s1_clamped(DwPassJob* job);
 void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
 }
 
-// Registers: r0-r3 accumulators (x lo, x+1 lo, x hi, x+1 hi), r4-r6 the staged rows (one
-// plane: a pass's two channels), r7
-// the weights, r8-r12 / lr columns, packs and weight words. No MAC reads the accumulator
-// the one before it wrote (Cortex-M33 would wait a cycle). A stride-1 row is the
-// sequence described at the top of the file; a stride-2 row pairs columns (0, 1) for
-// output x and (3, 4) for x + 1, column 2 being a single MAC for both.
-#define QB_DW_S1_ROW(C, O)                       \
-  "ldm " C ", {r8, r9, r10, r11}\n\t"            \
+// Registers: r0-r3 accumulators (x lo, x+1 lo, x hi, x+1 hi), r4 the first staged row at
+// column x (the others OFF bytes further), r5 the output, r6 the outputs left, r7 the job,
+// r8-r12 / lr columns, packs and weight words. W is the kernel row's weights' offset in
+// the job. No MAC reads the accumulator the one before it wrote (Cortex-M33 would wait a
+// cycle). A row at OFF 0 loads its columns with one LDM, the others with LDRD (LDM takes
+// no offset). A stride-1 row is the sequence described at the top of the file; a
+// stride-2 row pairs columns (0, 1) for output x and (3, 4) for x + 1, column 2 being a
+// single MAC for both.
+#define QB_DW_COLUMNS4(OFF)                            \
+  "ldrd r8, r9, [r4, #" OFF "]\n\t"                    \
+  "ldrd r10, r11, [r4, #" OFF "+8]\n\t"
+#define QB_DW_COLUMNS4_AT_0(OFF) "ldm r4, {r8, r9, r10, r11}\n\t"
+#define QB_DW_COLUMNS3(OFF)                            \
+  "ldrd r8, r9, [r4, #" OFF "]\n\t"                    \
+  "ldr r10, [r4, #" OFF "+8]\n\t"
+#define QB_DW_COLUMNS3_AT_0(OFF) "ldm r4, {r8, r9, r10}\n\t"
+
+#define QB_DW_S1_ROW(LOAD4, LOAD3, OFF, W)       \
+  LOAD4(OFF)                                     \
   "pkhbt r12, r9, r10, lsl #16\n\t"              \
   "pkhtb r10, r10, r9, asr #16\n\t"              \
-  "ldrd r9, lr, [r7, #" O "]\n\t"                \
+  "ldrd r9, lr, [r7, #" W "]\n\t"                \
   "smlad r0, r12, lr, r0\n\t"                    \
   "smlad r1, r12, r9, r1\n\t"                    \
   "smlabb r0, r8, r9, r0\n\t"                    \
   "smlabt r1, r11, lr, r1\n\t"                   \
-  "ldrd r9, lr, [r7, #" O "+8]\n\t"              \
+  "ldrd r9, lr, [r7, #" W "+8]\n\t"              \
   "smlad r2, r10, lr, r2\n\t"                    \
   "smlad r3, r10, r9, r3\n\t"                    \
   "smlatb r2, r8, r9, r2\n\t"                    \
   "smlatt r3, r11, lr, r3\n\t"
 
-// Columns 0-2 of a staged (split) row, with columns 0 and 1 paired for (w0, w1):
-// lo lanes in r11, hi lanes in r9, column 2 in r10. The stride-2 row and the lone output
-// start with it.
-#define QB_DW_COLUMNS_012(C)                     \
-  "ldm " C ", {r8, r9, r10}\n\t"                 \
+// Columns 0-2 of a staged (split) row, with columns 0 and 1 paired for (w0, w1): lo lanes
+// in r11, hi lanes in r9, column 2 in r10. The stride-2 row and the lone output start
+// with it.
+#define QB_DW_COLUMNS_012(LOAD3, OFF)            \
+  LOAD3(OFF)                                     \
   "pkhbt r11, r8, r9, lsl #16\n\t"               \
   "pkhtb r9, r9, r8, asr #16\n\t"
 
-#define QB_DW_S2_ROW(C, O)                       \
-  QB_DW_COLUMNS_012(C)                           \
-  "ldrd r12, lr, [r7, #" O "]\n\t"               \
+#define QB_DW_S2_ROW(LOAD4, LOAD3, OFF, W)       \
+  QB_DW_COLUMNS_012(LOAD3, OFF)                  \
+  "ldrd r12, lr, [r7, #" W "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
   "smlabb r1, r10, r12, r1\n\t"                  \
   "smlabt r0, r10, lr, r0\n\t"                   \
-  "ldrd r12, lr, [r7, #" O "+8]\n\t"             \
+  "ldrd r12, lr, [r7, #" W "+8]\n\t"             \
   "smlad r2, r9, r12, r2\n\t"                    \
   "smlatb r3, r10, r12, r3\n\t"                  \
   "smlatt r2, r10, lr, r2\n\t"                   \
-  "ldrd r8, r9, [" C ", #12]\n\t"                \
+  "ldrd r8, r9, [r4, #" OFF "+12]\n\t"           \
   "pkhtb r11, r9, r8, asr #16\n\t"               \
   "smlad r3, r11, lr, r3\n\t"                    \
-  "ldr lr, [r7, #" O "+4]\n\t"                   \
+  "ldr lr, [r7, #" W "+4]\n\t"                   \
   "pkhbt r11, r8, r9, lsl #16\n\t"               \
   "smlad r1, r11, lr, r1\n\t"
 
 // A row of one output x alone (a row's odd last output), either stride: columns 0, 1
 // paired for (w0, w1), column 2 a single MAC with w2 (the top half of the (w1, w2) words).
-#define QB_DW_SINGLE_ROW(C, O)                   \
-  QB_DW_COLUMNS_012(C)                           \
-  "ldrd r12, lr, [r7, #" O "]\n\t"               \
+#define QB_DW_SINGLE_ROW(LOAD4, LOAD3, OFF, W)   \
+  QB_DW_COLUMNS_012(LOAD3, OFF)                  \
+  "ldrd r12, lr, [r7, #" W "]\n\t"               \
   "smlad r0, r11, r12, r0\n\t"                   \
   "smlabt r0, r10, lr, r0\n\t"                   \
-  "ldrd r12, lr, [r7, #" O "+8]\n\t"             \
+  "ldrd r12, lr, [r7, #" W "+8]\n\t"             \
   "smlad r2, r9, r12, r2\n\t"                    \
   "smlatt r2, r10, lr, r2\n\t"
 
+// The three kernel rows of an output (pair) through ROW.
+#define QB_DW_ROWS(ROW)                                                             \
+  ROW(QB_DW_COLUMNS4_AT_0, QB_DW_COLUMNS3_AT_0, "0", "16")                          \
+  ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, QB_DW_ROW_BYTES, "32")                        \
+  ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, "2*" QB_DW_ROW_BYTES, "48")
+
+// Requantizes accumulators A and B with one channel's constants, at offset Q of the job.
+#define QB_DW_REQUANT(A, B, Q)                   \
+  "ldrd r8, r9, [r7, #" Q "]\n\t"                \
+  "ldr r11, [r7, #" Q "+8]\n\t"                  \
+  QB_DSP_REQUANT_DOUBLED(A, "r8", "r9", "r11")   \
+  QB_DSP_REQUANT_DOUBLED(B, "r8", "r9", "r11")
+
 // Packs each pixel's (lo, hi) results into bytes 0 and 2 and clamps them bytewise.
 #define QB_DW_CLAMP                          \
-  "ldrd r8, r9, [r12, #64]\n\t"             \
+  "ldrd r8, r9, [r7, #88]\n\t"              \
   "pkhbt r0, r0, r2, lsl #16\n\t"           \
   "pkhbt r1, r1, r3, lsl #16\n\t"           \
   QB_DSP_CLAMP_BYTES("r0", "r8", "r9")      \
@@ -211,66 +294,50 @@ void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
   "lsr r3, r1, #16\n\t"
 // The same for the lone output's pair.
 #define QB_DW_CLAMP_SINGLE                   \
-  "ldrd r8, r9, [r12, #64]\n\t"             \
+  "ldrd r8, r9, [r7, #88]\n\t"              \
   "pkhbt r0, r0, r2, lsl #16\n\t"           \
   QB_DSP_CLAMP_BYTES("r0", "r8", "r9")      \
   "lsr r2, r0, #16\n\t"
 
-// Pairs of outputs while two or more are left, then the lone last one (3:), which costs
-// about 49 instead of a whole pair's 80. r12 holds the job wherever a branch lands.
+// Pairs of outputs while two or more are left (r6 counts them down by two from count - 2),
+// then the lone last one when r6 ends at -1 (3:), which costs about 45 instead of a whole
+// pair's 71.
 #define QB_DW_PASS(NAME, ROW, ADVANCE, CLAMP, CLAMP_SINGLE)              \
   QB_DSP_ASM_BEGIN(NAME)                                               \
-  "mov r12, r0\n\t"                                                    \
-  "ldr r7, [r12, #36]\n\t"                                             \
-  "cmp r7, #1\n\t"                                                     \
-  "beq 3f\n"                                                           \
+  "mov r7, r0\n\t"                                                     \
+  "add r4, r7, #104\n\t"                                               \
+  "ldm r4, {r4, r5, r6}\n\t"                                           \
+  "subs r6, r6, #2\n\t"                                                \
+  "blt 3f\n"                                                           \
   "1:\n\t"                                                             \
-  "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
-  "mov r1, r0\n\t"                                                     \
-  "mov r3, r2\n\t"                                                     \
-  ROW("r4", "0")                                                  \
-  ROW("r5", "16")                                                 \
-  ROW("r6", "32")                                                 \
-  "ldr r12, [sp]\n\t"                                                  \
+  "ldm r7, {r0, r1, r2, r3}\n\t"                                       \
+  QB_DW_ROWS(ROW)                                                      \
   "add r4, r4, #" ADVANCE "\n\t"                                       \
-  "add r5, r5, #" ADVANCE "\n\t"                                       \
-  "add r6, r6, #" ADVANCE "\n\t"                                       \
-  "strd r4, r5, [r12, #8]\n\t"                                         \
-  "str r6, [r12, #16]\n\t"                                             \
-  "add lr, r12, #40\n\t"                                               \
-  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
-  QB_DSP_REQUANT_DOUBLED("r0", "r4", "r5", "r6")                                \
-  QB_DSP_REQUANT_DOUBLED("r1", "r4", "r5", "r6")                                \
-  QB_DSP_REQUANT_DOUBLED("r2", "r7", "r8", "r9")                                \
-  QB_DSP_REQUANT_DOUBLED("r3", "r7", "r8", "r9")                                \
+  QB_DW_REQUANT("r0", "r1", "64")                                      \
+  QB_DW_REQUANT("r2", "r3", "76")                                      \
   CLAMP                                                                \
-  "add lr, r12, #24\n\t"                                               \
-  "ldm lr, {r4, r5, r6, r7}\n\t"                                       \
-  "strb r0, [r4]\n\t"                                                  \
-  "strb r2, [r4, #2]\n\t"                                              \
-  "strb r1, [r4, r5]\n\t"                                              \
-  "strb r3, [r4, r6]\n\t"                                              \
-  "subs r7, r7, #2\n\t"                                                \
-  "beq 2f\n\t"                                                         \
-  "add r4, r4, r5, lsl #1\n\t"                                         \
-  "str r4, [r12, #24]\n\t"                                             \
-  "str r7, [r12, #36]\n\t"                                             \
-  "cmp r7, #1\n\t"                                                     \
-  "bne 1b\n"                                                           \
+  "ldrd r8, r9, [r7, #96]\n\t"                                         \
+  "strb r0, [r5]\n\t"                                                  \
+  "strb r2, [r5, #2]\n\t"                                              \
+  "strb r1, [r5, r8]\n\t"                                              \
+  "strb r3, [r5, r9]\n\t"                                              \
+  "add r5, r5, r8, lsl #1\n\t"                                         \
+  "subs r6, r6, #2\n\t"                                                \
+  "bge 1b\n"                                                           \
   "3:\n\t"                                                             \
-  "ldm r12, {r0, r2, r4, r5, r6, r7}\n\t"                              \
-  QB_DW_SINGLE_ROW("r4", "0")                                     \
-  QB_DW_SINGLE_ROW("r5", "16")                                    \
-  QB_DW_SINGLE_ROW("r6", "32")                                    \
-  "ldr r12, [sp]\n\t"                                                  \
-  "add lr, r12, #40\n\t"                                               \
-  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"                               \
-  QB_DSP_REQUANT_DOUBLED("r0", "r4", "r5", "r6")                                \
-  QB_DSP_REQUANT_DOUBLED("r2", "r7", "r8", "r9")                                \
+  "adds r6, r6, #1\n\t"                                                \
+  "bne 2f\n\t"                                                         \
+  "ldm r7, {r0, r1, r2, r3}\n\t"                                       \
+  QB_DW_ROWS(QB_DW_SINGLE_ROW)                                         \
+  "ldrd r8, r9, [r7, #64]\n\t"                                         \
+  "ldr r11, [r7, #72]\n\t"                                             \
+  QB_DSP_REQUANT_DOUBLED("r0", "r8", "r9", "r11")                      \
+  "ldrd r8, r9, [r7, #76]\n\t"                                         \
+  "ldr r11, [r7, #84]\n\t"                                             \
+  QB_DSP_REQUANT_DOUBLED("r2", "r8", "r9", "r11")                      \
   CLAMP_SINGLE                                                         \
-  "ldr r4, [r12, #24]\n\t"                                             \
-  "strb r0, [r4]\n\t"                                                  \
-  "strb r2, [r4, #2]\n"                                                \
+  "strb r0, [r5]\n\t"                                                  \
+  "strb r2, [r5, #2]\n"                                                \
   "2:\n\t"                                                             \
   QB_DSP_ASM_END(NAME)
 
@@ -317,7 +384,8 @@ inline int32_t twice(int32_t v) { return static_cast<int32_t>(__sadd16(v, v)); }
 // splits it by pass and PKHBT / PKHTB pair neighbouring taps. Every weight is doubled
 // (it fits the int16 lane), and so is the folded bias the passes start from: their sums
 // come out as 2 * acc, which the requantization wants, and saves a shift per output.
-void pair_weights_3x3(int32_t* table, const int8_t* filter, int32_t channels, int32_t c0) {
+void pair_weights_3x3(int32_t* even_table, int32_t* odd_table, const int8_t* filter,
+                      int32_t channels, int32_t c0) {
   for (int32_t ky = 0; ky < 3; ++ky) {
     const int8_t* f = filter + ky * 3 * channels + c0;
     const uint32_t t0 = load_u32(f), t1 = load_u32(f + channels), t2 = load_u32(f + 2 * channels);
@@ -325,8 +393,8 @@ void pair_weights_3x3(int32_t* table, const int8_t* filter, int32_t channels, in
                   e2 = twice(sxtb16_even(t2));
     const int32_t o0 = twice(sxtb16_odd(t0)), o1 = twice(sxtb16_odd(t1)),
                   o2 = twice(sxtb16_odd(t2));
-    int32_t* even = table + ky * 4;
-    int32_t* odd = table + 12 + ky * 4;
+    int32_t* even = even_table + ky * 4;
+    int32_t* odd = odd_table + ky * 4;
     even[0] = pack_lo_halves(e0, e1);
     even[1] = pack_lo_halves(e1, e2);
     even[2] = pack_hi_halves(e0, e1);
@@ -374,35 +442,34 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
                                                int32_t nc, const ChannelQuant* q,
                                                const OutputQuant& o, DwPassJobs* jobs) {
   const bool use_asm = kFast && nc == 4 && g.k_h == 3 && g.k_w == 3 && g.stride_w <= 2;
-  alignas(8) int32_t weights[24];
   const int32_t* fb = a.folded_bias + c0;
   DwPassJob& even = jobs->even;
   DwPassJob& odd = jobs->odd;
   if (use_asm) {
-    pair_weights_3x3(weights, a.filter, g.channels, c0);
+    pair_weights_3x3(even.weights, odd.weights, a.filter, g.channels, c0);
     // Doubled, as the weights (pair_weights_3x3); the fast path bounds |acc| < 2^30.
-    even.fb_lo = fb[0] * 2;
-    even.fb_hi = fb[2] * 2;
-    even.weights = weights;
+    even.fb[0] = even.fb[1] = fb[0] * 2;
+    even.fb[2] = even.fb[3] = fb[2] * 2;
     even.q_lo = q[0];
     even.q_hi = q[2];
-    odd.fb_lo = fb[1] * 2;
-    odd.fb_hi = fb[3] * 2;
-    odd.weights = weights + 12;
+    odd.fb[0] = odd.fb[1] = fb[1] * 2;
+    odd.fb[2] = odd.fb[3] = fb[3] * 2;
     odd.q_lo = q[1];
     odd.q_hi = q[3];
   }
 
   // Column chunks: each staged row (each plane of it, on the assembly path) holds cols
   // words plus two spare.
-  const int32_t row_words = kStageWords / g.k_h;
-  const int32_t plane_words = use_asm ? kSplitPlaneWords : row_words;
-  const int32_t max_cols = plane_words - 2;
+  const int32_t row_words = use_asm ? kSplitRowWords : kStageWords / g.k_h;
+  const int32_t max_cols = (use_asm ? kSplitPlaneWords : row_words) - 2;
   const int32_t out_per_chunk = (max_cols - g.k_w) / g.stride_w + 1;
-  alignas(8) uint32_t stage[kStageWords];
+  static_assert(kSplitStageWords >= kStageWords, "one stage array serves both paths");
+  alignas(8) uint32_t stage[kSplitStageWords];
   // The window's rows are ring[top .. top + k_h): buffer i appears at i and i + k_h, so
   // moving down one output row is top += stride_h (mod k_h), and the rows that enter the
-  // window are staged into the buffers of the rows that left. Nothing is copied.
+  // window are staged into the buffers of the rows that left. On the assembly path the
+  // buffers at i + k_h are real copies of the first two (stage_row_split<true> keeps
+  // them), so the window's three rows are always kSplitRowWords apart from ring[top].
   uint32_t* ring[2 * kMaxKernelRows];
   for (int32_t ky = 0; ky < g.k_h; ++ky) ring[ky] = ring[ky + g.k_h] = stage + ky * row_words;
   const int32_t sh = g.stride_h;
@@ -420,8 +487,10 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
         uint32_t* const* rows = ring + top;
         const int32_t iy0 = oy * sh - g.pad_top;
         for (int32_t ky = staged_from; ky < g.k_h; ++ky) {
-          if (use_asm) {
-            stage_row_split(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0);
+          if (use_asm && rows[ky] < stage + 2 * kSplitRowWords) {
+            stage_row_split<true>(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0);
+          } else if (use_asm) {
+            stage_row_split<false>(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0);
           } else {
             stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
           }
@@ -429,10 +498,8 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
         int8_t* out = out_row;
         out_row += out_row_step;
         if (use_asm) {
-          for (int32_t ky = 0; ky < 3; ++ky) {
-            even.rows[ky] = rows[ky];
-            odd.rows[ky] = rows[ky] + plane_words;
-          }
+          even.row = stage + top * kSplitRowWords;
+          odd.row = even.row + kSplitPlaneWords;
           even.out = out;
           odd.out = out + 1;
           even.count = odd.count = n_out;
