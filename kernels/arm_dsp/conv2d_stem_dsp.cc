@@ -139,8 +139,8 @@ void stem(const ConvArgs& a) {
       c.w_row2 = pair(w[6], w[8]);
       c.w_mid01 = pair(w[1], w[4]);
       c.w_mid2 = pair(w[7], 0);
-      c.q = make_channel_quant(a.requant.multiplier[oc], a.requant.shift[oc], c.folded_bias,
-                               int64_t{9} << 14, a.params.output_offset);
+      c.q = make_folded_channel_quant(a.requant.multiplier[oc], a.requant.shift[oc],
+                                      c.folded_bias, int64_t{9} << 14, a.params.output_offset);
       fast = fast && c.q.right_shift != 0;
     }
     if (fast) {

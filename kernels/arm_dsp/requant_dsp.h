@@ -91,9 +91,53 @@ inline ChannelQuant make_channel_quant(int32_t multiplier, int32_t shift, int32_
   return ChannelQuant{multiplier, round, r};
 }
 
+// The entry for a channel that fits no fast entry (make_channel_quant gave right_shift 0)
+// but whose output is the same byte v for every accumulator folded_bias + s, |s| <=
+// max_abs_products (the channel's own folded bias, not a bound on it as a shared entry
+// has): a folded one, multiplier 0, r = 2 and round = 4v + 2, which gives
+// (4v + 2 - [acc < 0]) >> 2 = v whatever the accumulator holds, even wrapped. Otherwise
+// the reference's entry again. Trained networks hold such channels: nearly dead, a weight
+// scale near zero and the bias at the int32 quantization limit (r up to 28 and
+// folded_bias -2^30 in the MLPerf VWW model's 128-channel pointwise layers), and one of
+// them sent a whole table to the slower wide or reference path. Exact: the reference's
+// requantization is monotone in acc, so equal bytes at both ends of the range mean that
+// byte throughout. Out of line: it is the rare path of the table loops.
+__attribute__((noinline)) inline ChannelQuant constant_channel_quant(
+    int32_t multiplier, int32_t shift, int32_t folded_bias, int64_t max_abs_products,
+    int32_t output_offset) {
+  const ChannelQuant reference{multiplier, shift, 0};
+  if (multiplier < 0 || shift < -31 || shift > 30 || output_offset < -128 ||
+      output_offset > 127) {
+    return reference;
+  }
+  const int64_t lo = int64_t{folded_bias} - max_abs_products;
+  const int64_t hi = int64_t{folded_bias} + max_abs_products;
+  if (lo < kInt32Min || hi > kInt32Max) return reference;
+  const auto byte = [&](int64_t acc) {
+    return add_offset_and_clamp(
+        multiply_by_quantized_multiplier(static_cast<int32_t>(acc), multiplier, shift),
+        output_offset, -128, 127);
+  };
+  const int32_t v = byte(lo);
+  if (byte(hi) != v) return reference;
+  return ChannelQuant{0, 4 * v + 2, 2};
+}
+
+// make_channel_quant's folded entry, or else constant_channel_quant's.
+inline ChannelQuant make_folded_channel_quant(int32_t multiplier, int32_t shift,
+                                              int32_t folded_bias, int64_t max_abs_products,
+                                              int32_t output_offset) {
+  const ChannelQuant q =
+      make_channel_quant(multiplier, shift, folded_bias, max_abs_products, output_offset);
+  if (q.right_shift != 0) return q;
+  return constant_channel_quant(multiplier, shift, folded_bias, max_abs_products,
+                                output_offset);
+}
+
 // Fills table[0, n) for channels starting at multiplier / shift / folded_bias: folded if
-// every channel allows it, else (with allow_wide) wide if every channel allows that, else
-// mixed. Kernels then run the instantiation of that kind.
+// every channel allows it (a constant channel's entry counts), else (with allow_wide) wide
+// if every channel allows that, else mixed. Kernels then run the instantiation of that
+// kind.
 // requant_step: 1 when multiplier and shift are per channel, 0 when one serves all. Out of
 // line: it runs once per table, and every kernel would otherwise carry three copies.
 __attribute__((noinline, noclone)) inline QuantKind fill_channel_quant(
@@ -104,16 +148,23 @@ __attribute__((noinline, noclone)) inline QuantKind fill_channel_quant(
     if (wide && !allow_wide) break;
     bool all_fast = true;
     for (int32_t i = 0; i < n; ++i) {
-      table[i] = make_channel_quant(multiplier[i * requant_step], shift[i * requant_step],
-                                    folded_bias[i], max_abs_products, output_offset, wide);
-      all_fast = all_fast && table[i].right_shift != 0;
+      const int32_t m = multiplier[i * requant_step], sh = shift[i * requant_step];
+      table[i] = make_channel_quant(m, sh, folded_bias[i], max_abs_products, output_offset, wide);
+      if (table[i].right_shift == 0 && !wide) {
+        table[i] = constant_channel_quant(m, sh, folded_bias[i], max_abs_products, output_offset);
+      }
+      // One entry short is enough: the next kind rewrites the whole table.
+      if (table[i].right_shift == 0) {
+        all_fast = false;
+        break;
+      }
     }
     if (all_fast) return wide ? QuantKind::kWide : QuantKind::kFolded;
   }
   // Mixed: the folded entries where they serve, the reference's elsewhere.
   for (int32_t i = 0; i < n; ++i) {
-    table[i] = make_channel_quant(multiplier[i * requant_step], shift[i * requant_step],
-                                  folded_bias[i], max_abs_products, output_offset, false);
+    table[i] = make_folded_channel_quant(multiplier[i * requant_step], shift[i * requant_step],
+                                         folded_bias[i], max_abs_products, output_offset);
   }
   return QuantKind::kMixed;
 }
