@@ -1,5 +1,6 @@
 // The multiply core for one input row (dense with a single batch row, the common case):
-// the row against four output channels' weight rows per pass.
+// the row against four output channels' weight rows per pass (or three: see the
+// triples below, 1.25 instructions per MAC where the weight rows are word-aligned).
 //
 // Why this shape: with one row there is no second column to share a weight load with, as
 // the 2 x 2 core (matmul_dsp.h) does, so the sharing goes the other way: the row is
@@ -52,13 +53,42 @@ struct MatvecJob {
   int32_t quads;                // channel quads left, >= 1
   uint32_t act_min4, act_max4;  // used by the clamped variant
   int32_t quant_step;           // bytes quant advances per quad: 48, or 0 for one shared entry set
+                                // (per triple: 36, or 0)
   int32_t output_offset;        // used by the wide variant
+  // The triples (below) only: the row pointer after the full blocks, and whether their
+  // pair count (blocks past an odd first one, two at a time) is odd.
+  const int32_t* pairs_end;
+  int32_t pairs_odd;
 };
 
 // Folded entries (without and with the activation clamp) and wide entries (clamped).
 extern "C" void qb_dsp_matvec_quads(MatvecJob* job);
 extern "C" void qb_dsp_matvec_quads_clamped(MatvecJob* job);
 extern "C" void qb_dsp_matvec_quads_wide(MatvecJob* job);
+
+// The same three channels a pass (job.quads counts triples), two blocks a step: one LDM of
+// the row's four words, then per channel one LDM of both blocks' weights, four SXTB16 and
+// four SMLAD, 28 instructions per 24 MACs against the quads' 21 per 16: a fourth channel's
+// weights would not fit the registers beside an LDM's pair. LDM needs the weight rows
+// word-aligned (the filter, and k a multiple of 4); other layers take the quads. Not on a dual-issue core
+// (QB_CORE_DUAL_ISSUE), where LDM issues alone and the quads' LDRs pair with the MACs.
+extern "C" void qb_dsp_matvec_triples(MatvecJob* job);
+extern "C" void qb_dsp_matvec_triples_clamped(MatvecJob* job);
+extern "C" void qb_dsp_matvec_triples_wide(MatvecJob* job);
+#if defined(QB_CORE_DUAL_ISSUE)
+inline constexpr bool kMatvecTriples = false;
+#else
+inline constexpr bool kMatvecTriples = true;
+#endif
+
+// How many of n channels (a table of one kind, every entry fast) go three at a time: the
+// most that leave a multiple of four for the quads, else as many as fit.
+inline int32_t matvec_triples(int32_t n) {
+  for (int32_t t = n / 3; t >= 0; --t) {
+    if ((n - 3 * t) % 4 == 0) return t;
+  }
+  return n / 3;
+}
 
 // One channel in C (kept out of line: rare): an entry that needs the reference's
 // requantization, or one of the last channels of a table.
@@ -91,7 +121,41 @@ inline void matvec(QuantKind kind, const int32_t* col, const MatmulShape& s,
   const auto fast_entry = [&](int32_t c) {
     return quant[c * quant_entries_step].right_shift != 0;
   };
+  const auto job_for = [&](int32_t oc, int32_t passes, int32_t width) {
+    return MatvecJob{col,
+                     filter + oc * s.k,
+                     s.k,
+                     s.full_blocks,
+                     folded_bias + oc,
+                     quant + oc * quant_entries_step,
+                     s.tail_back,
+                     out + oc,
+                     passes,
+                     o.act_min4,
+                     o.act_max4,
+                     quant_entries_step * width * static_cast<int32_t>(sizeof(ChannelQuant)),
+                     o.output_offset,
+                     nullptr,
+                     0};
+  };
   int32_t oc = 0;
+  // Triples where their blocks save more than their extra passes cost (k >= 32), in a
+  // table of one kind; LDM needs word-aligned rows.
+  if (kMatvecTriples && kind != QuantKind::kMixed && s.k >= 32 &&
+      ((reinterpret_cast<uintptr_t>(filter) | static_cast<uint32_t>(s.k)) & 3) == 0) {
+    if (const int32_t triples = matvec_triples(channels); triples > 0) {
+      MatvecJob job = job_for(0, triples, 3);
+      const int32_t pairs = s.full_blocks >> 1;
+      job.pairs_end = col + 2 * s.full_blocks;
+      job.pairs_odd = pairs & 1;
+      if (kind == QuantKind::kWide) {
+        qb_dsp_matvec_triples_wide(&job);
+      } else {
+        (o.clamp ? qb_dsp_matvec_triples_clamped : qb_dsp_matvec_triples)(&job);
+      }
+      oc = 3 * triples;
+    }
+  }
   while (oc < channels) {
     // Whole quads go to the assembly loop; in a mixed table, the longest run of quads whose
     // entries are all fast does, so a channel that needs the reference's requantization
@@ -105,19 +169,7 @@ inline void matvec(QuantKind kind, const int32_t* col, const MatmulShape& s,
       }
     }
     if (end > oc) {
-      MatvecJob job{col,
-                    filter + oc * s.k,
-                    s.k,
-                    s.full_blocks,
-                    folded_bias + oc,
-                    quant + oc * quant_entries_step,
-                    s.tail_back,
-                    out + oc,
-                    (end - oc) / 4,
-                    o.act_min4,
-                    o.act_max4,
-                    quant_entries_step * 4 * static_cast<int32_t>(sizeof(ChannelQuant)),
-                    o.output_offset};
+      MatvecJob job = job_for(oc, (end - oc) / 4, 4);
       if (kind == QuantKind::kWide) {
         qb_dsp_matvec_quads_wide(&job);
       } else {
