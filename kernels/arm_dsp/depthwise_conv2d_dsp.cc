@@ -121,14 +121,50 @@ inline uint32_t* stage_split_pairs(uint32_t* dst, const int8_t* p, int32_t step,
   return dst;
 }
 
-// Stages the same columns for the assembly path (a full group of four channels), split
-// as SXTB16 splits them: channels 0 and 2 of each column as int16 lanes into the even
-// plane at dst, channels 1 and 3 into the odd plane after it. Each column is split once
-// here rather than once per output pair that reads it (two pairs at stride 1, for each of
-// three output rows). kMirror: the row also goes to its copy three slots on.
+// What the assembly path's staging of one column chunk shares between its rows: the
+// columns [first, first + count) come from the input (the rest are padding, written once
+// per chunk by fill_split_padding), the first of them at input + iy * row_bytes in row iy.
+struct SplitPlan {
+  int32_t first, count;
+  const int8_t* input;
+  int32_t row_bytes, step;
+  uint32_t zero;  // the zero point in both int16 lanes
+  int32_t in_h;
+};
+
+inline SplitPlan split_plan(const DwGeometry& g, int32_t b, int32_t ix_begin, int32_t cols,
+                            int32_t c0) {
+  int32_t first = ix_begin < 0 ? -ix_begin : 0;
+  if (first > cols) first = cols;
+  int32_t end = g.in_w - ix_begin;
+  if (end > cols) end = cols;
+  if (end < first) end = first;
+  return {first,
+          end - first,
+          g.input + ((b * g.in_h) * g.in_w + ix_begin + first) * g.channels + c0,
+          g.in_w * g.channels,
+          g.channels,
+          static_cast<uint32_t>(sxtb16_even(g.zero_point4)),
+          g.in_h};
+}
+
+// The padding columns of every row slot (both planes, and the copies), which no input row
+// overwrites: once per chunk geometry of a layer instead of once per staged row.
+inline void fill_split_padding(uint32_t* stage, const SplitPlan& s, int32_t cols) {
+  for (uint32_t* plane = stage; plane < stage + kSplitStageWords; plane += kSplitPlaneWords) {
+    for (int32_t j = 0; j < s.first; ++j) plane[j] = s.zero;
+    for (int32_t j = s.first + s.count; j < cols; ++j) plane[j] = s.zero;
+  }
+}
+
+// Stages input row iy's columns for the assembly path (a full group of four channels) into
+// the slot at dst, split as SXTB16 splits them: channels 0 and 2 of each column as int16
+// lanes into the even plane, channels 1 and 3 into the odd plane after it; a row outside
+// the input reads the zero point. Each column is split once here rather than once per
+// output pair that reads it (two pairs at stride 1, for each of three output rows).
+// kMirror: the row also goes to its copy three slots on.
 template <bool kMirror>
-void stage_row_split(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_t ix_begin,
-                     int32_t cols, int32_t c0) {
+void stage_row_split(uint32_t* dst, const SplitPlan& s, int32_t iy) {
   constexpr int32_t kOdd = kSplitPlaneWords, kCopy = 3 * kSplitRowWords;
   auto put = [](uint32_t* d, uint32_t even, uint32_t odd) {
     d[0] = even;
@@ -138,30 +174,20 @@ void stage_row_split(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, 
       d[kCopy + kOdd] = odd;
     }
   };
-  const uint32_t zero = static_cast<uint32_t>(sxtb16_even(g.zero_point4));
-  uint32_t* const dst_end = dst + cols;
-  if (iy < 0 || iy >= g.in_h) {
-    for (; dst < dst_end; ++dst) put(dst, zero, zero);
+  dst += s.first;
+  if (iy < 0 || iy >= s.in_h) {
+    for (uint32_t* const end = dst + s.count; dst < end; ++dst) put(dst, s.zero, s.zero);
     return;
   }
-  int32_t j = ix_begin < 0 ? -ix_begin : 0;
-  if (j > cols) j = cols;
-  for (uint32_t* const pad_end = dst + j; dst < pad_end; ++dst) put(dst, zero, zero);
-  int32_t end = g.in_w - ix_begin;
-  if (end > cols) end = cols;
-  if (end < j) end = j;
-  const int32_t step = g.channels;
-  const int8_t* p = g.input + ((b * g.in_h + iy) * g.in_w + ix_begin + j) * step + c0;
-  uint32_t* const in_end = dst_end - (cols - end);
-  if (const int32_t pairs = static_cast<int32_t>(in_end - dst) / 2; pairs > 0) {
-    dst = stage_split_pairs<kMirror>(dst, p, step, pairs);
-    p += 2 * pairs * step;
+  const int8_t* p = s.input + iy * s.row_bytes;
+  if (const int32_t pairs = s.count >> 1; pairs > 0) {
+    dst = stage_split_pairs<kMirror>(dst, p, s.step, pairs);
+    p += 2 * pairs * s.step;
   }
-  if (dst < in_end) {
+  if ((s.count & 1) != 0) {
     const uint32_t w = load_u32(p);
-    put(dst++, static_cast<uint32_t>(sxtb16_even(w)), static_cast<uint32_t>(sxtb16_odd(w)));
+    put(dst, static_cast<uint32_t>(sxtb16_even(w)), static_cast<uint32_t>(sxtb16_odd(w)));
   }
-  for (; dst < dst_end; ++dst) put(dst, zero, zero);
 }
 
 // ---- The 3x3 output loop, in assembly ---------------------------------------------------
@@ -354,6 +380,12 @@ using DwPass = void (*)(DwPassJob*);
 struct DwPassJobs {
   DwPassJob even, odd;
   DwPass run;
+  // The staged rows, shared by the layer's groups so that the padding columns, the same
+  // for every group of a chunk geometry, are written once (fill_split_padding): for the
+  // chunk whose plan had padded_first / padded_count of padded_cols columns (-1: none,
+  // or the general path used the buffer since).
+  alignas(8) uint32_t stage[kSplitStageWords];
+  int32_t padded_first = -1, padded_count = -1, padded_cols = -1;
 };
 
 // The layer's pass functions and shared job fields.
@@ -464,7 +496,8 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
   const int32_t max_cols = (use_asm ? kSplitPlaneWords : row_words) - 2;
   const int32_t out_per_chunk = (max_cols - g.k_w) / g.stride_w + 1;
   static_assert(kSplitStageWords >= kStageWords, "one stage array serves both paths");
-  alignas(8) uint32_t stage[kSplitStageWords];
+  uint32_t* const stage = jobs->stage;
+  if (!use_asm) jobs->padded_cols = -1;
   // The window's rows are ring[top .. top + k_h): buffer i appears at i and i + k_h, so
   // moving down one output row is top += stride_h (mod k_h), and the rows that enter the
   // window are staged into the buffers of the rows that left. On the assembly path the
@@ -483,14 +516,25 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
       int32_t top = 0;
       int32_t staged_from = 0;  // rows[staged_from..k_h) need staging
       int8_t* out_row = a.output + ((b * g.out_h) * g.out_w + ox0) * g.channels + c0;
+      SplitPlan plan{};
+      if (use_asm) {
+        plan = split_plan(g, b, ix_begin, cols, c0);
+        if (plan.first != jobs->padded_first || plan.count != jobs->padded_count ||
+            cols != jobs->padded_cols) {
+          fill_split_padding(stage, plan, cols);
+          jobs->padded_first = plan.first;
+          jobs->padded_count = plan.count;
+          jobs->padded_cols = cols;
+        }
+      }
       for (int32_t oy = 0; oy < g.out_h; ++oy) {
         uint32_t* const* rows = ring + top;
         const int32_t iy0 = oy * sh - g.pad_top;
         for (int32_t ky = staged_from; ky < g.k_h; ++ky) {
           if (use_asm && rows[ky] < stage + 2 * kSplitRowWords) {
-            stage_row_split<true>(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0);
+            stage_row_split<true>(rows[ky], plan, iy0 + ky);
           } else if (use_asm) {
-            stage_row_split<false>(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0);
+            stage_row_split<false>(rows[ky], plan, iy0 + ky);
           } else {
             stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
           }
