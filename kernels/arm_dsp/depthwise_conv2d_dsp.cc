@@ -211,7 +211,8 @@ struct DwPassJob {
   int8_t* out;              // the first output at channel lo
   int32_t count;            // outputs, >= 1
 };
-static_assert(offsetof(DwPassJob, weights) == 16 && offsetof(DwPassJob, q_lo) == 64 &&
+static_assert(sizeof(DwPassJob) == 116 && offsetof(DwPassJob, weights) == 16 &&
+              offsetof(DwPassJob, q_lo) == 64 &&
               offsetof(DwPassJob, q_hi) == 76 && offsetof(DwPassJob, act_min4) == 88 &&
               offsetof(DwPassJob, step) == 96 && offsetof(DwPassJob, row) == 104 &&
               offsetof(DwPassJob, count) == 112,
@@ -327,12 +328,15 @@ void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
 
 // Pairs of outputs while two or more are left (r6 counts them down by two from count - 2),
 // then the lone last one when r6 ends at -1 (3:), which costs about 45 instead of a whole
-// pair's 71.
+// pair's 71. Both passes of a group run in one call: the job passed is the even one, and
+// the odd job follows it (DwPassJobs), its row one plane (144 bytes) on and its outputs
+// one channel on; a call per pass cost about fifteen instructions more per output row.
 #define QB_DW_PASS(NAME, ROW, ADVANCE, CLAMP, CLAMP_SINGLE)              \
   QB_DSP_ASM_BEGIN(NAME)                                               \
   "mov r7, r0\n\t"                                                     \
   "add r4, r7, #104\n\t"                                               \
-  "ldm r4, {r4, r5, r6}\n\t"                                           \
+  "ldm r4, {r4, r5, r6}\n"                                              \
+  "0:\n\t"                                                             \
   "subs r6, r6, #2\n\t"                                                \
   "blt 3f\n"                                                           \
   "1:\n\t"                                                             \
@@ -365,6 +369,17 @@ void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
   "strb r0, [r5]\n\t"                                                  \
   "strb r2, [r5, #2]\n"                                                \
   "2:\n\t"                                                             \
+  "ldr r0, [sp]\n\t"                                                   \
+  "cmp r7, r0\n\t"                                                     \
+  "bne 9f\n\t"                                                         \
+  "add r7, r7, #116\n\t"                                               \
+  "ldr r4, [r0, #104]\n\t"                                             \
+  "add r4, r4, #144\n\t"                                               \
+  "ldr r5, [r0, #108]\n\t"                                             \
+  "add r5, r5, #1\n\t"                                                 \
+  "ldr r6, [r0, #112]\n\t"                                             \
+  "b 0b\n"                                                              \
+  "9:\n\t"                                                             \
   QB_DSP_ASM_END(NAME)
 
 __asm__(QB_DW_PASS("qb_dsp_dw3x3_s1", QB_DW_S1_ROW, "8", "", "")
@@ -387,6 +402,9 @@ struct DwPassJobs {
   alignas(8) uint32_t stage[kSplitStageWords];
   int32_t padded_first = -1, padded_count = -1, padded_cols = -1;
 };
+static_assert(offsetof(DwPassJobs, odd) == offsetof(DwPassJobs, even) + 116 &&
+                  kSplitPlaneWords * 4 == 144,
+              "the pass assembly finds the odd job and plane at these distances");
 
 // The layer's pass functions and shared job fields.
 void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const OutputQuant& o) {
@@ -542,13 +560,11 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
         int8_t* out = out_row;
         out_row += out_row_step;
         if (use_asm) {
+          // The odd pass's row, output and count follow from these (QB_DW_PASS).
           even.row = stage + top * kSplitRowWords;
-          odd.row = even.row + kSplitPlaneWords;
           even.out = out;
-          odd.out = out + 1;
-          even.count = odd.count = n_out;
+          even.count = n_out;
           jobs->run(&even);
-          jobs->run(&odd);
         } else {
           for (int32_t x = 0; x < n_out; ++x, out += g.channels) {
             dw_pixel_general<kFast>(rows, x * g.stride_w, g, a.filter + c0, nc, fb, q, out, o);
