@@ -50,6 +50,25 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "smlad r3, r8, r12, r3\n\t"    \
   "smlad r3, r9, r11, r3\n\t"
 
+// With the job in r12: channels 0 and 1 requantized from the table's first two entries
+// (one LDM; PRE readies what REQ needs), then lr at the third entry. The table pointer is
+// reloaded since a wide REQ takes lr.
+#define QB_MATVEC_REQUANT_01(PRE, REQ)        \
+  "ldr lr, [r12, #20]\n\t"                    \
+  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"      \
+  PRE                                         \
+  REQ("r0", "r4", "r5", "r6")                 \
+  REQ("r1", "r7", "r8", "r9")                 \
+  "ldr lr, [r12, #20]\n\t"                    \
+  "add lr, lr, #24\n\t"
+
+// The table pointer moved on by quant_step.
+#define QB_MATVEC_NEXT_QUANT                  \
+  "ldr lr, [r12, #20]\n\t"                    \
+  "ldr r4, [r12, #44]\n\t"                    \
+  "add lr, lr, r4\n\t"                        \
+  "str lr, [r12, #20]\n\t"
+
 // Per quad: biases into the accumulators, an odd block alone, then pairs of blocks, the
 // overlapping tail block; the next quad's rows start 3 k past where row 0 ended. Then the
 // four channels' requantization (two LDMs of two entries, the table pointer reloaded
@@ -86,20 +105,11 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   "add r5, r5, r6, lsl #1\n\t"                \
   "add r5, r5, r6\n\t"                        \
   "str r5, [r12, #4]\n\t"                     \
-  "ldr lr, [r12, #20]\n\t"                    \
-  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"      \
-  PRE                                         \
-  REQ("r0", "r4", "r5", "r6")                 \
-  REQ("r1", "r7", "r8", "r9")                 \
-  "ldr lr, [r12, #20]\n\t"                    \
-  "add lr, lr, #24\n\t"                       \
+  QB_MATVEC_REQUANT_01(PRE, REQ)              \
   "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"      \
   REQ("r2", "r4", "r5", "r6")                 \
   REQ("r3", "r7", "r8", "r9")                 \
-  "ldr lr, [r12, #20]\n\t"                    \
-  "ldr r4, [r12, #44]\n\t"                    \
-  "add lr, lr, r4\n\t"                        \
-  "str lr, [r12, #20]\n\t"                    \
+  QB_MATVEC_NEXT_QUANT                        \
   "bfi r0, r1, #8, #8\n\t"                    \
   "bfi r0, r2, #16, #8\n\t"                   \
   "bfi r0, r3, #24, #8\n\t"                   \
@@ -237,19 +247,10 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
   QB_MATVEC3_BLOCK                              \
   "ldr r12, [sp, #4]\n"                         \
   "6:\n\t"                                      \
-  "ldr lr, [r12, #20]\n\t"                      \
-  "ldm lr, {r4, r5, r6, r7, r8, r9}\n\t"        \
-  PRE                                           \
-  REQ("r0", "r4", "r5", "r6")                   \
-  REQ("r1", "r7", "r8", "r9")                   \
-  "ldr lr, [r12, #20]\n\t"                      \
-  "add lr, lr, #24\n\t"                         \
+  QB_MATVEC_REQUANT_01(PRE, REQ)                \
   "ldm lr, {r4, r5, r6}\n\t"                    \
   REQ("r2", "r4", "r5", "r6")                   \
-  "ldr lr, [r12, #20]\n\t"                      \
-  "ldr r4, [r12, #44]\n\t"                      \
-  "add lr, lr, r4\n\t"                          \
-  "str lr, [r12, #20]\n\t"                      \
+  QB_MATVEC_NEXT_QUANT                          \
   "ldrd r4, r5, [r12, #4]\n\t"                  \
   "add r4, r4, r5, lsl #1\n\t"                  \
   "add r4, r4, r5\n\t"                          \
