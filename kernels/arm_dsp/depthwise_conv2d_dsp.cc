@@ -303,10 +303,13 @@ void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
   ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, QB_DW_ROW_BYTES, "32")                        \
   ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, "2*" QB_DW_ROW_BYTES, "48")
 
+// One channel's constants, at offset Q of the job, into r8, r9, r11.
+#define QB_DW_LOAD_QUANT(Q)                      \
+  "ldrd r8, r9, [r7, #" Q "]\n\t"                \
+  "ldr r11, [r7, #" Q "+8]\n\t"
 // Requantizes accumulators A and B with one channel's constants, at offset Q of the job.
 #define QB_DW_REQUANT(A, B, Q)                   \
-  "ldrd r8, r9, [r7, #" Q "]\n\t"                \
-  "ldr r11, [r7, #" Q "+8]\n\t"                  \
+  QB_DW_LOAD_QUANT(Q)                            \
   QB_DSP_REQUANT_DOUBLED(A, "r8", "r9", "r11")   \
   QB_DSP_REQUANT_DOUBLED(B, "r8", "r9", "r11")
 
@@ -359,11 +362,9 @@ void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
   "bne 2f\n\t"                                                         \
   "ldm r7, {r0, r1, r2, r3}\n\t"                                       \
   QB_DW_ROWS(QB_DW_SINGLE_ROW)                                         \
-  "ldrd r8, r9, [r7, #64]\n\t"                                         \
-  "ldr r11, [r7, #72]\n\t"                                             \
+  QB_DW_LOAD_QUANT("64")                                               \
   QB_DSP_REQUANT_DOUBLED("r0", "r8", "r9", "r11")                      \
-  "ldrd r8, r9, [r7, #76]\n\t"                                         \
-  "ldr r11, [r7, #84]\n\t"                                             \
+  QB_DW_LOAD_QUANT("76")                                               \
   QB_DSP_REQUANT_DOUBLED("r2", "r8", "r9", "r11")                      \
   CLAMP_SINGLE                                                         \
   "strb r0, [r5]\n\t"                                                  \
