@@ -1,11 +1,11 @@
 // dense for the DSP extension. One batch row (the usual case) runs the one-row core
 // (matvec_dsp.h): the row sign-extended once, three or four output channels per pass,
-// 1.25 or 1.375 instructions per MAC. Several rows of at most kMaxPairK values run the 2 x 2 core
-// (matmul_dsp.h), two rows per pass (one row runs as a pair with itself and keeps one
-// result), which shares each weight load between the two rows. A direct SMLAD loop takes
-// rows under four values, rows too long for the stack, layers too small to repay the
-// cores' set-up, and single rows against fewer channels than the one-row core's quad (a
-// classifier's last layer), two channels at a time (dense_narrow).
+// 1.25 or 1.375 instructions per MAC. Several rows of at most kMaxPairK values run the
+// 2 x 2 core (matmul_dsp.h), two rows per pass (one row runs as a pair with itself and
+// keeps one result), which shares each weight load between the two rows. A direct SMLAD
+// loop takes rows under four values, rows too long for the stack, layers too small to
+// repay the cores' set-up, and single rows against fewer channels than the one-row core's
+// quad (a classifier's last layer), two channels at a time (dense_narrow).
 //
 // Why: a fully connected layer is a 1x1 convolution whose pixels are the batch rows, so
 // the cores apply unchanged, with per-tensor requantization as one shared table entry.

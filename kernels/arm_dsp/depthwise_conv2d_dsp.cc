@@ -333,7 +333,7 @@ void qb_dsp_dw3x3_s2_clamped(DwPassJob* job);
 // then the lone last one when r6 ends at -1 (3:), which costs about 45 instead of a whole
 // pair's 71. Both passes of a group run in one call: the job passed is the even one, and
 // the odd job follows it (DwPassJobs), its row one plane (144 bytes) on and its outputs
-// one channel on; a call per pass cost about fifteen instructions more per output row.
+// one channel on; a call per pass cost about six instructions more per output row.
 #define QB_DW_PASS(NAME, ROW, ADVANCE, CLAMP, CLAMP_SINGLE)              \
   QB_DSP_ASM_BEGIN(NAME)                                               \
   "mov r7, r0\n\t"                                                     \

@@ -70,8 +70,9 @@ extern "C" void qb_dsp_matvec_quads_wide(MatvecJob* job);
 // the row's four words, then per channel one LDM of both blocks' weights, four SXTB16 and
 // four SMLAD, 28 instructions per 24 MACs against the quads' 21 per 16: a fourth channel's
 // weights would not fit the registers beside an LDM's pair. LDM needs the weight rows
-// word-aligned (the filter, and k a multiple of 4); other layers take the quads. Not on a dual-issue core
-// (QB_CORE_DUAL_ISSUE), where LDM issues alone and the quads' LDRs pair with the MACs.
+// word-aligned (the filter, and k a multiple of 4); other layers take the quads. Not on a
+// dual-issue core (QB_CORE_DUAL_ISSUE), where LDM issues alone and the quads' LDRs pair
+// with the MACs.
 extern "C" void qb_dsp_matvec_triples(MatvecJob* job);
 extern "C" void qb_dsp_matvec_triples_clamped(MatvecJob* job);
 extern "C" void qb_dsp_matvec_triples_wide(MatvecJob* job);

@@ -149,6 +149,8 @@ __attribute__((noinline, noclone)) inline QuantKind fill_channel_quant(
     bool all_fast = true;
     for (int32_t i = 0; i < n; ++i) {
       const int32_t m = multiplier[i * requant_step], sh = shift[i * requant_step];
+      // make_folded_channel_quant when !wide, spelled out: as a choice between the two
+      // calls GCC 12 compiles this loop 0.2-2% slower per layer.
       table[i] = make_channel_quant(m, sh, folded_bias[i], max_abs_products, output_offset, wide);
       if (table[i].right_shift == 0 && !wide) {
         table[i] = constant_channel_quant(m, sh, folded_bias[i], max_abs_products, output_offset);
