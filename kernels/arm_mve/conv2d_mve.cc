@@ -51,6 +51,7 @@ struct Plan {
   const int32_t* multiplier;
   const int32_t* shift;
   OutputStage out;
+  PairStores stores;  // the pair core's output side, for neighbouring pixels (out_c apart)
 };
 
 // Four dot products of one column with filter rows r0..r3. The column holds
@@ -120,8 +121,8 @@ __attribute__((noinline)) void batch_channels(const Plan& plan, const int8_t* co
       vstrbq_s8(pair + 32 * c + 16, vldrbq_s8(b + 16 * c));
     }
     if (out_c >= 4) {
-      pair_channel_groups<kLeft, true>(&job, plan.filter, out_c / 4, folded_bias, multiplier,
-                                       shift, o, outs[2 * pr], outs[2 * pr + 1]);
+      pair_channel_groups<kLeft, true>(&job, plan.filter, out_c / 4, plan.stores, outs[2 * pr],
+                                       outs[2 * pr + 1]);
     }
   }
   // The other columns (an odd one, or all where the pair core does not apply) one at a
@@ -331,6 +332,7 @@ void conv2d_impl(const ConvArgs& a) {
   const int32_t kh = a.filter_shape.h, kw = a.filter_shape.w;
   const int32_t taps = kh * kw * in.c;
   const int32_t chunks = (taps + 15) / 16;
+  const OutputStage stage = output_stage(cp.output_offset, cp.act_min, cp.act_max);
   const Plan p{a.filter,
                taps,
                taps / 16,
@@ -341,7 +343,8 @@ void conv2d_impl(const ConvArgs& a) {
                a.folded_bias,
                a.requant.multiplier,
                a.requant.shift,
-               output_stage(cp.output_offset, cp.act_min, cp.act_max)};
+               stage,
+               pair_stores(a.folded_bias, a.requant.multiplier, a.requant.shift, stage, out.c)};
   const int8x16_t zero_point = vdupq_n_s8(static_cast<int8_t>(-cp.input_offset));
   // Four columns of chunks * 16 bytes: exactly conv_scratch_bytes(). A column's last
   // chunk is its shifted tail window (see dot_four_rows); only the top `taps % 16` lanes

@@ -70,16 +70,155 @@ inline PairGroupsJob pair_groups_job(const int8_t* pair, int32_t row_len, int32_
   return {pair, nullptr, row_len, more / 2, tail_back, nullptr, nullptr, run};
 }
 
+namespace pair_detail {
+
+// The sums of `batch` groups (column A's four, then column B's, per group) for channels
+// from oc on, requantized and stored: one narrowing pair and one scatter store of eight
+// bytes per group, at `offsets` from out_a (A's lanes even, B's odd; see pair_offsets).
+// The tie step of requantize() on the accumulator in register A, with T as scratch and
+// the VRSHL counts in q3.
+#define QB_MVE_TIE_STEP(A, T)            \
+  "vand " T ", " A ", q3\n\t"           \
+  "vshr.s32 " T ", " T ", #31\n\t"     \
+  "vqadd.s32 " A ", " A ", " T "\n\t"
+
+// The common case, per-channel parameters and right shifts only, as assembly: GCC 12
+// keeps the stage's vectors in memory (an int8 store may alias them) and reloads them,
+// and copies a register before each narrowing, 24-28 instructions a group against these
+// 19 (25 with the tie step). Loads are spread among the arithmetic so that the
+// load/store pipe's beats overlap the others'.
+#define QB_MVE_STORE_GROUPS(TIE_A, TIE_B)     \
+  "dls lr, %[n]\n"                          \
+  "1:\n\t"                                 \
+  "vldrw.u32 q1, [%[s]], #16\n\t"          \
+  "vldrw.u32 q0, [%[bias]], #16\n\t"       \
+  "vldrw.u32 q2, [%[mult]], #16\n\t"       \
+  "vadd.i32 q1, q1, q0\n\t"                \
+  "vldrw.u32 q4, [%[s]], #16\n\t"          \
+  "vqrdmulh.s32 q1, q1, q2\n\t"            \
+  "vldrw.u32 q3, [%[shift]], #16\n\t"      \
+  "vadd.i32 q4, q4, q0\n\t"                \
+  "vqrdmulh.s32 q4, q4, q2\n\t"            \
+  TIE_A                                    \
+  "vrshl.s32 q1, q1, q3\n\t"               \
+  TIE_B                                    \
+  "vrshl.s32 q4, q4, q3\n\t"               \
+  "vqmovnb.s32 q0, q1\n\t"                 \
+  "vqmovnt.s32 q0, q4\n\t"                 \
+  "vqadd.s16 q0, q0, %[offset]\n\t"        \
+  "vmax.s16 q0, q0, %q[lo]\n\t"            \
+  "vmin.s16 q0, q0, %q[hi]\n\t"            \
+  "vstrb.16 q0, [%[out], %q[offsets]]\n\t" \
+  "adds %[out], #4\n\t"                    \
+  "le lr, 1b\n\t"
+
+template <bool kTies>
+inline void store_groups_asm(const int32_t* s, const int32_t* bias, const int32_t* multiplier,
+                             const int32_t* shift, int32_t batch, const NarrowStage& o,
+                             uint16x8_t offsets, int8_t* out) {
+  const int16x8_t lo = o.lo, hi = o.hi;
+  const int32_t offset = o.offset;
+  if constexpr (kTies) {
+    __asm__ volatile(QB_MVE_STORE_GROUPS(QB_MVE_TIE_STEP("q1", "q0"), QB_MVE_TIE_STEP("q4", "q0"))
+                     : [s] "+r"(s), [bias] "+r"(bias), [mult] "+r"(multiplier),
+                       [shift] "+r"(shift), [out] "+r"(out)
+                     : [n] "r"(batch), [offset] "r"(offset), [lo] "w"(lo), [hi] "w"(hi),
+                       [offsets] "w"(offsets)
+                     : "q0", "q1", "q2", "q3", "q4", "lr", "memory");
+  } else {
+    __asm__ volatile(QB_MVE_STORE_GROUPS("", "")
+                     : [s] "+r"(s), [bias] "+r"(bias), [mult] "+r"(multiplier),
+                       [shift] "+r"(shift), [out] "+r"(out)
+                     : [n] "r"(batch), [offset] "r"(offset), [lo] "w"(lo), [hi] "w"(hi),
+                       [offsets] "w"(offsets)
+                     : "q0", "q1", "q2", "q3", "q4", "lr", "memory");
+  }
+}
+
+template <bool kLeft, bool kTies, bool kPerChannel>
+inline void store_groups(const int32_t* s, int32_t oc, int32_t batch, const int32_t* bias,
+                         const int32_t* multiplier, const int32_t* shift, LaneRequant q,
+                         const NarrowStage& o, uint16x8_t offsets, int8_t* out_a) {
+  if constexpr (kPerChannel && !kLeft) {
+    store_groups_asm<kTies>(s, bias + oc, multiplier + oc, shift + oc, batch, o, offsets,
+                            out_a + oc);
+    return;
+  }
+  for (int32_t g = 0; g < batch; ++g, oc += 4, s += 8) {
+    if (kPerChannel) q = channel_requant<kLeft>(multiplier + oc, shift + oc);
+    const int32x4_t b = vldrwq_s32(bias + oc);
+    const int32x4_t a_out = requantize<kLeft, kTies>(vaddq_s32(vldrwq_s32(s), b), q);
+    const int32x4_t b_out = requantize<kLeft, kTies>(vaddq_s32(vldrwq_s32(s + 4), b), q);
+    vstrbq_scatter_offset_s16(out_a + oc, offsets, finish_pair(a_out, b_out, o));
+  }
+}
+
+// The same for outputs further apart than the scatter's 16-bit offsets reach (columns
+// from the edges of a large image): two four-byte stores per group.
+template <bool kLeft, bool kPerChannel>
+inline void store_groups_apart(const int32_t* s, int32_t oc, int32_t batch, const int32_t* bias,
+                               const int32_t* multiplier, const int32_t* shift, LaneRequant q,
+                               const OutputStage& o, int8_t* out_a, int8_t* out_b) {
+  for (int32_t g = 0; g < batch; ++g, oc += 4, s += 8) {
+    if (kPerChannel) q = channel_requant<kLeft>(multiplier + oc, shift + oc);
+    const int32x4_t b = vldrwq_s32(bias + oc);
+    vstrbq_s32(out_a + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(s), b), q), o));
+    vstrbq_s32(out_b + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(s + 4), b), q), o));
+  }
+}
+
+// The largest out_b - out_a the scatter reaches: lane 7's offset, d + 3, is 16-bit.
+inline constexpr int32_t kMaxScatterApart = 65535 - 3;
+
+// Byte offsets 0, d, 1, d + 1, 2, d + 2, 3, d + 3: lane 2i at out_a + i, lane 2i + 1 at
+// out_b + i, for out_b = out_a + d.
+// Arithmetic, not a predicated add: GCC 12 miscompiles a constant predicate for 16-bit
+// lanes (0xCCCC became 0xFFFC).
+inline uint16x8_t pair_offsets(uint16_t d) {
+  const uint16x8_t lane = vidupq_n_u16(0, 1);
+  const uint16x8_t odd = vandq_u16(lane, vdupq_n_u16(1));
+  return vmlaq_n_u16(vshrq_n_u16(lane, 1), odd, d);
+}
+
+}  // namespace pair_detail
+
+// The output side of a layer's pair products, set up once per layer: the per-channel
+// parameters, the stage (both widths), whether ties matter, and the scatter offsets for
+// outputs `apart` bytes apart (a pair of neighbouring pixels: out_c).
+struct PairStores {
+  const int32_t* bias;
+  const int32_t* multiplier;
+  const int32_t* shift;
+  LaneRequant q;  // the first channel's, for every channel unless kPerChannel
+  OutputStage out;
+  NarrowStage narrow;
+  bool ties;
+  int32_t apart;  // -1: too far for the scatter, every pair takes two stores a group
+  uint16x8_t offsets;
+};
+
+inline PairStores pair_stores(const int32_t* bias, const int32_t* multiplier,
+                              const int32_t* shift, const OutputStage& o, int32_t apart) {
+  const bool reach = apart > 0 && apart <= pair_detail::kMaxScatterApart;
+  return {bias,
+          multiplier,
+          shift,
+          broadcast_requant(multiplier[0], shift[0]),
+          o,
+          narrow_stage(o),
+          ties_visible(o),
+          reach ? apart : -1,
+          pair_detail::pair_offsets(static_cast<uint16_t>(reach ? apart : 0))};
+}
+
 // out_a[c] and out_b[c] for every c < 4 * groups: the pair's dot products with the filter
 // rows at rows, plus bias[c], requantized with channel c's multiplier and shift
 // (kPerChannel) or the first ones.
 template <bool kLeft, bool kPerChannel>
 inline void pair_channel_groups(PairGroupsJob* job, const int8_t* rows, int32_t groups,
-                                const int32_t* bias, const int32_t* multiplier,
-                                const int32_t* shift, const OutputStage& o, int8_t* out_a,
-                                int8_t* out_b) {
+                                const PairStores& st, int8_t* out_a, int8_t* out_b) {
   alignas(16) int32_t sums[kMaxPairGroups * 8];
-  LaneRequant q = broadcast_requant(multiplier[0], shift[0]);
+  const bool scatter = out_b - out_a == st.apart;
   int32_t oc = 0;
   do {
     const int32_t batch = std::min(groups, kMaxPairGroups);
@@ -88,13 +227,20 @@ inline void pair_channel_groups(PairGroupsJob* job, const int8_t* rows, int32_t 
     job->sums = sums;
     job->sums_end = sums + 8 * batch;
     job->run(job);
-    const int32_t* s = sums;
-    for (int32_t g = 0; g < batch; ++g, oc += 4, s += 8) {
-      if (kPerChannel) q = channel_requant<kLeft>(multiplier + oc, shift + oc);
-      const int32x4_t b = vldrwq_s32(bias + oc);
-      vstrbq_s32(out_a + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(s), b), q), o));
-      vstrbq_s32(out_b + oc, finish(requantize<kLeft>(vaddq_s32(vldrwq_s32(s + 4), b), q), o));
+    if (!scatter) {
+      pair_detail::store_groups_apart<kLeft, kPerChannel>(sums, oc, batch, st.bias,
+                                                          st.multiplier, st.shift, st.q,
+                                                          st.out, out_a, out_b);
+    } else if (st.ties) {
+      pair_detail::store_groups<kLeft, true, kPerChannel>(sums, oc, batch, st.bias,
+                                                          st.multiplier, st.shift, st.q,
+                                                          st.narrow, st.offsets, out_a);
+    } else {
+      pair_detail::store_groups<kLeft, false, kPerChannel>(sums, oc, batch, st.bias,
+                                                           st.multiplier, st.shift, st.q,
+                                                           st.narrow, st.offsets, out_a);
     }
+    oc += 4 * batch;
   } while (groups > 0);
 }
 

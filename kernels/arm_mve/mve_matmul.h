@@ -241,6 +241,7 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
   // The tail chunk's lanes past those already counted: the top `rem` of 16.
   const mve_pred16_t uncounted = vpnot(vctp8q(static_cast<uint32_t>(16 - rem)));
   PairGroupsJob job = pair_groups_job(pair, depth, full, rem != 0 ? 16 - rem : 0);
+  const PairStores stores = pair_stores(m.bias, m.multiplier, m.shift, m.out, channels);
   const int32_t pairs = m.pixels / 2;
   const int8_t* a = m.input;
   int8_t* out = m.output;
@@ -255,8 +256,8 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
       vstrbq_s8(pair + 32 * full + 16, vldrbq_z_s8(b + depth - 16, uncounted));
     }
     if (channels >= 4) {
-      pair_channel_groups<kLeft, kPerChannel>(&job, m.weights, channels / 4, m.bias,
-                                              m.multiplier, m.shift, m.out, out, out + channels);
+      pair_channel_groups<kLeft, kPerChannel>(&job, m.weights, channels / 4, stores, out,
+                                              out + channels);
     }
   }
   return 2 * pairs;

@@ -50,11 +50,13 @@ inline LaneRequant broadcast_requant(int32_t multiplier, int32_t shift) {
 
 // multiply_by_quantized_multiplier on four lanes. kLeft = false is for callers that know
 // every lane's shift is <= 0 (most layers; one scan decides it): q.left is then unused.
-template <bool kLeft>
+// kTies = false drops the tie step, for callers whose output stage makes it invisible
+// (see ties_visible).
+template <bool kLeft, bool kTies = true>
 inline int32x4_t requantize(int32x4_t acc, const LaneRequant& q) {
   int32x4_t x = kLeft ? vqshlq_s32(acc, q.left) : acc;
   x = vqrdmulhq_s32(x, q.multiplier);
-  x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
+  if (kTies) x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
   return vrshlq_s32(x, q.right);
 }
 
@@ -111,6 +113,34 @@ inline OutputStage output_stage(int32_t offset, int32_t act_min, int32_t act_max
 
 inline int32x4_t finish(int32x4_t x, const OutputStage& o) {
   return vminq_s32(vmaxq_s32(vqaddq_n_s32(x, o.offset), o.lo), o.hi);
+}
+
+// Whether the tie step can change an output byte. It only moves a negative quotient's
+// exact half one step down (toward the reference's away-from-zero), so both roundings
+// give a quotient <= 0 there; when the activation floor is at or above the zero point
+// (ReLU and ReLU6 always are) every such output clamps to the same floor byte.
+inline bool ties_visible(const OutputStage& o) { return vgetq_lane_s32(o.lo, 0) < o.offset; }
+
+// The output stage on int16 lanes, for requantized vectors narrowed in pairs (VQMOVNB/T
+// saturate to int16): a lane outside int16 is far outside the int8 range after the
+// offset, on the same side, so every byte stays exact and one add and clamp serve eight
+// outputs.
+struct NarrowStage {
+  int16_t offset;
+  int16x8_t lo, hi;
+};
+
+inline NarrowStage narrow_stage(const OutputStage& o) {
+  return {static_cast<int16_t>(o.offset), vdupq_n_s16(static_cast<int16_t>(vgetq_lane_s32(o.lo, 0))),
+          vdupq_n_s16(static_cast<int16_t>(vgetq_lane_s32(o.hi, 0)))};
+}
+
+// Two requantized vectors as eight output values: a's lanes in the even int16 lanes, b's
+// in the odd ones. VQMOVNB narrows a into a's own register (VQMOVNT then overwrites the
+// halves it keeps); GCC 12 loads a vuninitializedq from the stack.
+inline int16x8_t finish_pair(int32x4_t a, int32x4_t b, const NarrowStage& o) {
+  int16x8_t v = vqmovntq_s32(vqmovnbq_s32(vreinterpretq_s16_s32(a), a), b);
+  return vminq_s16(vmaxq_s16(vqaddq_n_s16(v, o.offset), o.lo), o.hi);
 }
 
 // True if any of the count shifts is a left shift (the requantize<true> path is needed).

@@ -148,11 +148,12 @@ void check_plain(int32_t count, Call call) {
   }
 }
 
-// Random activation range: none, ReLU-like, or a narrow clamp.
+// Random activation range: none, ReLU-like (a floor at the zero point or above it: the
+// Helium pair stores then skip the rounding's tie step), or a narrow clamp.
 void random_activation(int32_t zero_point, int32_t* lo, int32_t* hi) {
   *lo = -128;
   *hi = 127;
-  if (one_in(3)) *lo = zero_point;
+  if (one_in(3)) *lo = one_in(2) ? zero_point : uniform(zero_point, 127);
   if (one_in(4)) *hi = uniform(*lo, 127);
 }
 
