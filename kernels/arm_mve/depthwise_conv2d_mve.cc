@@ -84,13 +84,13 @@ inline int16x8_t load_input(const int8_t* p, mve_pred16_t lanes) {
   return kTail ? vldrbq_z_s16(p, lanes) : vldrbq_s16(p);
 }
 
-template <bool kLeft, bool kTail>
+template <Rounding kRounding, bool kTail>
 inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16_t lanes,
                         int8_t* out) {
   // Saturating to int16 keeps every byte exact: anything outside int16 is far outside the
   // int8 activation range after the offset, on the same side.
-  int16x8_t v = vqmovnbq_s32(vuninitializedq_s16(), requantize<kLeft>(acc.even, t->even));
-  v = vqmovntq_s32(v, requantize<kLeft>(acc.odd, t->odd));
+  int16x8_t v = vqmovnbq_s32(vuninitializedq_s16(), requantize_with<kRounding>(acc.even, t->even));
+  v = vqmovntq_s32(v, requantize_with<kRounding>(acc.odd, t->odd));
   v = vqaddq_n_s16(v, static_cast<int16_t>(t->output_offset));
   v = vminq_s16(vmaxq_s16(v, t->lo), t->hi);
   if (kTail) {
@@ -106,17 +106,17 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
 // one per-window helper: both windows' even lanes go first, then both odd, so only one
 // half's multipliers and shifts are live at a time (all of them, the ranges and two
 // windows would need more than the eight vector registers).
-template <bool kLeft>
+template <Rounding kRounding>
 inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
                              const Accumulators& second, int8_t* out_first,
                              int8_t* out_second) {
   const int16_t offset = static_cast<int16_t>(t->output_offset);
   const LaneRequant even = t->even;
-  int16x8_t a = vqmovnbq_s32(vuninitializedq_s16(), requantize<kLeft>(first.even, even));
-  int16x8_t b = vqmovnbq_s32(vuninitializedq_s16(), requantize<kLeft>(second.even, even));
+  int16x8_t a = vqmovnbq_s32(vuninitializedq_s16(), requantize_with<kRounding>(first.even, even));
+  int16x8_t b = vqmovnbq_s32(vuninitializedq_s16(), requantize_with<kRounding>(second.even, even));
   const LaneRequant odd = t->odd;
-  a = vqmovntq_s32(a, requantize<kLeft>(first.odd, odd));
-  b = vqmovntq_s32(b, requantize<kLeft>(second.odd, odd));
+  a = vqmovntq_s32(a, requantize_with<kRounding>(first.odd, odd));
+  b = vqmovntq_s32(b, requantize_with<kRounding>(second.odd, odd));
   const int16x8_t lo = t->lo, hi = t->hi;
   a = vminq_s16(vmaxq_s16(vqaddq_n_s16(a, offset), lo), hi);
   b = vminq_s16(vmaxq_s16(vqaddq_n_s16(b, offset), lo), hi);
@@ -125,7 +125,7 @@ inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
 }
 
 // The block's constants for channels [c, c + count).
-template <bool kLeft>
+template <Rounding kRounding>
 void fill_table(BlockTable& t, const ConvArgs& a, int32_t c, int32_t count, bool table_weights) {
   // Lanes 0-3 of the even/odd vectors are channels c + 0,2,4,6 / c + 1,3,5,7; a lane
   // is loaded if its channel exists.
@@ -149,9 +149,9 @@ void fill_table(BlockTable& t, const ConvArgs& a, int32_t c, int32_t count, bool
   const int32x4_t shift_even = gather(a.requant.shift + c, even, even_lanes);
   const int32x4_t shift_odd = gather(a.requant.shift + c, odd, odd_lanes);
   t.even = {gather(a.requant.multiplier + c, even, even_lanes), vmaxq_s32(shift_even, zero),
-            kLeft ? vminq_s32(shift_even, zero) : shift_even};
+            kRounding == Rounding::kAnyShifts ? vminq_s32(shift_even, zero) : shift_even};
   t.odd = {gather(a.requant.multiplier + c, odd, odd_lanes), vmaxq_s32(shift_odd, zero),
-           kLeft ? vminq_s32(shift_odd, zero) : shift_odd};
+           kRounding == Rounding::kAnyShifts ? vminq_s32(shift_odd, zero) : shift_odd};
   if (table_weights) {
     const int32_t taps = a.filter_shape.h * a.filter_shape.w, channels = a.input_shape.c;
     const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(count));
@@ -358,7 +358,7 @@ inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_
 // whose windows lie inside the input vertically but have their left (kRight = false) or
 // right column outside it: the other six taps onto the matching corrected bias.
 // x: the first window's first inside tap.
-template <bool kLeft, bool kRight>
+template <Rounding kRounding, bool kRight>
 __attribute__((noinline)) void edge_column_3x3(const BlockTable* t, const int8_t* x,
                                                int32_t rows, int32_t x_row_step, int32_t cs,
                                                int32_t rs, int8_t* out, int32_t out_row_step) {
@@ -367,7 +367,7 @@ __attribute__((noinline)) void edge_column_3x3(const BlockTable* t, const int8_t
     Accumulators acc = kRight ? Accumulators{t->right_even, t->right_odd}
                               : Accumulators{t->left_even, t->left_odd};
     taps_3x2(acc, x, w, cs, rs);
-    store_pixel<kLeft, false>(t, acc, vctp16q(8), out);
+    store_pixel<kRounding, false>(t, acc, vctp16q(8), out);
   }
 }
 
@@ -375,7 +375,7 @@ __attribute__((noinline)) void edge_column_3x3(const BlockTable* t, const int8_t
 // the input, one window at a time; x: the first window's top-left tap, x_step /
 // x_row_step input bytes between horizontally / vertically adjacent windows. Not inlined,
 // and every constant read through t, so the loop's state fits the core registers.
-template <bool kLeft, bool kCells>
+template <Rounding kRounding, bool kCells>
 __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const int8_t* x,
                                                     int32_t rows, int32_t cols, int32_t x_step,
                                                     int32_t x_row_step, int32_t cs, int32_t rs,
@@ -387,7 +387,7 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
     for (int32_t i = 0; i < cols; ++i, xp += x_step, op += out_step) {
       Accumulators acc{t->bias_even, t->bias_odd};
       taps_3x3<kCells>(acc, xp, &t->weights[0][0], cs, rs);
-      store_pixel<kLeft, false>(t, acc, vctp16q(8), op);
+      store_pixel<kRounding, false>(t, acc, vctp16q(8), op);
     }
   }
 }
@@ -395,7 +395,7 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
 // The same for stride 1 and an even number of columns, two windows at a time
 // (taps_3x3_pair). Its own function: in one loop with the single windows GCC spills the
 // single windows' state.
-template <bool kLeft, bool kCells>
+template <Rounding kRounding, bool kCells>
 __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int8_t* x,
                                                   int32_t rows, int32_t cols, int32_t x_row_step,
                                                   int32_t cs, int32_t rs, int8_t* out,
@@ -406,7 +406,7 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
     for (int32_t i = 0; i < cols; i += 2, xp += 2 * cs, op += 2 * out_step) {
       Accumulators first{t->bias_even, t->bias_odd}, second{t->bias_even, t->bias_odd};
       taps_3x3_pair<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
-      store_pixel_pair<kLeft>(t, first, second, op, op + out_step);
+      store_pixel_pair<kRounding>(t, first, second, op, op + out_step);
     }
   }
 }
@@ -414,7 +414,7 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
 // The rectangle: window pairs where the stride is 1 and rows have at least four windows,
 // single windows for the rest. (Three windows a row, as in the MLPerf KWS model, cost
 // more as a pair and a single in two loops than as three singles: 3% more instructions.)
-template <bool kLeft>
+template <Rounding kRounding>
 void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32_t cols,
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,
                        int32_t out_step, int32_t out_row_step) {
@@ -423,22 +423,22 @@ void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32
   const bool cells = cs == 8;
   if (paired > 0) {
     if (cells) {
-      interior_pairs_3x3<kLeft, true>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
-                                      out_row_step);
+      interior_pairs_3x3<kRounding, true>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
+                                          out_row_step);
     } else {
-      interior_pairs_3x3<kLeft, false>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
-                                       out_row_step);
+      interior_pairs_3x3<kRounding, false>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
+                                           out_row_step);
     }
   }
   if (paired < cols) {
     if (cells) {
-      interior_singles_3x3<kLeft, true>(t, x + paired * x_step, rows, cols - paired, x_step,
-                                        x_row_step, cs, rs, out + paired * out_step, out_step,
-                                        out_row_step);
+      interior_singles_3x3<kRounding, true>(t, x + paired * x_step, rows, cols - paired, x_step,
+                                            x_row_step, cs, rs, out + paired * out_step, out_step,
+                                            out_row_step);
     } else {
-      interior_singles_3x3<kLeft, false>(t, x + paired * x_step, rows, cols - paired, x_step,
-                                         x_row_step, cs, rs, out + paired * out_step, out_step,
-                                         out_row_step);
+      interior_singles_3x3<kRounding, false>(t, x + paired * x_step, rows, cols - paired, x_step,
+                                             x_row_step, cs, rs, out + paired * out_step, out_step,
+                                             out_row_step);
     }
   }
 }
@@ -449,7 +449,7 @@ void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32
 // zero point from the start of the layer, and the interior kernel then runs every pixel
 // in one call. On images this small the bands and edge columns below would cost more in
 // set-up than in taps.
-template <bool kLeft>
+template <Rounding kRounding>
 __attribute__((noinline)) void small_padded_image(const BlockTable* t, const Geometry& g,
                                                   const int8_t* image, int8_t* out_image) {
   const int32_t cs = g.in.c, rs = g.in.w * g.in.c, cols = g.padded_cols;
@@ -462,15 +462,15 @@ __attribute__((noinline)) void small_padded_image(const BlockTable* t, const Geo
     // Eight bytes a cell: a widening load and a narrowing store need no predicate.
     for (int32_t j = c_begin; j < c_end; ++j, x += cs, cell += 8) vstrbq_s16(cell, vldrbq_s16(x));
   }
-  interior_rect_3x3<kLeft>(t, g.padded, g.out.h, g.out.w, g.stride_w * 8, g.stride_h * cols * 8,
-                           8, cols * 8, out_image, g.out.c, g.out.w * g.out.c);
+  interior_rect_3x3<kRounding>(t, g.padded, g.out.h, g.out.w, g.stride_w * 8, g.stride_h * cols * 8,
+                               8, cols * 8, out_image, g.out.c, g.out.w * g.out.c);
 }
 
 // Output rows [oy_begin, oy_end), every column, of a full block and a 3x3 filter, where
 // windows leave the input at the top or bottom: for each row, the block's bytes of the
 // windows' three input rows are copied into a small zero-point-padded buffer (at most
 // kPaddedColumns columns at a time), which the interior kernel then reads like any input.
-template <bool kLeft>
+template <Rounding kRounding>
 __attribute__((noinline)) void padded_rows_3x3(const BlockTable* t, const Geometry& g,
                                                const int8_t* image, int8_t* out_image,
                                                int32_t oy_begin, int32_t oy_end) {
@@ -493,8 +493,8 @@ __attribute__((noinline)) void padded_rows_3x3(const BlockTable* t, const Geomet
                      inside ? vldrbq_s16(image + iy * rs + ix * cs) : t->zero_point);
         }
       }
-      interior_rect_3x3<kLeft>(t, &padded[0][0][0], 1, count, g.stride_w * 8, 0, 8,
-                               kPaddedColumns * 8, out_row + ox * g.out.c, g.out.c, 0);
+      interior_rect_3x3<kRounding>(t, &padded[0][0][0], 1, count, g.stride_w * 8, 0, 8,
+                                   kPaddedColumns * 8, out_row + ox * g.out.c, g.out.c, 0);
     }
   }
 }
@@ -503,7 +503,7 @@ __attribute__((noinline)) void padded_rows_3x3(const BlockTable* t, const Geomet
 // position: only the taps inside the input, each as (x + input_offset) * w onto the
 // unfolded bias, exactly the reference's sum. w0: tap 0's weights, w_step bytes per tap
 // (the table's 8, or the filter's channel count).
-template <bool kLeft, bool kTail>
+template <Rounding kRounding, bool kTail>
 __attribute__((noinline)) void general_rect(const BlockTable* t, const Geometry& g,
                                             const int8_t* image, int8_t* out_image,
                                             int32_t oy_begin, int32_t oy_end, int32_t ox_begin,
@@ -529,13 +529,13 @@ __attribute__((noinline)) void general_rect(const BlockTable* t, const Geometry&
                      load_input<kTail>(w, lanes));
         }
       }
-      store_pixel<kLeft, kTail>(t, acc, lanes, out_row + ox * g.out.c);
+      store_pixel<kRounding, kTail>(t, acc, lanes, out_row + ox * g.out.c);
     }
   }
 }
 
 // One block (eight channels, or `lanes` of them) of every output pixel.
-template <bool kLeft, bool kTail>
+template <Rounding kRounding, bool kTail>
 void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool table_weights,
            int32_t c, mve_pred16_t lanes) {
   const int32_t cs = g.in.c, rs = g.in.w * g.in.c;
@@ -558,46 +558,46 @@ void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool ta
     const int8_t* image = g.input + b * g.in.h * rs + c;
     int8_t* out_image = g.output + b * g.out.h * g.out.w * g.out.c + c;
     if (unrolled && g.padded != nullptr) {
-      small_padded_image<kLeft>(&t, g, image, out_image);
+      small_padded_image<kRounding>(&t, g, image, out_image);
       continue;
     }
     if (!unrolled || x_begin == x_end) {
-      general_rect<kLeft, kTail>(&t, g, image, out_image, 0, g.out.h, 0, g.out.w, w0, w_step,
-                                 lanes);
+      general_rect<kRounding, kTail>(&t, g, image, out_image, 0, g.out.h, 0, g.out.w, w0, w_step,
+                                     lanes);
       continue;
     }
     // The bands around the interior rectangle, then the rectangle itself.
-    if (y_begin > 0) padded_rows_3x3<kLeft>(&t, g, image, out_image, 0, y_begin);
-    if (y_end < g.out.h) padded_rows_3x3<kLeft>(&t, g, image, out_image, y_end, g.out.h);
+    if (y_begin > 0) padded_rows_3x3<kRounding>(&t, g, image, out_image, 0, y_begin);
+    if (y_end < g.out.h) padded_rows_3x3<kRounding>(&t, g, image, out_image, y_end, g.out.h);
     if (y_begin == y_end) continue;
     const int32_t iy0 = y_begin * g.stride_h - g.pad_top;
     const int32_t rows = y_end - y_begin;
     // A single edge column one input column over the edge has its own kernel.
     if (x_begin == 1 && g.pad_left == 1) {
-      edge_column_3x3<kLeft, false>(&t, image + iy0 * rs, rows, g.stride_h * rs, cs, rs,
-                                    out_image + y_begin * g.out.w * g.out.c, g.out.w * g.out.c);
+      edge_column_3x3<kRounding, false>(&t, image + iy0 * rs, rows, g.stride_h * rs, cs, rs,
+                                        out_image + y_begin * g.out.w * g.out.c, g.out.w * g.out.c);
     } else if (x_begin > 0) {
-      general_rect<kLeft, kTail>(&t, g, image, out_image, y_begin, y_end, 0, x_begin, w0, w_step,
-                                 lanes);
+      general_rect<kRounding, kTail>(&t, g, image, out_image, y_begin, y_end, 0, x_begin, w0,
+                                     w_step, lanes);
     }
     const int32_t last_ix0 = (g.out.w - 1) * g.stride_w - g.pad_left;
     if (x_end == g.out.w - 1 && last_ix0 + 3 == g.in.w + 1) {
-      edge_column_3x3<kLeft, true>(&t, image + iy0 * rs + last_ix0 * cs, rows, g.stride_h * rs,
-                                   cs, rs, out_image + (y_begin * g.out.w + x_end) * g.out.c,
-                                   g.out.w * g.out.c);
+      edge_column_3x3<kRounding, true>(&t, image + iy0 * rs + last_ix0 * cs, rows, g.stride_h * rs,
+                                       cs, rs, out_image + (y_begin * g.out.w + x_end) * g.out.c,
+                                       g.out.w * g.out.c);
     } else if (x_end < g.out.w) {
-      general_rect<kLeft, kTail>(&t, g, image, out_image, y_begin, y_end, x_end, g.out.w, w0,
-                                 w_step, lanes);
+      general_rect<kRounding, kTail>(&t, g, image, out_image, y_begin, y_end, x_end, g.out.w, w0,
+                                     w_step, lanes);
     }
     const int32_t ix0 = x_begin * g.stride_w - g.pad_left;
-    interior_rect_3x3<kLeft>(&t, image + iy0 * rs + ix0 * cs, y_end - y_begin, x_end - x_begin,
-                             g.stride_w * cs, g.stride_h * rs, cs, rs,
-                             out_image + (y_begin * g.out.w + x_begin) * g.out.c, g.out.c,
-                             g.out.w * g.out.c);
+    interior_rect_3x3<kRounding>(&t, image + iy0 * rs + ix0 * cs, y_end - y_begin, x_end - x_begin,
+                                 g.stride_w * cs, g.stride_h * rs, cs, rs,
+                                 out_image + (y_begin * g.out.w + x_begin) * g.out.c, g.out.c,
+                                 g.out.w * g.out.c);
   }
 }
 
-template <bool kLeft>
+template <Rounding kRounding>
 void depthwise_impl(const ConvArgs& a) {
   const ConvParams& cp = a.params;
   Geometry g{a.input,         a.output,    a.input_shape, a.output_shape,
@@ -626,23 +626,24 @@ void depthwise_impl(const ConvArgs& a) {
   }
   int32_t c = 0;
   for (; c + 8 <= channels; c += 8) {
-    fill_table<kLeft>(t, a, c, 8, table_weights);
-    block<kLeft, false>(g, t, a.filter, table_weights, c, vctp16q(8));
+    fill_table<kRounding>(t, a, c, 8, table_weights);
+    block<kRounding, false>(g, t, a.filter, table_weights, c, vctp16q(8));
   }
   if (c < channels) {
     const int32_t count = channels - c;
-    fill_table<kLeft>(t, a, c, count, table_weights);
-    block<kLeft, true>(g, t, a.filter, table_weights, c, vctp16q(static_cast<uint32_t>(count)));
+    fill_table<kRounding>(t, a, c, count, table_weights);
+    block<kRounding, true>(g, t, a.filter, table_weights, c, vctp16q(static_cast<uint32_t>(count)));
   }
 }
 
 }  // namespace
 
 void depthwise_conv2d(const ConvArgs& a) {
-  if (any_left_shift(a.requant.shift, a.output_shape.c)) {
-    depthwise_impl<true>(a);
+  if (any_left_shift(a.requant.shift, a.output_shape.c) ||
+      ties_visible(a.params.act_min, a.params.output_offset)) {
+    depthwise_impl<Rounding::kAnyShifts>(a);
   } else {
-    depthwise_impl<false>(a);
+    depthwise_impl<Rounding::kRightShiftsNoTies>(a);
   }
 }
 

@@ -60,6 +60,19 @@ inline int32x4_t requantize(int32x4_t acc, const LaneRequant& q) {
   return vrshlq_s32(x, q.right);
 }
 
+// The requantize() a kernel is instantiated for, chosen once per layer: any shifts, with
+// the tie step (a right-shift lane's left shift is by 0); or right shifts only under an
+// output stage that hides the tie step (see ties_visible). Two variants, not three: a
+// right-shift layer without a ReLU floor pays one VQSHL per four outputs in the first,
+// against another copy of the kernel in flash.
+enum class Rounding { kAnyShifts, kRightShiftsNoTies };
+
+template <Rounding kRounding>
+inline int32x4_t requantize_with(int32x4_t acc, const LaneRequant& q) {
+  return requantize<kRounding == Rounding::kAnyShifts, kRounding == Rounding::kAnyShifts>(acc,
+                                                                                           q);
+}
+
 // Channels [0, 4) of per-channel parameters. Without left shifts the shift itself is the
 // VRSHL count, which saves the split.
 template <bool kLeft>
@@ -119,7 +132,13 @@ inline int32x4_t finish(int32x4_t x, const OutputStage& o) {
 // exact half one step down (toward the reference's away-from-zero), so both roundings
 // give a quotient <= 0 there; when the activation floor is at or above the zero point
 // (ReLU and ReLU6 always are) every such output clamps to the same floor byte.
-inline bool ties_visible(const OutputStage& o) { return vgetq_lane_s32(o.lo, 0) < o.offset; }
+inline bool ties_visible(int32_t act_min, int32_t output_offset) {
+  return act_min < output_offset;
+}
+
+inline bool ties_visible(const OutputStage& o) {
+  return ties_visible(vgetq_lane_s32(o.lo, 0), o.offset);
+}
 
 // The output stage on int16 lanes, for requantized vectors narrowed in pairs (VQMOVNB/T
 // saturate to int16): a lane outside int16 is far outside the int8 range after the
@@ -131,8 +150,9 @@ struct NarrowStage {
 };
 
 inline NarrowStage narrow_stage(const OutputStage& o) {
-  return {static_cast<int16_t>(o.offset), vdupq_n_s16(static_cast<int16_t>(vgetq_lane_s32(o.lo, 0))),
-          vdupq_n_s16(static_cast<int16_t>(vgetq_lane_s32(o.hi, 0)))};
+  const int16_t lo = static_cast<int16_t>(vgetq_lane_s32(o.lo, 0));
+  const int16_t hi = static_cast<int16_t>(vgetq_lane_s32(o.hi, 0));
+  return {static_cast<int16_t>(o.offset), vdupq_n_s16(lo), vdupq_n_s16(hi)};
 }
 
 // Two requantized vectors as eight output values: a's lanes in the even int16 lanes, b's
