@@ -24,10 +24,16 @@
 // ACC, whose channel's {multiplier, round, right_shift} are in M, K, R: c = round +
 // [acc < 0] in r10 (2 * acc has acc's sign: the fast path bounds |acc| < 2^30), then
 // SMMLAR(2 * acc, M, c) >> R, saturated to int8. Clobbers r10.
-#define QB_DSP_REQUANT_DOUBLED(ACC, M, K, R)  \
-  "add r10, " K ", " ACC ", asr #31\n\t"    \
-  "smmlar " ACC ", " ACC ", " M ", r10\n\t" \
-  "asr " ACC ", " ACC ", " R "\n\t"         \
+#define QB_DSP_REQUANT_DOUBLED(ACC, M, K, R) \
+  "add r10, " K ", " ACC ", asr #31\n\t"   \
+  QB_DSP_REQUANT_DOUBLED_TIES_UP(ACC, M, "r10", R)
+
+// The same without the [acc < 0] term, so ties round toward +infinity: for outputs whose
+// activation floor hides the difference (rounding_ties_visible is false). Three
+// instructions; clobbers nothing else.
+#define QB_DSP_REQUANT_DOUBLED_TIES_UP(ACC, M, K, R) \
+  "smmlar " ACC ", " ACC ", " M ", " K "\n\t"      \
+  "asr " ACC ", " ACC ", " R "\n\t"                \
   "ssat " ACC ", #8, " ACC "\n\t"
 
 // The same for the plain accumulator acc: doubled first.

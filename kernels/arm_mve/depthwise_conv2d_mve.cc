@@ -640,7 +640,7 @@ void depthwise_impl(const ConvArgs& a) {
 
 void depthwise_conv2d(const ConvArgs& a) {
   if (any_left_shift(a.requant.shift, a.output_shape.c) ||
-      ties_visible(a.params.act_min, a.params.output_offset)) {
+      rounding_ties_visible(a.params.act_min, a.params.output_offset)) {
     depthwise_impl<Rounding::kAnyShifts>(a);
   } else {
     depthwise_impl<Rounding::kRightShiftsNoTies>(a);

@@ -19,6 +19,8 @@
 
 #include <cstdint>
 
+#include "kernels/int8/requantize.h"
+
 namespace qb::kernels::mve {
 
 // Per-lane requantization parameters, split the way the instructions take them.
@@ -128,16 +130,9 @@ inline int32x4_t finish(int32x4_t x, const OutputStage& o) {
   return vminq_s32(vmaxq_s32(vqaddq_n_s32(x, o.offset), o.lo), o.hi);
 }
 
-// Whether the tie step can change an output byte. It only moves a negative quotient's
-// exact half one step down (toward the reference's away-from-zero), so both roundings
-// give a quotient <= 0 there; when the activation floor is at or above the zero point
-// (ReLU and ReLU6 always are) every such output clamps to the same floor byte.
-inline bool ties_visible(int32_t act_min, int32_t output_offset) {
-  return act_min < output_offset;
-}
-
+// Whether the tie step can change an output byte (see rounding_ties_visible).
 inline bool ties_visible(const OutputStage& o) {
-  return ties_visible(vgetq_lane_s32(o.lo, 0), o.offset);
+  return rounding_ties_visible(vgetq_lane_s32(o.lo, 0), o.offset);
 }
 
 // The output stage on int16 lanes, for requantized vectors narrowed in pairs (VQMOVNB/T

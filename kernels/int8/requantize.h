@@ -56,4 +56,13 @@ inline int32_t add_offset_and_clamp(int32_t v, int32_t offset, int32_t lo, int32
   return sum < lo ? lo : (sum > hi ? hi : static_cast<int32_t>(sum));
 }
 
+// Whether rounding_divide_by_pot's ties can change an output byte, for variants that
+// round ties toward +infinity (one instruction fewer) where they cannot. The two
+// roundings differ only on a negative quotient's exact half, where both give a quotient
+// <= 0; when the activation floor is at or above the zero point (ReLU and ReLU6 always
+// are) every such output clamps to the same floor byte.
+inline bool rounding_ties_visible(int32_t act_min, int32_t output_offset) {
+  return act_min < output_offset;
+}
+
 }  // namespace qb::kernels
