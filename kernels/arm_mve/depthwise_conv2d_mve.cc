@@ -22,9 +22,14 @@
 // every pixel. Everything else (other filter sizes, the channel tail, wider borders) takes
 // a general loop over the taps inside the input only, adding the input offset to each tap
 // and starting from the unfolded bias, which is the reference's own sum; the tail uses
-// predicated loads and store. The unrolled taps are inline asm (see taps_3x3).
+// predicated loads and store. The unrolled taps are inline asm (see taps_3x3); interior
+// windows go two at a time where the stride is 1 or 2, sharing their input columns'
+// loads (taps_3x3_pair, taps_3x3_pair_s2), and the pair's requantization and stores are
+// assembly too (store_pixel_pair).
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
+
+#include <cstddef>
 
 #include "kernels/arm_mve/mve_kernels.h"
 #include "kernels/arm_mve/mve_requant.h"
@@ -89,7 +94,9 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
                         int8_t* out) {
   // Saturating to int16 keeps every byte exact: anything outside int16 is far outside the
   // int8 activation range after the offset, on the same side.
-  int16x8_t v = vqmovnbq_s32(vuninitializedq_s16(), requantize_with<kRounding>(acc.even, t->even));
+  const int32x4_t even = requantize_with<kRounding>(acc.even, t->even);
+  // Narrowed into its own register (see finish_pair).
+  int16x8_t v = vqmovnbq_s32(vreinterpretq_s16_s32(even), even);
   v = vqmovntq_s32(v, requantize_with<kRounding>(acc.odd, t->odd));
   v = vqaddq_n_s16(v, static_cast<int16_t>(t->output_offset));
   v = vminq_s16(vmaxq_s16(v, t->lo), t->hi);
@@ -102,26 +109,80 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
 
 // store_pixel for two full windows, with the block's requantization and range loaded
 // once for both: read after a store they would be loaded again (an int8 store may alias
-// the table), and the taps leave no vector register to keep them in. Not two calls of
-// one per-window helper: both windows' even lanes go first, then both odd, so only one
-// half's multipliers and shifts are live at a time (all of them, the ranges and two
-// windows would need more than the eight vector registers).
+// the table), and the taps leave no vector register to keep them in. Both windows' even
+// lanes go first, then both odd, so only one half's multipliers and shifts are live at a
+// time (all of them, the ranges and two windows would need more than the eight vector
+// registers): the even halves narrow into two of the three scratch registers, and the
+// odd half's constants and then the range take the even accumulators' registers. As
+// assembly: GCC 12 copies each register it narrows into and spreads scalar work among
+// the vector instructions (a scalar instruction ends the beat overlap), 1-2% more
+// estimated cycles on the MLPerf depthwise layers. VQSHL and the tie step (ADD_LEFT,
+// ADD_TIES) are there only for Rounding::kAnyShifts.
+#define QB_DW_LEFT(X, L) "vqshl.s32 %q[" X "], %q[" X "], %q[" L "]\n\t"
+#define QB_DW_TIE(X, R)                                 \
+  "vand %q[k], %q[" X "], %q[" R "]\n\t"               \
+  "vshr.s32 %q[k], %q[k], #31\n\t"                     \
+  "vqadd.s32 %q[" X "], %q[" X "], %q[k]\n\t"
+// One half (the first and second windows' accumulators F and S) with the table's left
+// shifts, multipliers and VRSHL counts at LO / MO / RO, through registers M (the left
+// shifts, then the multipliers) and R.
+#define QB_DW_REQUANT_HALF(F, S, M, R, MO, LO, RO, ADD_LEFT, ADD_TIES)           \
+  ADD_LEFT("vldrw.u32 %q[" M "], [%[t], #%c[" LO "]]\n\t"                       \
+           QB_DW_LEFT(F, M) QB_DW_LEFT(S, M))                                   \
+  "vldrw.u32 %q[" M "], [%[t], #%c[" MO "]]\n\t"                                \
+  "vldrw.u32 %q[" R "], [%[t], #%c[" RO "]]\n\t"                                \
+  "vqrdmulh.s32 %q[" F "], %q[" F "], %q[" M "]\n\t"                            \
+  "vqrdmulh.s32 %q[" S "], %q[" S "], %q[" M "]\n\t"                            \
+  ADD_TIES(QB_DW_TIE(F, R) QB_DW_TIE(S, R))                                     \
+  "vrshl.s32 %q[" F "], %q[" F "], %q[" R "]\n\t"                               \
+  "vrshl.s32 %q[" S "], %q[" S "], %q[" R "]\n\t"
+#define QB_DW_STORE_PAIR(ADD_LEFT, ADD_TIES)                                             \
+  QB_DW_REQUANT_HALF("fe", "se", "m", "r", "even_m", "even_l", "even_r", ADD_LEFT,       \
+                     ADD_TIES)                                                           \
+  "vqmovnb.s32 %q[m], %q[fe]\n\t"                                                       \
+  "vqmovnb.s32 %q[r], %q[se]\n\t"                                                       \
+  QB_DW_REQUANT_HALF("fo", "so", "fe", "se", "odd_m", "odd_l", "odd_r", ADD_LEFT,        \
+                     ADD_TIES)                                                           \
+  "vqmovnt.s32 %q[m], %q[fo]\n\t"                                                       \
+  "vldrw.u32 %q[fe], [%[t], #%c[lo]]\n\t"                                               \
+  "vqmovnt.s32 %q[r], %q[so]\n\t"                                                       \
+  "vldrw.u32 %q[se], [%[t], #%c[hi]]\n\t"                                               \
+  "vqadd.s16 %q[m], %q[m], %[offset]\n\t"                                               \
+  "vqadd.s16 %q[r], %q[r], %[offset]\n\t"                                               \
+  "vmax.s16 %q[m], %q[m], %q[fe]\n\t"                                                   \
+  "vmax.s16 %q[r], %q[r], %q[fe]\n\t"                                                   \
+  "vmin.s16 %q[m], %q[m], %q[se]\n\t"                                                   \
+  "vmin.s16 %q[r], %q[r], %q[se]\n\t"                                                   \
+  "vstrb.16 %q[m], [%[out_first]]\n\t"                                                  \
+  "vstrb.16 %q[r], [%[out_second]]\n\t"
+#define QB_DW_KEEP(X) X
+#define QB_DW_DROP(X)
+
 template <Rounding kRounding>
 inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
                              const Accumulators& second, int8_t* out_first,
                              int8_t* out_second) {
-  const int16_t offset = static_cast<int16_t>(t->output_offset);
-  const LaneRequant even = t->even;
-  int16x8_t a = vqmovnbq_s32(vuninitializedq_s16(), requantize_with<kRounding>(first.even, even));
-  int16x8_t b = vqmovnbq_s32(vuninitializedq_s16(), requantize_with<kRounding>(second.even, even));
-  const LaneRequant odd = t->odd;
-  a = vqmovntq_s32(a, requantize_with<kRounding>(first.odd, odd));
-  b = vqmovntq_s32(b, requantize_with<kRounding>(second.odd, odd));
-  const int16x8_t lo = t->lo, hi = t->hi;
-  a = vminq_s16(vmaxq_s16(vqaddq_n_s16(a, offset), lo), hi);
-  b = vminq_s16(vmaxq_s16(vqaddq_n_s16(b, offset), lo), hi);
-  vstrbq_s16(out_first, a);
-  vstrbq_s16(out_second, b);
+  int32x4_t fe = first.even, fo = first.odd, se = second.even, so = second.odd;
+  int32x4_t m, r, k;
+#define QB_DW_STORE_OPERANDS                                                                 \
+  : [fe] "+w"(fe), [fo] "+w"(fo), [se] "+w"(se), [so] "+w"(so), [m] "=&w"(m), [r] "=&w"(r),  \
+    [k] "=&w"(k)                                                                             \
+  : [t] "r"(t), [out_first] "l"(out_first), [out_second] "l"(out_second),                    \
+    [offset] "r"(t->output_offset),                                                         \
+    [even_m] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, multiplier)),                \
+    [even_l] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, left)),                      \
+    [even_r] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, right)),                     \
+    [odd_m] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, multiplier)),                 \
+    [odd_l] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, left)),                       \
+    [odd_r] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, right)),                      \
+    [lo] "i"(offsetof(BlockTable, lo)), [hi] "i"(offsetof(BlockTable, hi))                   \
+  : "memory"
+  if constexpr (kRounding == Rounding::kAnyShifts) {
+    __asm__ volatile(QB_DW_STORE_PAIR(QB_DW_KEEP, QB_DW_KEEP) QB_DW_STORE_OPERANDS);
+  } else {
+    __asm__ volatile(QB_DW_STORE_PAIR(QB_DW_DROP, QB_DW_DROP) QB_DW_STORE_OPERANDS);
+  }
+#undef QB_DW_STORE_OPERANDS
 }
 
 // The block's constants for channels [c, c + count).
@@ -354,6 +415,81 @@ inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_
 #undef QB_DEPTHWISE_MAC
 }
 
+// The nine taps of two horizontally adjacent 3x3 windows, stride 2 (the second starts
+// 2 * cs bytes after the first): per filter row the five input columns the two windows
+// cover are loaded once, the middle one kept in a register until the row's last weight
+// (it is the first window's column 2 and the second's column 0), and each of the row's
+// three weights serves both windows: 24 loads for the pair, against 36 one window at a
+// time. All eight vector registers in use; kCells and the pointers as in taps_3x3_pair.
+template <bool kCells>
+inline void taps_3x3_pair_s2(Accumulators& first, Accumulators& second, const int8_t* x,
+                             const int8_t* w, int32_t cs, int32_t rs) {
+  int16x8_t a, mid, weight;
+  int32x4_t product;
+  const int8_t* row;
+#define QB_DEPTHWISE_MAC(ACC, X)                          \
+  "vmullb.s16 %q[product], %q[" X "], %q[weight]\n\t"     \
+  "vadd.i32 %q[" ACC "e], %q[" ACC "e], %q[product]\n\t"  \
+  "vmullt.s16 %q[product], %q[" X "], %q[weight]\n\t"     \
+  "vadd.i32 %q[" ACC "o], %q[" ACC "o], %q[product]\n\t"
+  // Row R: weights at R * 24 + 0, 8, 16 of the table; COLUMNS sets the column pointers
+  // (if any), A0..A4 address the five input columns, TO4 readies A4 (if needed).
+#define QB_DEPTHWISE_S2_ROW(W0, W1, W2, COLUMNS, A0, A1, A2, A3, A4, TO4) \
+  COLUMNS                                                            \
+  "vldrb.s16 %q[weight], [%[w], #" W0 "]\n\t"                        \
+  "vldrb.s16 %q[a], " A0 "\n\t"                                      \
+  "vldrb.s16 %q[mid], " A2 "\n\t"                                    \
+  QB_DEPTHWISE_MAC("f", "a")                                         \
+  "vldrb.s16 %q[a], " A1 "\n\t"                                      \
+  QB_DEPTHWISE_MAC("s", "mid")                                       \
+  "vldrb.s16 %q[weight], [%[w], #" W1 "]\n\t"                        \
+  QB_DEPTHWISE_MAC("f", "a")                                         \
+  "vldrb.s16 %q[a], " A3 "\n\t"                                      \
+  QB_DEPTHWISE_MAC("s", "a")                                         \
+  "vldrb.s16 %q[weight], [%[w], #" W2 "]\n\t"                        \
+  QB_DEPTHWISE_MAC("f", "mid")                                       \
+  TO4                                                                \
+  "vldrb.s16 %q[a], " A4 "\n\t"                                      \
+  QB_DEPTHWISE_MAC("s", "a")
+#define QB_DEPTHWISE_S2_PAIR(COLUMNS, A0, A1, A2, A3, A4, TO4)                   \
+  "mov %[row], %[x]\n\t"                                                        \
+  QB_DEPTHWISE_S2_ROW("0", "8", "16", COLUMNS, A0, A1, A2, A3, A4, TO4)          \
+  "add %[row], %[row], %[rs]\n\t"                                               \
+  QB_DEPTHWISE_S2_ROW("24", "32", "40", COLUMNS, A0, A1, A2, A3, A4, TO4)        \
+  "add %[row], %[row], %[rs]\n\t"                                               \
+  QB_DEPTHWISE_S2_ROW("48", "56", "64", COLUMNS, A0, A1, A2, A3, A4, TO4)
+#define QB_DEPTHWISE_S2_VECTORS                                                            \
+  [fe] "+w"(first.even), [fo] "+w"(first.odd), [se] "+w"(second.even),                     \
+      [so] "+w"(second.odd), [a] "=&w"(a), [mid] "=&w"(mid), [weight] "=&w"(weight),       \
+      [product] "=&w"(product), [row] "=&l"(row)
+#define QB_DEPTHWISE_S2_INPUTS                                                             \
+  : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)                                     \
+  : "memory"
+  if constexpr (kCells) {
+    __asm__(QB_DEPTHWISE_S2_PAIR("", "[%[row]]", "[%[row], #8]", "[%[row], #16]",
+                                 "[%[row], #24]", "[%[row], #32]", "")
+            : QB_DEPTHWISE_S2_VECTORS QB_DEPTHWISE_S2_INPUTS);
+  } else {
+    // Four low registers for five columns (more leave GCC none to spare): column 1's
+    // pointer moves on to column 4 once column 1 is read.
+    const int8_t* c1;
+    const int8_t* c2;
+    const int8_t* c3;
+    __asm__(QB_DEPTHWISE_S2_PAIR("add %[c1], %[row], %[cs]\n\t"
+                                 "add %[c2], %[c1], %[cs]\n\t"
+                                 "add %[c3], %[c2], %[cs]\n\t",
+                                 "[%[row]]", "[%[c1]]", "[%[c2]]", "[%[c3]]",
+                                 "[%[c1]]", "add %[c1], %[c3], %[cs]\n\t")
+            : QB_DEPTHWISE_S2_VECTORS, [c1] "=&l"(c1), [c2] "=&l"(c2),
+              [c3] "=&l"(c3) QB_DEPTHWISE_S2_INPUTS);
+  }
+#undef QB_DEPTHWISE_S2_INPUTS
+#undef QB_DEPTHWISE_S2_VECTORS
+#undef QB_DEPTHWISE_S2_PAIR
+#undef QB_DEPTHWISE_S2_ROW
+#undef QB_DEPTHWISE_MAC
+}
+
 // Output rows [oy_begin, oy_end) of one output column of a full block and a 3x3 filter
 // whose windows lie inside the input vertically but have their left (kRight = false) or
 // right column outside it: the other six taps onto the matching corrected bias.
@@ -392,10 +528,10 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
   }
 }
 
-// The same for stride 1 and an even number of columns, two windows at a time
-// (taps_3x3_pair). Its own function: in one loop with the single windows GCC spills the
-// single windows' state.
-template <Rounding kRounding, bool kCells>
+// The same for stride kStride (1 or 2) and an even number of columns, two windows at a
+// time (taps_3x3_pair, taps_3x3_pair_s2). Its own function: in one loop with the single
+// windows GCC spills the single windows' state.
+template <Rounding kRounding, bool kCells, int32_t kStride>
 __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int8_t* x,
                                                   int32_t rows, int32_t cols, int32_t x_row_step,
                                                   int32_t cs, int32_t rs, int8_t* out,
@@ -403,32 +539,38 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
   for (int32_t y = 0; y < rows; ++y, x += x_row_step, out += out_row_step) {
     const int8_t* xp = x;
     int8_t* op = out;
-    for (int32_t i = 0; i < cols; i += 2, xp += 2 * cs, op += 2 * out_step) {
+    for (int32_t i = 0; i < cols; i += 2, xp += 2 * kStride * cs, op += 2 * out_step) {
       Accumulators first{t->bias_even, t->bias_odd}, second{t->bias_even, t->bias_odd};
-      taps_3x3_pair<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
+      if constexpr (kStride == 1) {
+        taps_3x3_pair<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
+      } else {
+        taps_3x3_pair_s2<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
+      }
       store_pixel_pair<kRounding>(t, first, second, op, op + out_step);
     }
   }
 }
 
-// The rectangle: window pairs where the stride is 1 and rows have at least four windows,
-// single windows for the rest. (Three windows a row, as in the MLPerf KWS model, cost
-// more as a pair and a single in two loops than as three singles: 3% more instructions.)
+// The rectangle: window pairs where the stride is 1 or 2 and rows have at least four
+// windows, single windows for the rest. (Three windows a row cost more as a pair and a
+// single in two loops than as three singles: 3% more instructions at stride 1, in the
+// MLPerf KWS model; 4% more and 9% more estimated cycles at stride 2, in VWW's op23.)
 template <Rounding kRounding>
 void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32_t cols,
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,
                        int32_t out_step, int32_t out_row_step) {
-  const int32_t paired = x_step == cs && cols >= 4 ? cols & ~1 : 0;
+  const bool s1 = x_step == cs, s2 = x_step == 2 * cs;
+  const int32_t paired = (s1 || s2) && cols >= 4 ? cols & ~1 : 0;
   // The padded copies (small images, rows over the top or bottom) are 8-byte cells.
   const bool cells = cs == 8;
   if (paired > 0) {
-    if (cells) {
-      interior_pairs_3x3<kRounding, true>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
-                                          out_row_step);
-    } else {
-      interior_pairs_3x3<kRounding, false>(t, x, rows, paired, x_row_step, cs, rs, out, out_step,
-                                           out_row_step);
-    }
+    void (*const run)(const BlockTable*, const int8_t*, int32_t, int32_t, int32_t, int32_t,
+                      int32_t, int8_t*, int32_t, int32_t) =
+        s1 ? (cells ? interior_pairs_3x3<kRounding, true, 1>
+                    : interior_pairs_3x3<kRounding, false, 1>)
+           : (cells ? interior_pairs_3x3<kRounding, true, 2>
+                    : interior_pairs_3x3<kRounding, false, 2>);
+    run(t, x, rows, paired, x_row_step, cs, rs, out, out_step, out_row_step);
   }
   if (paired < cols) {
     if (cells) {
