@@ -418,16 +418,14 @@ static_assert(offsetof(DwPassJobs, odd) == offsetof(DwPassJobs, even) + 116 &&
                   kSplitPlaneWords * 4 == 144,
               "the pass assembly finds the odd job and plane at these distances");
 
-// The layer's pass functions and shared job fields. ties_visible: rounding_ties_visible
-// for the layer's activation floor and zero point.
-void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const OutputQuant& o,
-                    bool ties_visible) {
+// The layer's pass functions and shared job fields.
+void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const OutputQuant& o) {
   // [ties visible][stride 2][clamped]
   static constexpr DwPass kPasses[2][2][2] = {
       {{qb_dsp_dw3x3_ties_up_s1, qb_dsp_dw3x3_ties_up_s1_clamped},
        {qb_dsp_dw3x3_ties_up_s2, qb_dsp_dw3x3_ties_up_s2_clamped}},
       {{qb_dsp_dw3x3_s1, qb_dsp_dw3x3_s1_clamped}, {qb_dsp_dw3x3_s2, qb_dsp_dw3x3_s2_clamped}}};
-  jobs->run = kPasses[ties_visible][stride == 2][o.clamp];
+  jobs->run = kPasses[ties_visible(o)][stride == 2][o.clamp];
   for (DwPassJob* j : {&jobs->even, &jobs->odd}) {
     j->step = channels;
     j->step_hi = channels + 2;
@@ -614,8 +612,7 @@ void depthwise(const ConvArgs& a) {
                      splat_byte(-a.params.input_offset)};
   const OutputQuant o = make_output_quant(a.params.output_offset, a.params.act_min, a.params.act_max);
   DwPassJobs jobs;
-  init_pass_jobs(&jobs, g.channels, g.stride_w, o,
-                 rounding_ties_visible(a.params.act_min, a.params.output_offset));
+  init_pass_jobs(&jobs, g.channels, g.stride_w, o);
   // Tables for kQuantChunk channels at a time; a group of a mixed table whose entries are
   // all fast still takes the fast path.
   ChannelQuant q[kQuantChunk];

@@ -40,6 +40,9 @@
 #define QB_DSP_REQUANT(ACC, M, K, R) \
   "lsl " ACC ", " ACC ", #1\n\t"   \
   QB_DSP_REQUANT_DOUBLED(ACC, M, K, R)
+#define QB_DSP_REQUANT_TIES_UP(ACC, M, K, R) \
+  "lsl " ACC ", " ACC ", #1\n\t"           \
+  QB_DSP_REQUANT_DOUBLED_TIES_UP(ACC, M, K, R)
 
 // The same for a wide entry (requant_dsp.h), exact for any acc: r10:lr = the 64-bit K
 // for acc's sign (low word 0x40000000 | sign bit, high word round - [acc < 0]), SMLAL adds

@@ -34,6 +34,8 @@ static_assert(sizeof(ChannelQuant) == 12 && offsetof(TileJob, bias) == 24 &&
 extern "C" {
 void qb_dsp_matmul_tile(TileJob* job);
 void qb_dsp_matmul_tile_clamped(TileJob* job);
+void qb_dsp_matmul_tile_ties_up(TileJob* job);
+void qb_dsp_matmul_tile_ties_up_clamped(TileJob* job);
 }
 
 // Register use: r0-r3 accumulators (A ch0, A ch1, B ch0, B ch1), r4 the column pointer
@@ -65,7 +67,7 @@ void qb_dsp_matmul_tile_clamped(TileJob* job);
 
 // Four blocks a loop pass (the pass's end test costs three instructions); with 2 mod 4
 // blocks the first pass enters at its third block.
-#define QB_TILE_BODY(NAME, CLAMP)                  \
+#define QB_TILE_BODY(NAME, REQ, CLAMP)             \
   QB_DSP_ASM_BEGIN(NAME)                           \
   "mov r12, r0\n\t"                               \
   "ldr r1, [r12, #52]\n\t"                        \
@@ -90,7 +92,7 @@ void qb_dsp_matmul_tile_clamped(TileJob* job);
   "bne 2b\n\t"                                     \
   "ldr r12, [sp, #8]\n\t"                          \
   "ldm r12, {r5, r7, r8, r9, r11, lr}\n\t"         \
-  QB_DSP_REQUANT_2X2(QB_DSP_REQUANT, "r5", "r7", "r8", "r9", "r11", "lr") \
+  QB_DSP_REQUANT_2X2(REQ, "r5", "r7", "r8", "r9", "r11", "lr") \
   CLAMP                                            \
   "ldrd r5, r7, [r12, #44]\n\t"                    \
   "strh r0, [r5]\n\t"                              \
@@ -109,8 +111,13 @@ void qb_dsp_matmul_tile_clamped(TileJob* job);
   QB_DSP_CLAMP_BYTES("r0", "r5", "r7")  \
   QB_DSP_CLAMP_BYTES("r2", "r5", "r7")
 
-__asm__(QB_TILE_BODY("qb_dsp_matmul_tile", "")
-        QB_TILE_BODY("qb_dsp_matmul_tile_clamped", QB_TILE_CLAMP));
+// With the exact tie step, and with ties rounded up where the activation floor hides
+// them (ties_visible is false: one instruction fewer an output), each plain and clamped.
+__asm__(QB_TILE_BODY("qb_dsp_matmul_tile", QB_DSP_REQUANT, "")
+        QB_TILE_BODY("qb_dsp_matmul_tile_clamped", QB_DSP_REQUANT, QB_TILE_CLAMP)
+        QB_TILE_BODY("qb_dsp_matmul_tile_ties_up", QB_DSP_REQUANT_TIES_UP, "")
+        QB_TILE_BODY("qb_dsp_matmul_tile_ties_up_clamped", QB_DSP_REQUANT_TIES_UP,
+                     QB_TILE_CLAMP));
 
 // Sign-extends n >= 1 blocks of the two rows r0, r1 into the table at d, per block {r0
 // even, r0 odd, r1 even, r1 odd}, two blocks per loop pass (four LDR, eight SXTB16, one
@@ -193,7 +200,9 @@ void matmul_tile(const int32_t* tile, int32_t columns, const MatmulShape& s,
     job.half_pass = tile_blocks_of(s.k) & 2;
     job.act_min4 = o.act_min4;
     job.act_max4 = o.act_max4;
-    void (*const loop)(TileJob*) = o.clamp ? qb_dsp_matmul_tile_clamped : qb_dsp_matmul_tile;
+    void (*const loop)(TileJob*) =
+        ties_visible(o) ? (o.clamp ? qb_dsp_matmul_tile_clamped : qb_dsp_matmul_tile)
+                        : (o.clamp ? qb_dsp_matmul_tile_ties_up_clamped : qb_dsp_matmul_tile_ties_up);
     for (int32_t* d = pair_table + 4 * blocks_of(s.k); d != job.table_end; ++d) *d = 0;
     int32_t oc = 0;
     for (; oc + 2 <= channels; oc += 2) {

@@ -63,6 +63,11 @@ struct OutputQuant {
 
 inline uint32_t splat_byte(int32_t v) { return (static_cast<uint32_t>(v) & 0xFFu) * 0x01010101u; }
 
+// rounding_ties_visible for the layer: the activation floor is act_min4's low byte.
+inline bool ties_visible(const OutputQuant& o) {
+  return rounding_ties_visible(static_cast<int8_t>(o.act_min4 & 0xFFu), o.output_offset);
+}
+
 inline OutputQuant make_output_quant(int32_t output_offset, int32_t act_min, int32_t act_max) {
   return OutputQuant{output_offset, splat_byte(act_min), splat_byte(act_max),
                      act_min > -128 || act_max < 127};
