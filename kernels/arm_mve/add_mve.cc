@@ -22,7 +22,7 @@ struct AddPlan {
   OutputStage stage;
 };
 
-template <bool kLeftIn, bool kLeftOut, bool kTail>
+template <bool kLeftIn, bool kLeftOut, bool kTiesOut, bool kTail>
 inline void add_four(const AddPlan& p, const int8_t* a, const int8_t* b, int8_t* out,
                      mve_pred16_t lanes) {
   const int32x4_t x = kTail ? vldrbq_z_s32(a, lanes) : vldrbq_s32(a);
@@ -30,7 +30,8 @@ inline void add_four(const AddPlan& p, const int8_t* a, const int8_t* b, int8_t*
   // |x + offset| <= 255 and left_shift <= 22: the lift cannot overflow.
   const int32x4_t scaled1 = requantize<kLeftIn>(vmlasq_n_s32(x, p.lift, p.lifted_offset1), p.in1);
   const int32x4_t scaled2 = requantize<kLeftIn>(vmlasq_n_s32(y, p.lift, p.lifted_offset2), p.in2);
-  const int32x4_t v = finish(requantize<kLeftOut>(vaddq_s32(scaled1, scaled2), p.out), p.stage);
+  const int32x4_t v =
+      finish(requantize<kLeftOut, kTiesOut>(vaddq_s32(scaled1, scaled2), p.out), p.stage);
   if (kTail) {
     vstrbq_p_s32(out, v, lanes);
   } else {
@@ -38,17 +39,21 @@ inline void add_four(const AddPlan& p, const int8_t* a, const int8_t* b, int8_t*
   }
 }
 
-template <bool kLeftIn, bool kLeftOut>
+// kTiesOut: the output rescale's tie step is visible (always with a left shift, which
+// takes the general step).
+template <bool kLeftIn, bool kLeftOut, bool kTiesOut>
 __attribute__((noinline)) void add_impl(const AddPlan& plan, int32_t count, const int8_t* a,
                                         const int8_t* b, int8_t* out) {
   // A local copy: the int8 stores may alias anything, so the plan would be reloaded.
   const AddPlan p = plan;
   const mve_pred16_t all = vctp32q(4);
   int32_t i = 0;
-  for (; i + 4 <= count; i += 4) add_four<kLeftIn, kLeftOut, false>(p, a + i, b + i, out + i, all);
+  for (; i + 4 <= count; i += 4) {
+    add_four<kLeftIn, kLeftOut, kTiesOut, false>(p, a + i, b + i, out + i, all);
+  }
   if (i < count) {
-    add_four<kLeftIn, kLeftOut, true>(p, a + i, b + i, out + i,
-                                      vctp32q(static_cast<uint32_t>(count - i)));
+    add_four<kLeftIn, kLeftOut, kTiesOut, true>(p, a + i, b + i, out + i,
+                                                vctp32q(static_cast<uint32_t>(count - i)));
   }
 }
 
@@ -66,17 +71,19 @@ void add(const AddParams& params, int32_t count, const int8_t* input1, const int
                   output_stage(params.output_offset, params.act_min, params.act_max)};
   const bool left_in = params.input1_shift > 0 || params.input2_shift > 0;
   const bool left_out = params.output_shift > 0;
+  // The inputs' rescales feed a sum, so their ties always count; the output's tie step
+  // is dropped under a ReLU floor (a fused ReLU: ResNet blocks).
+  const bool ties_out = rounding_ties_visible(params.act_min, params.output_offset);
+  using Impl = void (*)(const AddPlan&, int32_t, const int8_t*, const int8_t*, int8_t*);
+  Impl impl;
   if (left_in) {
-    if (left_out) {
-      add_impl<true, true>(p, count, input1, input2, output);
-    } else {
-      add_impl<true, false>(p, count, input1, input2, output);
-    }
-  } else if (left_out) {
-    add_impl<false, true>(p, count, input1, input2, output);
+    impl = left_out ? add_impl<true, true, true>
+                    : (ties_out ? add_impl<true, false, true> : add_impl<true, false, false>);
   } else {
-    add_impl<false, false>(p, count, input1, input2, output);
+    impl = left_out ? add_impl<false, true, true>
+                    : (ties_out ? add_impl<false, false, true> : add_impl<false, false, false>);
   }
+  impl(p, count, input1, input2, output);
 }
 
 }  // namespace qb::kernels::mve

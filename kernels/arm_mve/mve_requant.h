@@ -105,13 +105,17 @@ inline ScalarRequant scalar_requant(int32_t multiplier, int32_t shift) {
 }
 
 // requantize() with scalar parameters. The tie step: the sign bit (0 or 1) shifted by
-// `tie` (kept, or shifted out when there is no right shift) is subtracted, saturating.
-template <bool kLeft>
+// `tie` (kept, or shifted out when there is no right shift) is subtracted, saturating;
+// kTies = false drops it (see ties_visible).
+template <bool kLeft, bool kTies = true>
 inline int32x4_t requantize(int32x4_t acc, const ScalarRequant& q) {
   int32x4_t x = kLeft ? vqshlq_r_s32(acc, q.left) : acc;
   x = vqrdmulhq_n_s32(x, q.multiplier);
-  const uint32x4_t negative = vshlq_r_u32(vshrq_n_u32(vreinterpretq_u32_s32(x), 31), q.tie);
-  x = vqsubq_s32(x, vreinterpretq_s32_u32(negative));
+  if (kTies) {
+    const uint32x4_t negative =
+        vshlq_r_u32(vshrq_n_u32(vreinterpretq_u32_s32(x), 31), q.tie);
+    x = vqsubq_s32(x, vreinterpretq_s32_u32(negative));
+  }
   return vrshlq_n_s32(x, q.right);
 }
 
