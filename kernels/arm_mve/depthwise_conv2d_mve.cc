@@ -89,35 +89,10 @@ inline int16x8_t load_input(const int8_t* p, mve_pred16_t lanes) {
   return kTail ? vldrbq_z_s16(p, lanes) : vldrbq_s16(p);
 }
 
-template <Rounding kRounding, bool kTail>
-inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16_t lanes,
-                        int8_t* out) {
-  // Saturating to int16 keeps every byte exact: anything outside int16 is far outside the
-  // int8 activation range after the offset, on the same side.
-  const int32x4_t even = requantize_with<kRounding>(acc.even, t->even);
-  // Narrowed into its own register (see finish_pair).
-  int16x8_t v = vqmovnbq_s32(vreinterpretq_s16_s32(even), even);
-  v = vqmovntq_s32(v, requantize_with<kRounding>(acc.odd, t->odd));
-  v = vqaddq_n_s16(v, static_cast<int16_t>(t->output_offset));
-  v = vminq_s16(vmaxq_s16(v, t->lo), t->hi);
-  if (kTail) {
-    vstrbq_p_s16(out, v, lanes);
-  } else {
-    vstrbq_s16(out, v);
-  }
-}
-
-// store_pixel for two full windows, with the block's requantization and range loaded
-// once for both: read after a store they would be loaded again (an int8 store may alias
-// the table), and the taps leave no vector register to keep them in. Both windows' even
-// lanes go first, then both odd, so only one half's multipliers and shifts are live at a
-// time (all of them, the ranges and two windows would need more than the eight vector
-// registers): the even halves narrow into two of the three scratch registers, and the
-// odd half's constants and then the range take the even accumulators' registers. As
-// assembly: GCC 12 copies each register it narrows into and spreads scalar work among
-// the vector instructions (a scalar instruction ends the beat overlap), 1-2% more
-// estimated cycles on the MLPerf depthwise layers. VQSHL and the tie step (ADD_LEFT,
-// ADD_TIES) are there only for Rounding::kAnyShifts.
+// The requantization and stores of whole blocks as assembly (store_pixel,
+// store_pixel_pair): VQSHL and the tie step (ADD_LEFT, ADD_TIES: QB_DW_KEEP or
+// QB_DW_DROP) are there only for Rounding::kAnyShifts. Table fields are read at constant
+// offsets from t.
 #define QB_DW_LEFT(X, L) "vqshl.s32 %q[" X "], %q[" X "], %q[" L "]\n\t"
 #define QB_DW_TIE(X, R)                                 \
   "vand %q[k], %q[" X "], %q[" R "]\n\t"               \
@@ -158,6 +133,78 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
 #define QB_DW_KEEP(X) X
 #define QB_DW_DROP(X)
 
+// One accumulator F with the table's left shifts, multipliers and VRSHL counts at LO /
+// MO / RO, through registers M (the left shifts, then the multipliers) and R.
+#define QB_DW_REQUANT_ONE(F, M, R, MO, LO, RO, ADD_LEFT, ADD_TIES)                     \
+  ADD_LEFT("vldrw.u32 %q[" M "], [%[t], #%c[" LO "]]\n\t" QB_DW_LEFT(F, M))            \
+  "vldrw.u32 %q[" M "], [%[t], #%c[" MO "]]\n\t"                                       \
+  "vldrw.u32 %q[" R "], [%[t], #%c[" RO "]]\n\t"                                       \
+  "vqrdmulh.s32 %q[" F "], %q[" F "], %q[" M "]\n\t"                                   \
+  ADD_TIES(QB_DW_TIE(F, R))                                                            \
+  "vrshl.s32 %q[" F "], %q[" F "], %q[" R "]\n\t"
+#define QB_DW_STORE_ONE(ADD_LEFT, ADD_TIES)                                            \
+  QB_DW_REQUANT_ONE("fe", "m", "r", "even_m", "even_l", "even_r", ADD_LEFT, ADD_TIES)  \
+  "vqmovnb.s32 %q[m], %q[fe]\n\t"                                                     \
+  QB_DW_REQUANT_ONE("fo", "fe", "r", "odd_m", "odd_l", "odd_r", ADD_LEFT, ADD_TIES)    \
+  "vqmovnt.s32 %q[m], %q[fo]\n\t"                                                     \
+  "vldrw.u32 %q[fe], [%[t], #%c[lo]]\n\t"                                             \
+  "vqadd.s16 %q[m], %q[m], %[offset]\n\t"                                             \
+  "vldrw.u32 %q[fo], [%[t], #%c[hi]]\n\t"                                             \
+  "vmax.s16 %q[m], %q[m], %q[fe]\n\t"                                                 \
+  "vmin.s16 %q[m], %q[m], %q[fo]\n\t"                                                 \
+  "vstrb.16 %q[m], [%[out]]\n\t"
+// The table offsets both forms read.
+#define QB_DW_TABLE_OFFSETS                                                                 \
+  [offset] "r"(t->output_offset),                                                          \
+      [even_m] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, multiplier)),         \
+      [even_l] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, left)),               \
+      [even_r] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, right)),              \
+      [odd_m] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, multiplier)),           \
+      [odd_l] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, left)),                 \
+      [odd_r] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, right)),                \
+      [lo] "i"(offsetof(BlockTable, lo)), [hi] "i"(offsetof(BlockTable, hi))
+
+template <Rounding kRounding, bool kTail>
+inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16_t lanes,
+                        int8_t* out) {
+  if constexpr (!kTail) {
+    // A whole block (the interior and edge windows): assembly, as store_pixel_pair.
+    int32x4_t fe = acc.even, fo = acc.odd;
+    int32x4_t m, r, k;
+#define QB_DW_STORE_ONE_OPERANDS                                                        \
+  : [fe] "+w"(fe), [fo] "+w"(fo), [m] "=&w"(m), [r] "=&w"(r), [k] "=&w"(k)              \
+  : [t] "r"(t), [out] "l"(out), QB_DW_TABLE_OFFSETS                                     \
+  : "memory"
+    if constexpr (kRounding == Rounding::kAnyShifts) {
+      __asm__ volatile(QB_DW_STORE_ONE(QB_DW_KEEP, QB_DW_KEEP) QB_DW_STORE_ONE_OPERANDS);
+    } else {
+      __asm__ volatile(QB_DW_STORE_ONE(QB_DW_DROP, QB_DW_DROP) QB_DW_STORE_ONE_OPERANDS);
+    }
+#undef QB_DW_STORE_ONE_OPERANDS
+    (void)lanes;
+    return;
+  }
+  // Saturating to int16 keeps every byte exact: anything outside int16 is far outside the
+  // int8 activation range after the offset, on the same side.
+  const int32x4_t even = requantize_with<kRounding>(acc.even, t->even);
+  // Narrowed into its own register (see finish_pair).
+  int16x8_t v = vqmovnbq_s32(vreinterpretq_s16_s32(even), even);
+  v = vqmovntq_s32(v, requantize_with<kRounding>(acc.odd, t->odd));
+  v = vqaddq_n_s16(v, static_cast<int16_t>(t->output_offset));
+  v = vminq_s16(vmaxq_s16(v, t->lo), t->hi);
+  vstrbq_p_s16(out, v, lanes);
+}
+
+// store_pixel for two full windows, with the block's requantization and range loaded
+// once for both: read after a store they would be loaded again (an int8 store may alias
+// the table), and the taps leave no vector register to keep them in. Both windows' even
+// lanes go first, then both odd, so only one half's multipliers and shifts are live at a
+// time (all of them, the ranges and two windows would need more than the eight vector
+// registers): the even halves narrow into two of the three scratch registers, and the
+// odd half's constants and then the range take the even accumulators' registers. As
+// assembly: GCC 12 copies each register it narrows into and spreads scalar work among
+// the vector instructions (a scalar instruction ends the beat overlap), 1-2% more
+// estimated cycles on the MLPerf depthwise layers.
 template <Rounding kRounding>
 inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
                              const Accumulators& second, int8_t* out_first,
@@ -168,14 +215,7 @@ inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
   : [fe] "+w"(fe), [fo] "+w"(fo), [se] "+w"(se), [so] "+w"(so), [m] "=&w"(m), [r] "=&w"(r),  \
     [k] "=&w"(k)                                                                             \
   : [t] "r"(t), [out_first] "l"(out_first), [out_second] "l"(out_second),                    \
-    [offset] "r"(t->output_offset),                                                         \
-    [even_m] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, multiplier)),                \
-    [even_l] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, left)),                      \
-    [even_r] "i"(offsetof(BlockTable, even) + offsetof(LaneRequant, right)),                     \
-    [odd_m] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, multiplier)),                 \
-    [odd_l] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, left)),                       \
-    [odd_r] "i"(offsetof(BlockTable, odd) + offsetof(LaneRequant, right)),                      \
-    [lo] "i"(offsetof(BlockTable, lo)), [hi] "i"(offsetof(BlockTable, hi))                   \
+    QB_DW_TABLE_OFFSETS                                                                      \
   : "memory"
   if constexpr (kRounding == Rounding::kAnyShifts) {
     __asm__ volatile(QB_DW_STORE_PAIR(QB_DW_KEEP, QB_DW_KEEP) QB_DW_STORE_OPERANDS);
