@@ -153,6 +153,13 @@ inline int16x8_t load_input(const int8_t* p, mve_pred16_t lanes) {
   "vmax.s16 %q[m], %q[m], %q[fe]\n\t"                                                 \
   "vmin.s16 %q[m], %q[m], %q[fo]\n\t"                                                 \
   "vstrb.16 %q[m], [%[out]]\n\t"
+// The asm statement of STORE (QB_DW_STORE_ONE or _PAIR) for the function's kRounding.
+#define QB_DW_STORE_ASM(STORE, OPERANDS)                                \
+  if constexpr (kRounding == Rounding::kAnyShifts) {                    \
+    __asm__ volatile(STORE(QB_DW_KEEP, QB_DW_KEEP) OPERANDS);           \
+  } else {                                                              \
+    __asm__ volatile(STORE(QB_DW_DROP, QB_DW_DROP) OPERANDS);           \
+  }
 // The table offsets both forms read.
 #define QB_DW_TABLE_OFFSETS                                                                 \
   [offset] "r"(t->output_offset),                                                          \
@@ -175,11 +182,7 @@ inline void store_pixel(const BlockTable* t, const Accumulators& acc, mve_pred16
   : [fe] "+w"(fe), [fo] "+w"(fo), [m] "=&w"(m), [r] "=&w"(r), [k] "=&w"(k)              \
   : [t] "r"(t), [out] "l"(out), QB_DW_TABLE_OFFSETS                                     \
   : "memory"
-    if constexpr (kRounding == Rounding::kAnyShifts) {
-      __asm__ volatile(QB_DW_STORE_ONE(QB_DW_KEEP, QB_DW_KEEP) QB_DW_STORE_ONE_OPERANDS);
-    } else {
-      __asm__ volatile(QB_DW_STORE_ONE(QB_DW_DROP, QB_DW_DROP) QB_DW_STORE_ONE_OPERANDS);
-    }
+    QB_DW_STORE_ASM(QB_DW_STORE_ONE, QB_DW_STORE_ONE_OPERANDS);
 #undef QB_DW_STORE_ONE_OPERANDS
     (void)lanes;
     return;
@@ -217,11 +220,7 @@ inline void store_pixel_pair(const BlockTable* t, const Accumulators& first,
   : [t] "r"(t), [out_first] "l"(out_first), [out_second] "l"(out_second),                    \
     QB_DW_TABLE_OFFSETS                                                                      \
   : "memory"
-  if constexpr (kRounding == Rounding::kAnyShifts) {
-    __asm__ volatile(QB_DW_STORE_PAIR(QB_DW_KEEP, QB_DW_KEEP) QB_DW_STORE_OPERANDS);
-  } else {
-    __asm__ volatile(QB_DW_STORE_PAIR(QB_DW_DROP, QB_DW_DROP) QB_DW_STORE_OPERANDS);
-  }
+  QB_DW_STORE_ASM(QB_DW_STORE_PAIR, QB_DW_STORE_OPERANDS);
 #undef QB_DW_STORE_OPERANDS
 }
 
@@ -378,6 +377,14 @@ inline void taps_3x2(Accumulators& acc, const int8_t* x, const int8_t* w, int32_
 #undef QB_DEPTHWISE_TAP
 }
 
+// One tap of a window pair's asm: input register X against weights W onto the
+// accumulators ACC "e" (even lanes) and ACC "o" (odd), through %q[product].
+#define QB_DW_MAC(ACC, X, W)                                \
+  "vmullb.s16 %q[product], %q[" X "], %q[" W "]\n\t"        \
+  "vadd.i32 %q[" ACC "e], %q[" ACC "e], %q[product]\n\t"    \
+  "vmullt.s16 %q[product], %q[" X "], %q[" W "]\n\t"        \
+  "vadd.i32 %q[" ACC "o], %q[" ACC "o], %q[product]\n\t"
+
 // The nine taps of two horizontally adjacent 3x3 windows, stride 1 (the second starts
 // cs bytes after the first): per filter row, the four input columns the two windows
 // cover are loaded once, column j feeding the first window with weight j and the second
@@ -397,11 +404,7 @@ inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_
   const int8_t* c1;
   const int8_t* c2;
   const int8_t* c3;
-#define QB_DEPTHWISE_MAC(ACC, W)                          \
-  "vmullb.s16 %q[product], %q[a], %q[" W "]\n\t"          \
-  "vadd.i32 %q[" ACC "e], %q[" ACC "e], %q[product]\n\t"  \
-  "vmullt.s16 %q[product], %q[a], %q[" W "]\n\t"          \
-  "vadd.i32 %q[" ACC "o], %q[" ACC "o], %q[product]\n\t"
+#define QB_DEPTHWISE_MAC(ACC, W) QB_DW_MAC(ACC, "a", W)
   // Row R: weights at R * 24 + 0, 8, 16 of the table; COLUMNS sets the column pointers
   // (if any), A0..A3 address the four input columns.
 #define QB_DEPTHWISE_PAIR_ROW(W0, W1, W2, COLUMNS, A0, A1, A2, A3) \
@@ -467,11 +470,7 @@ inline void taps_3x3_pair_s2(Accumulators& first, Accumulators& second, const in
   int16x8_t a, mid, weight;
   int32x4_t product;
   const int8_t* row;
-#define QB_DEPTHWISE_MAC(ACC, X)                          \
-  "vmullb.s16 %q[product], %q[" X "], %q[weight]\n\t"     \
-  "vadd.i32 %q[" ACC "e], %q[" ACC "e], %q[product]\n\t"  \
-  "vmullt.s16 %q[product], %q[" X "], %q[weight]\n\t"     \
-  "vadd.i32 %q[" ACC "o], %q[" ACC "o], %q[product]\n\t"
+#define QB_DEPTHWISE_MAC(ACC, X) QB_DW_MAC(ACC, X, "weight")
   // Row R: weights at R * 24 + 0, 8, 16 of the table; COLUMNS sets the column pointers
   // (if any), A0..A4 address the five input columns, TO4 readies A4 (if needed).
 #define QB_DEPTHWISE_S2_ROW(W0, W1, W2, COLUMNS, A0, A1, A2, A3, A4, TO4) \
