@@ -113,6 +113,9 @@ static_assert(sizeof(ChannelQuant) == 12, "the assembly loads two ChannelQuant w
 
 __asm__(QB_MATMUL_BODY("qb_dsp_matmul_pairs", "", QB_DSP_REQUANT, "")
         QB_MATMUL_BODY("qb_dsp_matmul_pairs_clamped", "", QB_DSP_REQUANT, QB_MATMUL_CLAMP)
+        QB_MATMUL_BODY("qb_dsp_matmul_pairs_ties_up", "", QB_DSP_REQUANT_TIES_UP, "")
+        QB_MATMUL_BODY("qb_dsp_matmul_pairs_ties_up_clamped", "", QB_DSP_REQUANT_TIES_UP,
+                       QB_MATMUL_CLAMP)
         QB_MATMUL_BODY("qb_dsp_matmul_pairs_wide", "ldr r11, [r12, #48]\n\t",
                        QB_DSP_REQUANT_WIDE_R11, QB_MATMUL_CLAMP));
 

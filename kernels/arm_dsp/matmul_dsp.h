@@ -129,17 +129,21 @@ struct MatmulJob {
   int32_t output_offset;        // used by the wide variant
 };
 
-// Folded entries (without and with the activation clamp) and wide entries (clamped).
+// Folded entries (without and with the activation clamp; with ties rounded up where the
+// activation floor hides them, see ties_visible) and wide entries (clamped).
 extern "C" void qb_dsp_matmul_pairs(MatmulJob* job);
 extern "C" void qb_dsp_matmul_pairs_clamped(MatmulJob* job);
+extern "C" void qb_dsp_matmul_pairs_ties_up(MatmulJob* job);
+extern "C" void qb_dsp_matmul_pairs_ties_up_clamped(MatmulJob* job);
 extern "C" void qb_dsp_matmul_pairs_wide(MatmulJob* job);
 
 // The assembly loop for a table of `kind` (a mixed table's fast runs: the folded loop) and
-// this clamp.
+// the layer's output stage.
 using DspJobLoop = void (*)(MatmulJob*);
-inline DspJobLoop matmul_loop(QuantKind kind, bool clamp) {
+inline DspJobLoop matmul_loop(QuantKind kind, const OutputQuant& o) {
   if (kind == QuantKind::kWide) return qb_dsp_matmul_pairs_wide;
-  return clamp ? qb_dsp_matmul_pairs_clamped : qb_dsp_matmul_pairs;
+  if (ties_visible(o)) return o.clamp ? qb_dsp_matmul_pairs_clamped : qb_dsp_matmul_pairs;
+  return o.clamp ? qb_dsp_matmul_pairs_ties_up_clamped : qb_dsp_matmul_pairs_ties_up;
 }
 
 // The C forms, for what the assembly loops do not take (kept out of line: they are rare,
@@ -207,7 +211,7 @@ inline void matmul_2cols(QuantKind kind, const int32_t* cols, const MatmulShape&
                     folded_bias + oc, quant + oc,    s.tail_back,   out_a + oc,
                     out_b != nullptr ? out_b + oc : out_a + oc,     (end - oc) / 2,
                     o.act_min4,    o.act_max4,    o.output_offset};
-      matmul_loop(kind, o.clamp)(&job);
+      matmul_loop(kind, o)(&job);
       oc = end;
       continue;
     }
