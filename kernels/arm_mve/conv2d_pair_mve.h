@@ -72,9 +72,6 @@ inline PairGroupsJob pair_groups_job(const int8_t* pair, int32_t row_len, int32_
 
 namespace pair_detail {
 
-// The sums of `batch` groups (column A's four, then column B's, per group) for channels
-// from oc on, requantized and stored: one narrowing pair and one scatter store of eight
-// bytes per group, at `offsets` from out_a (A's lanes even, B's odd; see pair_offsets).
 // The tie step of requantize() on the accumulator in register A, with T as scratch and
 // the VRSHL counts in q3.
 #define QB_MVE_TIE_STEP(A, T)            \
@@ -118,22 +115,24 @@ inline void store_groups_asm(const int32_t* s, const int32_t* bias, const int32_
                              uint16x8_t offsets, int8_t* out) {
   const int16x8_t lo = o.lo, hi = o.hi;
   const int32_t offset = o.offset;
+#define QB_MVE_STORE_GROUPS_OPERANDS                                                  \
+  : [s] "+r"(s), [bias] "+r"(bias), [mult] "+r"(multiplier), [shift] "+r"(shift),     \
+    [out] "+r"(out)                                                                   \
+  : [n] "r"(batch), [offset] "r"(offset), [lo] "w"(lo), [hi] "w"(hi),                 \
+    [offsets] "w"(offsets)                                                            \
+  : "q0", "q1", "q2", "q3", "q4", "lr", "memory"
   if constexpr (kTies) {
     __asm__ volatile(QB_MVE_STORE_GROUPS(QB_MVE_TIE_STEP("q1", "q0"), QB_MVE_TIE_STEP("q4", "q0"))
-                     : [s] "+r"(s), [bias] "+r"(bias), [mult] "+r"(multiplier),
-                       [shift] "+r"(shift), [out] "+r"(out)
-                     : [n] "r"(batch), [offset] "r"(offset), [lo] "w"(lo), [hi] "w"(hi),
-                       [offsets] "w"(offsets)
-                     : "q0", "q1", "q2", "q3", "q4", "lr", "memory");
+                         QB_MVE_STORE_GROUPS_OPERANDS);
   } else {
-    __asm__ volatile(QB_MVE_STORE_GROUPS("", "")
-                     : [s] "+r"(s), [bias] "+r"(bias), [mult] "+r"(multiplier),
-                       [shift] "+r"(shift), [out] "+r"(out)
-                     : [n] "r"(batch), [offset] "r"(offset), [lo] "w"(lo), [hi] "w"(hi),
-                       [offsets] "w"(offsets)
-                     : "q0", "q1", "q2", "q3", "q4", "lr", "memory");
+    __asm__ volatile(QB_MVE_STORE_GROUPS("", "") QB_MVE_STORE_GROUPS_OPERANDS);
   }
+#undef QB_MVE_STORE_GROUPS_OPERANDS
 }
+
+// The sums of `batch` groups (column A's four, then column B's, per group) for channels
+// from oc on, requantized and stored: one narrowing pair and one scatter store of eight
+// bytes per group, at `offsets` from out_a (A's lanes even, B's odd; see pair_offsets).
 
 template <bool kLeft, bool kTies, bool kPerChannel>
 inline void store_groups(const int32_t* s, int32_t oc, int32_t batch, const int32_t* bias,
