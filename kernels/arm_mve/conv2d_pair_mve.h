@@ -6,13 +6,17 @@
 // loads the column and the four rows, 5 loads and 4 VMLADAV (+ the loop's LE) per 64 MACs.
 // Two columns share the row loads: 2 + 4 loads and 8 VMLADAV per 128 MACs, but that takes
 // eight accumulators, all even-numbered registers (VMLADAV's rule), which with the five
-// pointers and a counter is every core register; GCC spills inside the loop, so it is
+// pointers and the job's address is every core register; GCC spills inside the loop, so it is
 // assembly. The two columns are interleaved chunk by chunk (A0 B0 A1 B1 ...) so that one
 // pointer reaches both.
 //
 // The assembly walks all the groups of a pair in one call and leaves their sums in a
 // buffer, requantized afterwards four channels at a time: a call per group cost about as
 // many instructions in set-up, stores and reloads as a 64-deep group's dot products.
+// Within a group there is no chunk counter (no register is left for one): the chunks
+// after the first are one unrolled run, entered as many chunks before its end as the
+// depth needs, and a second computed branch after it takes the tail chunk or not; both
+// addresses are set once per layer (pair_groups_job).
 #pragma once
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
@@ -37,37 +41,38 @@ inline constexpr int32_t kPairBytes = (kMaxPairChunks + 1) * 32;
 // calls, each about fifteen instructions.
 inline constexpr int32_t kMaxPairGroups = 16;
 
-// The assembly's state; field order up to sums_end is what its LDM and offsets expect.
+// The assembly's state; the field order is what its LDM and offsets expect.
 struct PairGroupsJob {
   const int8_t* pair;   // two columns, chunk-interleaved
-  const int8_t* rows;   // the next group's first row; rows are row_len bytes apart
-  int32_t row_len;
-  int32_t more_chunks;  // passes of the two-chunk loop after the first chunk (and the odd one)
+  int32_t row_len;      // bytes from one row to the next
+  const void* chunks;   // where the chunks after the first start (see pair_groups_job)
+  const void* after;    // the tail chunk, or the group's end
   int32_t tail_back;    // 0, or: a last (tail) chunk, its row loads this far back
   int32_t* sums;        // out, per group: column A's four dot products, then column B's
   int32_t* sums_end;    // sums after the last group (at least one group)
-  void (*run)(PairGroupsJob*);  // the entry below that fits the depth; not read by it
+  const int8_t* rows;   // the first group's first row
 };
 
-// One entry per depth shape: an even or odd number of whole chunks after the first, and
-// no tail chunk (tail_back == 0) or one.
 extern "C" void qb_mve_dot_pair_groups(PairGroupsJob* job);
-extern "C" void qb_mve_dot_pair_groups_odd(PairGroupsJob* job);
-extern "C" void qb_mve_dot_pair_groups_tail(PairGroupsJob* job);
-extern "C" void qb_mve_dot_pair_groups_odd_tail(PairGroupsJob* job);
+// Labels inside it, as code addresses: the unrolled run of chunks and its end (one chunk
+// is kPairChunkBytes of code), the tail chunk and the group's end.
+extern "C" void qb_mve_pair_chunks();
+extern "C" void qb_mve_pair_chunks_end();
+extern "C" void qb_mve_pair_tail();
+extern "C" void qb_mve_pair_group_end();
+inline constexpr int32_t kPairChunkBytes = 14 * 4;  // fourteen 32-bit MVE instructions
 
 // The job's fields that stay for a whole layer: the pair buffer, the row geometry
 // (full_chunks >= 1 whole chunks, then a tail chunk whose row loads step tail_back bytes
-// back, 0: none) and the entry for it. Built once outside the pixel loop, so each call
-// sets only three fields.
+// back, 0: none) and the two branch targets for it. Built once outside the pixel loop,
+// so each call sets only three fields.
 inline PairGroupsJob pair_groups_job(const int8_t* pair, int32_t row_len, int32_t full_chunks,
                                      int32_t tail_back) {
-  const int32_t more = full_chunks - 1;
-  const bool odd = (more & 1) != 0;
-  void (*run)(PairGroupsJob*) =
-      tail_back != 0 ? (odd ? qb_mve_dot_pair_groups_odd_tail : qb_mve_dot_pair_groups_tail)
-                     : (odd ? qb_mve_dot_pair_groups_odd : qb_mve_dot_pair_groups);
-  return {pair, nullptr, row_len, more / 2, tail_back, nullptr, nullptr, run};
+  const uintptr_t end = reinterpret_cast<uintptr_t>(&qb_mve_pair_chunks_end);
+  const void* chunks = reinterpret_cast<const void*>(end - (full_chunks - 1) * kPairChunkBytes);
+  const void* after = reinterpret_cast<const void*>(
+      tail_back != 0 ? &qb_mve_pair_tail : &qb_mve_pair_group_end);
+  return {pair, row_len, chunks, after, tail_back, nullptr, nullptr, nullptr};
 }
 
 namespace pair_detail {
@@ -225,7 +230,7 @@ inline void pair_channel_groups(PairGroupsJob* job, const int8_t* rows, int32_t 
     job->rows = rows + oc * job->row_len;
     job->sums = sums;
     job->sums_end = sums + 8 * batch;
-    job->run(job);
+    qb_mve_dot_pair_groups(job);
     if (!scatter) {
       pair_detail::store_groups_apart<kLeft, kPerChannel>(sums, oc, batch, st.bias,
                                                           st.multiplier, st.shift, st.q,
