@@ -385,30 +385,16 @@ inline void taps_3x2(Accumulators& acc, const int8_t* x, const int8_t* w, int32_
   "vmullt.s16 %q[product], %q[" X "], %q[" W "]\n\t"        \
   "vadd.i32 %q[" ACC "o], %q[" ACC "o], %q[product]\n\t"
 
-// The nine taps of two horizontally adjacent 3x3 windows, stride 1 (the second starts
-// cs bytes after the first): per filter row, the four input columns the two windows
-// cover are loaded once, column j feeding the first window with weight j and the second
-// with weight j - 1; the row's weights alternate between two registers (a weight is dead
-// once both windows have used it). 21 loads and 72 multiplies and adds for both windows,
-// against 36 and 72 one window at a time, and all eight vector registers in use.
-// For Cortex-M55's beat overlap (across pipes only, and not across a scalar instruction)
-// the weight loads sit between a multiply and its add, and each row's pointer arithmetic
-// is one group at its start. kCells as in taps_3x3. The pointers are low registers:
-// widening loads take no other base.
-template <bool kCells>
-inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_t* x,
-                          const int8_t* w, int32_t cs, int32_t rs) {
-  int16x8_t a, w_even, w_odd;
-  int32x4_t product;
-  const int8_t* row;
-  const int8_t* c1;
-  const int8_t* c2;
-  const int8_t* c3;
-#define QB_DEPTHWISE_MAC(ACC, W) QB_DW_MAC(ACC, "a", W)
-  // Row R: weights at R * 24 + 0, 8, 16 of the table; COLUMNS sets the column pointers
-  // (if any), A0..A3 address the four input columns.
-#define QB_DEPTHWISE_PAIR_ROW(W0, W1, W2, COLUMNS, A0, A1, A2, A3) \
-  COLUMNS                                                  \
+// One line of a window pair's taps (asm; a filter row of two horizontally adjacent
+// windows, or a filter column of two vertically adjacent ones): the four inputs the two
+// windows cover on it, at A0..A3, input j feeding the first window with the line's weight
+// j and the second with weight j - 1; the weights, at table offsets W0..W2, alternate
+// between two registers (a weight is dead once both windows have used it). 7 loads and
+// 24 multiplies and adds. For Cortex-M55's beat overlap (across pipes only, and not
+// across a scalar instruction) the weight loads sit between a multiply and its add, and
+// the line's pointer arithmetic (MOVE) is one group at its start.
+#define QB_DW_PAIR_LINE(W0, W1, W2, MOVE, A0, A1, A2, A3)  \
+  MOVE                                                     \
   "vldrb.s16 %q[w_even], [%[w], #" W0 "]\n\t"              \
   "vldrb.s16 %q[a], " A0 "\n\t"                            \
   "vmullb.s16 %q[product], %q[a], %q[w_even]\n\t"          \
@@ -417,45 +403,84 @@ inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_
   "vmullt.s16 %q[product], %q[a], %q[w_even]\n\t"          \
   "vadd.i32 %q[fo], %q[fo], %q[product]\n\t"               \
   "vldrb.s16 %q[a], " A1 "\n\t"                            \
-  QB_DEPTHWISE_MAC("f", "w_odd")                           \
+  QB_DW_MAC("f", "a", "w_odd")                             \
   "vmullb.s16 %q[product], %q[a], %q[w_even]\n\t"          \
   "vadd.i32 %q[se], %q[se], %q[product]\n\t"               \
   "vmullt.s16 %q[product], %q[a], %q[w_even]\n\t"          \
   "vldrb.s16 %q[w_even], [%[w], #" W2 "]\n\t"              \
   "vadd.i32 %q[so], %q[so], %q[product]\n\t"               \
   "vldrb.s16 %q[a], " A2 "\n\t"                            \
-  QB_DEPTHWISE_MAC("f", "w_even")                          \
-  QB_DEPTHWISE_MAC("s", "w_odd")                           \
+  QB_DW_MAC("f", "a", "w_even")                            \
+  QB_DW_MAC("s", "a", "w_odd")                             \
   "vldrb.s16 %q[a], " A3 "\n\t"                            \
-  QB_DEPTHWISE_MAC("s", "w_even")
-#define QB_DEPTHWISE_PAIR(COLUMNS, A0, A1, A2, A3)                       \
-  "mov %[row], %[x]\n\t"                                                 \
-  QB_DEPTHWISE_PAIR_ROW("0", "8", "16", COLUMNS, A0, A1, A2, A3)         \
-  "add %[row], %[row], %[rs]\n\t"                                        \
-  QB_DEPTHWISE_PAIR_ROW("24", "32", "40", COLUMNS, A0, A1, A2, A3)       \
-  "add %[row], %[row], %[rs]\n\t"                                        \
-  QB_DEPTHWISE_PAIR_ROW("48", "56", "64", COLUMNS, A0, A1, A2, A3)
-#define QB_DEPTHWISE_PAIR_OPERANDS                                                         \
+  QB_DW_MAC("s", "a", "w_even")
+
+// The operands of a window pair's taps: the two windows' accumulators, the line
+// registers, and four low-register pointers P0..P3 (widening loads take no other base).
+#define QB_DW_PAIR_OPERANDS(P0, P1, P2, P3)                                                \
   : [fe] "+w"(first.even), [fo] "+w"(first.odd), [se] "+w"(second.even),                   \
     [so] "+w"(second.odd), [a] "=&w"(a), [w_even] "=&w"(w_even), [w_odd] "=&w"(w_odd),     \
-    [product] "=&w"(product), [row] "=&l"(row), [c1] "=&l"(c1), [c2] "=&l"(c2),            \
-    [c3] "=&l"(c3)                                                                         \
+    [product] "=&w"(product), [P0] "=&l"(p0), [P1] "=&l"(p1), [P2] "=&l"(p2),              \
+    [P3] "=&l"(p3)                                                                         \
   : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)                                     \
   : "memory"
+
+// The nine taps of two horizontally adjacent 3x3 windows, stride 1 (the second starts
+// cs bytes after the first): one pair line per filter row, over the row's four input
+// columns. 21 loads and 72 multiplies and adds for both windows, against 36 and 72 one
+// window at a time, and all eight vector registers in use. kCells as in taps_3x3.
+template <bool kCells>
+inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_t* x,
+                          const int8_t* w, int32_t cs, int32_t rs) {
+  int16x8_t a, w_even, w_odd;
+  int32x4_t product;
+  const int8_t *p0, *p1, *p2, *p3;
+#define QB_DEPTHWISE_PAIR(COLUMNS, A0, A1, A2, A3)                 \
+  "mov %[row], %[x]\n\t"                                           \
+  QB_DW_PAIR_LINE("0", "8", "16", COLUMNS, A0, A1, A2, A3)         \
+  "add %[row], %[row], %[rs]\n\t"                                  \
+  QB_DW_PAIR_LINE("24", "32", "40", COLUMNS, A0, A1, A2, A3)       \
+  "add %[row], %[row], %[rs]\n\t"                                  \
+  QB_DW_PAIR_LINE("48", "56", "64", COLUMNS, A0, A1, A2, A3)
   if constexpr (kCells) {
     __asm__(QB_DEPTHWISE_PAIR("", "[%[row]]", "[%[row], #8]", "[%[row], #16]", "[%[row], #24]")
-            QB_DEPTHWISE_PAIR_OPERANDS);
+            QB_DW_PAIR_OPERANDS(row, c1, c2, c3));
   } else {
     __asm__(QB_DEPTHWISE_PAIR("add %[c1], %[row], %[cs]\n\t"
                               "add %[c2], %[c1], %[cs]\n\t"
                               "add %[c3], %[c2], %[cs]\n\t",
                               "[%[row]]", "[%[c1]]", "[%[c2]]", "[%[c3]]")
-            QB_DEPTHWISE_PAIR_OPERANDS);
+            QB_DW_PAIR_OPERANDS(row, c1, c2, c3));
   }
-#undef QB_DEPTHWISE_PAIR_OPERANDS
 #undef QB_DEPTHWISE_PAIR
-#undef QB_DEPTHWISE_PAIR_ROW
-#undef QB_DEPTHWISE_MAC
+}
+
+// The nine taps of two vertically adjacent 3x3 windows, stride 1 (the second starts rs
+// bytes after the first): the same pair lines per filter column, over the column's four
+// input rows, for rows too narrow to pair horizontally (KWS's five columns). Not for the
+// padded copies (kCells): on the small images that use them it saved 5% of instructions
+// but under 1% of estimated cycles, for 1.4 KB of code.
+inline void taps_3x3_vpair(Accumulators& first, Accumulators& second, const int8_t* x,
+                           const int8_t* w, int32_t cs, int32_t rs) {
+  int16x8_t a, w_even, w_odd;
+  int32x4_t product;
+  const int8_t *p0, *p1, *p2, *p3;
+#define QB_DEPTHWISE_NEXT_COLUMN         \
+  "add %[r0], %[r0], %[cs]\n\t"          \
+  "add %[r1], %[r1], %[cs]\n\t"          \
+  "add %[r2], %[r2], %[cs]\n\t"          \
+  "add %[r3], %[r3], %[cs]\n\t"
+  __asm__("mov %[r0], %[x]\n\t"
+          "add %[r1], %[r0], %[rs]\n\t"
+          "add %[r2], %[r1], %[rs]\n\t"
+          "add %[r3], %[r2], %[rs]\n\t"
+          QB_DW_PAIR_LINE("0", "24", "48", "", "[%[r0]]", "[%[r1]]", "[%[r2]]", "[%[r3]]")
+          QB_DW_PAIR_LINE("8", "32", "56", QB_DEPTHWISE_NEXT_COLUMN, "[%[r0]]", "[%[r1]]",
+                          "[%[r2]]", "[%[r3]]")
+          QB_DW_PAIR_LINE("16", "40", "64", QB_DEPTHWISE_NEXT_COLUMN, "[%[r0]]", "[%[r1]]",
+                          "[%[r2]]", "[%[r3]]")
+          QB_DW_PAIR_OPERANDS(r0, r1, r2, r3));
+#undef QB_DEPTHWISE_NEXT_COLUMN
 }
 
 // The nine taps of two horizontally adjacent 3x3 windows, stride 2 (the second starts
@@ -546,16 +571,46 @@ __attribute__((noinline)) void edge_column_3x3(const BlockTable* t, const int8_t
   }
 }
 
+// A rows x cols rectangle as in interior_singles_3x3 (which calls it), for an even number
+// of rows at vertical stride 1: two vertically adjacent windows at a time
+// (taps_3x3_vpair), a row pair's columns in the inner loop.
+template <Rounding kRounding>
+__attribute__((noinline)) void interior_vpairs_3x3(const BlockTable* t, const int8_t* x,
+                                                   int32_t rows, int32_t cols, int32_t x_step,
+                                                   int32_t cs, int32_t rs, int8_t* out,
+                                                   int32_t out_step, int32_t out_row_step) {
+  for (int32_t y = 0; y < rows; y += 2, x += 2 * rs, out += 2 * out_row_step) {
+    const int8_t* xp = x;
+    int8_t* op = out;
+    for (int32_t i = 0; i < cols; ++i, xp += x_step, op += out_step) {
+      Accumulators first{t->bias_even, t->bias_odd}, second{t->bias_even, t->bias_odd};
+      taps_3x3_vpair(first, second, xp, &t->weights[0][0], cs, rs);
+      store_pixel_pair<kRounding>(t, first, second, op, op + out_row_step);
+    }
+  }
+}
+
 // A rows x cols rectangle of output pixels of a full block whose 3x3 windows lie inside
-// the input, one window at a time; x: the first window's top-left tap, x_step /
-// x_row_step input bytes between horizontally / vertically adjacent windows. Not inlined,
-// and every constant read through t, so the loop's state fits the core registers.
+// the input, one window at a time (but, outside the padded copies, pairs of rows at
+// vertical stride 1 two windows at a time through interior_vpairs_3x3: rows too narrow
+// for horizontal pairs); x: the first
+// window's top-left tap, x_step / x_row_step input bytes between horizontally /
+// vertically adjacent windows. Not inlined, and every constant read through t, so the
+// loop's state fits the core registers.
 template <Rounding kRounding, bool kCells>
 __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const int8_t* x,
                                                     int32_t rows, int32_t cols, int32_t x_step,
                                                     int32_t x_row_step, int32_t cs, int32_t rs,
                                                     int8_t* out, int32_t out_step,
                                                     int32_t out_row_step) {
+  if (!kCells && x_row_step == rs && rows >= 2) {
+    const int32_t row_pairs = rows & ~1;
+    interior_vpairs_3x3<kRounding>(t, x, row_pairs, cols, x_step, cs, rs, out, out_step,
+                                           out_row_step);
+    x += row_pairs * rs;
+    out += row_pairs * out_row_step;
+    rows -= row_pairs;
+  }
   for (int32_t y = 0; y < rows; ++y, x += x_row_step, out += out_row_step) {
     const int8_t* xp = x;
     int8_t* op = out;
@@ -591,9 +646,10 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
 }
 
 // The rectangle: window pairs where the stride is 1 or 2 and rows have at least four
-// windows, single windows for the rest. (Three windows a row cost more as a pair and a
-// single in two loops than as three singles: 3% more instructions at stride 1, in the
-// MLPerf KWS model; 4% more and 9% more estimated cycles at stride 2, in VWW's op23.)
+// windows, single windows (or vertical pairs, see interior_singles_3x3) for the rest.
+// (Three windows a row cost more as a pair and a single in two loops than as three
+// singles: 3% more instructions at stride 1, in the MLPerf KWS model; 4% more and 9% more
+// estimated cycles at stride 2, in VWW's op23.)
 template <Rounding kRounding>
 void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32_t cols,
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,
