@@ -343,6 +343,39 @@ inline void copy_interior(int8_t* col, const int8_t* src, int32_t row_bytes, int
   }
 }
 
+// Interior windows of one output row two at a time straight into the two-column core's
+// interleaved pair: each kernel row's run of both windows is copied chunk by chunk to its
+// place in the pair (A's chunk c at 32c, B's at 32c + 16), where the scratch path would
+// copy each window into a column and then both columns into the pair, about 80
+// instructions more a pair of 3x3 windows over 16 channels, with the batch's bookkeeping.
+// For runs of whole chunks (row_bytes % 16 == 0, so taps too), every channel group whole
+// (out_c % 4 == 0), right shifts only. first: pair 0's first window; windows first_step
+// bytes apart, outputs out_step bytes apart. Not inlined: it holds the 1.3 KiB pair,
+// which batch_channels (its sibling, never nested) also does.
+__attribute__((noinline)) void interior_pairs(const Plan& plan, const int8_t* first,
+                                              int32_t first_step, int32_t pairs, int32_t kh,
+                                              int32_t row_bytes, int32_t in_row,
+                                              int8_t* out_px, int32_t out_step) {
+  const Plan p = plan;  // a local: the stores may alias anything
+  alignas(16) int8_t pair[kPairBytes];
+  PairGroupsJob job = pair_groups_job(pair, p.taps, p.full_chunks, 0);
+  const int32_t row_chunks = row_bytes / 16;
+  for (int32_t i = 0; i < pairs; ++i, first += 2 * first_step, out_px += 2 * out_step) {
+    const int8_t* a = first;
+    const int8_t* b = first + first_step;
+    int8_t* dst = pair;
+    for (int32_t y = 0; y < kh; ++y, a += in_row, b += in_row) {
+      for (int32_t k = 0; k < row_chunks; ++k, dst += 32) {
+        const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
+        vstrbq_s8(dst, va);
+        vstrbq_s8(dst + 16, vb);
+      }
+    }
+    pair_channel_groups<false, true>(&job, p.filter, p.out_c / 4, p.stores, out_px,
+                                     out_px + out_step);
+  }
+}
+
 // A border window (some taps outside the input) at (iy0, ix0) of one image as `taps`
 // bytes at col: the whole column first reads the zero point, then each input row's
 // in-bounds run is copied over it exactly (runs are rarely long, and a border is a small
@@ -426,6 +459,11 @@ void conv2d_impl(const ConvArgs& a) {
   const bool short_gather = gather && taps <= 16;
   const bool row_windows = !short_gather && row_bytes <= 16 && kh == kRowWindows;
   const bool interior_done = short_gather || row_windows;
+  // Interior windows whose kernel rows are whole chunks go to the pair core directly
+  // (interior_pairs). Right shifts only: one instantiation keeps the code small (about
+  // 1 KB each), and no suite has a left-shifted layer of this shape.
+  const bool direct_pairs = !kLeft && row_bytes % 16 == 0 && chunks <= kMaxPairChunks &&
+                            out.c >= 4 && out.c % 4 == 0;
 
   auto run_batch = [&](int32_t count, int8_t* const* outs) {
     if (taps < 16) return batch_channels<kLeft, true, true>(p, cols, col_stride, count, outs);
@@ -468,6 +506,19 @@ void conv2d_impl(const ConvArgs& a) {
         row_window_interior<kLeft>(p, row_bytes, in_row, r);
       }
     }
+    // Interior rows' windows in pairs straight into the pair core (interior_pairs), all
+    // but an odd last one a row.
+    int32_t paired_cols = 0;
+    if (direct_pairs && !gather && y_begin < y_end && x_end - x_begin >= 2) {
+      paired_cols = (x_end - x_begin) & ~1;
+      const int32_t first_step = cp.stride_w * in.c;
+      for (int32_t oy = y_begin; oy < y_end; ++oy) {
+        const int32_t iy0 = oy * cp.stride_h - cp.pad_top;
+        const int32_t ix0 = x_begin * cp.stride_w - cp.pad_left;
+        interior_pairs(p, image + (iy0 * in.w + ix0) * in.c, first_step, paired_cols / 2, kh,
+                       row_bytes, in_row, out_image + (oy * out.w + x_begin) * out.c, out.c);
+      }
+    }
     // Every other pixel goes through the scratch, four columns at a time.
     batch = 0;
     for (int32_t oy = 0; oy < out.h; ++oy) {
@@ -486,6 +537,10 @@ void conv2d_impl(const ConvArgs& a) {
           const int8_t* first = image + (iy0 * in.w + ix0) * in.c;
           const int32_t first_step = cp.stride_w * in.c;
           int8_t* out_px = out_image + (oy * out.w + ox) * out.c;
+          // The first paired_cols windows went to the pair core above.
+          ox += paired_cols;
+          first += paired_cols * first_step;
+          out_px += paired_cols * out.c;
           for (; ox < x_end; ++ox, first += first_step, out_px += out.c) {
             int8_t* col = cols + batch * col_stride;
             copy_interior(col, first, row_bytes, in_row, kh, short_run);
