@@ -343,36 +343,82 @@ inline void copy_interior(int8_t* col, const int8_t* src, int32_t row_bytes, int
   }
 }
 
+// Two windows' kh kernel rows of `chunks` 16-byte chunks each, a and b in_row bytes a
+// row, into the pair at dst chunk-interleaved (A's chunk c at 32c, B's at 32c + 16).
+// kChunks: the chunk count known at compile time (unrolled: constant offsets, no inner
+// loop; 3x3 over 16 channels takes 14 instructions a row where the loop took 42), or 0.
+// (Unrolling 6 chunks, 3x3 over 32 channels, made MLPerf IC's op5 0.6% worse: offsets
+// past VSTRB's reach.)
+template <int32_t kChunks>
+inline void interleave_rows(int8_t* dst, const int8_t* a, const int8_t* b, int32_t kh,
+                            int32_t in_row, int32_t chunks = kChunks) {
+  for (int32_t y = 0; y < kh; ++y, a += in_row, b += in_row) {
+    if constexpr (kChunks > 0) {
+#pragma GCC unroll 8
+      for (int32_t k = 0; k < kChunks; ++k) {
+        const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
+        vstrbq_s8(dst + 32 * k, va);
+        vstrbq_s8(dst + 32 * k + 16, vb);
+      }
+      dst += 32 * kChunks;
+    } else {
+      for (int32_t k = 0; k < chunks; ++k, dst += 32) {
+        const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
+        vstrbq_s8(dst, va);
+        vstrbq_s8(dst + 16, vb);
+      }
+    }
+  }
+}
+
 // Interior windows of one output row two at a time straight into the two-column core's
 // interleaved pair: each kernel row's run of both windows is copied chunk by chunk to its
 // place in the pair (A's chunk c at 32c, B's at 32c + 16), where the scratch path would
 // copy each window into a column and then both columns into the pair, about 80
 // instructions more a pair of 3x3 windows over 16 channels, with the batch's bookkeeping.
 // For runs of whole chunks (row_bytes % 16 == 0, so taps too), every channel group whole
-// (out_c % 4 == 0), right shifts only. first: pair 0's first window; windows first_step
-// bytes apart, outputs out_step bytes apart. Not inlined: it holds the 1.3 KiB pair,
-// which batch_channels (its sibling, never nested) also does.
-__attribute__((noinline)) void interior_pairs(const Plan& plan, const int8_t* first,
-                                              int32_t first_step, int32_t pairs, int32_t kh,
-                                              int32_t row_bytes, int32_t in_row,
-                                              int8_t* out_px, int32_t out_step) {
-  const Plan p = plan;  // a local: the stores may alias anything
+// (out_c % 4 == 0), right shifts only, so that the outputs of a pair are always
+// neighbours and every group takes the pair stores' one assembly loop (kTies: with the
+// tie step); pair_channel_groups, which also handles outputs far apart and left shifts,
+// cost about 50 instructions a pair more here. r: the interior rectangle, of which each
+// row's first 2 * pairs windows go. Not inlined: it holds the 1.3 KiB pair, which
+// batch_channels (its sibling, never nested) also does; and one call keeps conv2d_impl's
+// loops as they were (GCC allocates their registers worse around a loop of calls).
+template <bool kTies>
+__attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& r, int32_t pairs,
+                                              int32_t kh, int32_t row_bytes, int32_t in_row) {
+  const int32_t taps = plan.taps, out_c = plan.out_c, groups = plan.out_c / 4;
+  const int8_t* filter = plan.filter;
+  const int32_t* bias = plan.stores.bias;
+  const int32_t* multiplier = plan.stores.multiplier;
+  const int32_t* shift = plan.stores.shift;
+  const NarrowStage narrow = plan.stores.narrow;
+  const uint16x8_t offsets = plan.stores.offsets;
   alignas(16) int8_t pair[kPairBytes];
-  PairGroupsJob job = pair_groups_job(pair, p.taps, p.full_chunks, 0);
-  const int32_t row_chunks = row_bytes / 16;
-  for (int32_t i = 0; i < pairs; ++i, first += 2 * first_step, out_px += 2 * out_step) {
-    const int8_t* a = first;
-    const int8_t* b = first + first_step;
-    int8_t* dst = pair;
-    for (int32_t y = 0; y < kh; ++y, a += in_row, b += in_row) {
-      for (int32_t k = 0; k < row_chunks; ++k, dst += 32) {
-        const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
-        vstrbq_s8(dst, va);
-        vstrbq_s8(dst + 16, vb);
+  alignas(16) int32_t sums[kMaxPairGroups * 8];
+  PairGroupsJob job = pair_groups_job(pair, taps, plan.full_chunks, 0);
+  const int32_t row_chunks = row_bytes / 16, first_step = r.col_step;
+  for (int32_t y = 0; y < r.rows; ++y) {
+    const int8_t* first = r.first + y * r.row_step;
+    int8_t* out_px = r.out + y * r.out_row_step;
+    for (int32_t i = 0; i < pairs; ++i, first += 2 * first_step, out_px += 2 * out_c) {
+      if (row_chunks == 3) {
+        interleave_rows<3>(pair, first, first + first_step, kh, in_row);
+      } else {
+        interleave_rows<0>(pair, first, first + first_step, kh, in_row, row_chunks);
+      }
+      for (int32_t oc = 0; oc < out_c;) {
+        const int32_t batch =
+            groups - oc / 4 < kMaxPairGroups ? groups - oc / 4 : kMaxPairGroups;
+        job.rows = filter + oc * taps;
+        job.sums = sums;
+        job.sums_end = sums + 8 * batch;
+        qb_mve_dot_pair_groups(&job);
+        pair_detail::store_groups_asm<kTies>(sums, bias + oc, multiplier + oc, shift + oc,
+                                             batch, narrow, offsets, out_px + oc);
+        oc += 4 * batch;
       }
     }
-    pair_channel_groups<false, true>(&job, p.filter, p.out_c / 4, p.stores, out_px,
-                                     out_px + out_step);
   }
 }
 
@@ -460,10 +506,11 @@ void conv2d_impl(const ConvArgs& a) {
   const bool row_windows = !short_gather && row_bytes <= 16 && kh == kRowWindows;
   const bool interior_done = short_gather || row_windows;
   // Interior windows whose kernel rows are whole chunks go to the pair core directly
-  // (interior_pairs). Right shifts only: one instantiation keeps the code small (about
-  // 1 KB each), and no suite has a left-shifted layer of this shape.
+  // (interior_pairs). Right shifts only, the pair stores' assembly loop: no suite has a
+  // left-shifted layer of this shape, and each variant is about 1 KB of code. Outputs
+  // within the scatter's reach of each other (p.stores.apart), which every pair is.
   const bool direct_pairs = !kLeft && row_bytes % 16 == 0 && chunks <= kMaxPairChunks &&
-                            out.c >= 4 && out.c % 4 == 0;
+                            out.c >= 4 && out.c % 4 == 0 && p.stores.apart == out.c;
 
   auto run_batch = [&](int32_t count, int8_t* const* outs) {
     if (taps < 16) return batch_channels<kLeft, true, true>(p, cols, col_stride, count, outs);
@@ -507,17 +554,22 @@ void conv2d_impl(const ConvArgs& a) {
       }
     }
     // Interior rows' windows in pairs straight into the pair core (interior_pairs), all
-    // but an odd last one a row.
-    int32_t paired_cols = 0;
+    // but an odd last one a row. The scratch loop below starts each interior row at
+    // done_to.
+    int32_t done_to = row_windows ? x_end : x_begin;
     if (direct_pairs && !gather && y_begin < y_end && x_end - x_begin >= 2) {
-      paired_cols = (x_end - x_begin) & ~1;
-      const int32_t first_step = cp.stride_w * in.c;
-      for (int32_t oy = y_begin; oy < y_end; ++oy) {
-        const int32_t iy0 = oy * cp.stride_h - cp.pad_top;
-        const int32_t ix0 = x_begin * cp.stride_w - cp.pad_left;
-        interior_pairs(p, image + (iy0 * in.w + ix0) * in.c, first_step, paired_cols / 2, kh,
-                       row_bytes, in_row, out_image + (oy * out.w + x_begin) * out.c, out.c);
-      }
+      const int32_t paired_cols = (x_end - x_begin) & ~1;
+      done_to = x_begin + paired_cols;
+      const Interior r{image + ((y_begin * cp.stride_h - cp.pad_top) * in.w +
+                                x_begin * cp.stride_w - cp.pad_left) * in.c,
+                       cp.stride_h * in_row,
+                       cp.stride_w * in.c,
+                       y_end - y_begin,
+                       paired_cols,
+                       out_image + (y_begin * out.w + x_begin) * out.c,
+                       out.w * out.c};
+      (p.stores.ties ? interior_pairs<true> : interior_pairs<false>)(p, r, paired_cols / 2, kh,
+                                                                     row_bytes, in_row);
     }
     // Every other pixel goes through the scratch, four columns at a time.
     batch = 0;
@@ -527,20 +579,18 @@ void conv2d_impl(const ConvArgs& a) {
       for (int32_t ox = 0; ox < out.w; ++ox) {
         const int32_t ix0 = ox * cp.stride_w - cp.pad_left;
         if (row_inside && ox == x_begin && !gather && x_begin < x_end) {
-          if (row_windows) {  // done above
-            ox = x_end - 1;
+          // The row's interior windows before done_to were done above.
+          ox = done_to;
+          if (ox == x_end) {
+            --ox;  // the outer loop's increment moves on to x_end
             continue;
           }
-          // The row's interior windows in one tight loop: pointers step, nothing is
-          // re-derived or re-checked per window (a 3x3 stem over 3 channels: 24 fewer
-          // instructions a window than through the general loop below).
-          const int8_t* first = image + (iy0 * in.w + ix0) * in.c;
+          // The others in one tight loop: pointers step, nothing is re-derived or
+          // re-checked per window (a 3x3 stem over 3 channels: 24 fewer instructions a
+          // window than through the general loop below).
+          const int8_t* first = image + (iy0 * in.w + ox * cp.stride_w - cp.pad_left) * in.c;
           const int32_t first_step = cp.stride_w * in.c;
           int8_t* out_px = out_image + (oy * out.w + ox) * out.c;
-          // The first paired_cols windows went to the pair core above.
-          ox += paired_cols;
-          first += paired_cols * first_step;
-          out_px += paired_cols * out.c;
           for (; ox < x_end; ++ox, first += first_step, out_px += out.c) {
             int8_t* col = cols + batch * col_stride;
             copy_interior(col, first, row_bytes, in_row, kh, short_run);
