@@ -163,6 +163,9 @@ void random_requant(int32_t channels, int32_t shift_lo, int32_t shift_hi) {
   // weight scale, so a huge bias in its units), some multipliers zero. The bias stays far
   // enough from 2^31 that folding and accumulating cannot overflow an int32.
   const bool small_multipliers = one_in(4);
+  // Or every shift a right shift (as in most trained layers), which the vector kernels'
+  // fastest paths need; uniform draws give a left shift somewhere in most wide layers.
+  if (one_in(3)) shift_hi = shift_hi < 0 ? shift_hi : 0;
   for (int32_t c = 0; c < channels; ++c) {
     multipliers[c] = random_multiplier();
     bias[c] = one_in(8) ? 0 : uniform(-(1 << 16), 1 << 16);
@@ -209,7 +212,8 @@ Geometry random_geometry(int32_t max_c, bool square_channels) {
   g.in = Shape{one_in(6) ? 2 : 1, uniform(g.kh, max_side), uniform(g.kw, max_side), channels};
   g.out = Shape{g.in.n, (g.in.h + g.pt + pb - g.kh) / g.sh + 1, (g.in.w + g.pl + pr - g.kw) / g.sw + 1,
                 square_channels ? g.in.c
-                : one_in(3)     ? 4 * uniform(1, 10)  // whole groups of four channels
+                // whole groups of four, some past the 64 one batch of the pair core holds
+                : one_in(3)     ? 4 * (one_in(3) ? uniform(17, 20) : uniform(1, 16))
                 : one_in(2)     ? uniform(1, 40)
                                 : uniform(1, 12)};
   return g;
