@@ -348,7 +348,7 @@ inline void copy_interior(int8_t* col, const int8_t* src, int32_t row_bytes, int
 // kChunks: the chunk count known at compile time (unrolled: constant offsets, no inner
 // loop; 3x3 over 16 channels takes 14 instructions a row where the loop took 42), or 0.
 // (Unrolling 6 chunks, 3x3 over 32 channels, made MLPerf IC's op5 0.6% worse: offsets
-// past VSTRB's reach.)
+// past VSTRB's reach; unrolling the three rows too made op1 2.6% worse.)
 template <int32_t kChunks>
 inline void interleave_rows(int8_t* dst, const int8_t* a, const int8_t* b, int32_t kh,
                             int32_t in_row, int32_t chunks = kChunks) {
@@ -398,6 +398,10 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
   alignas(16) int32_t sums[kMaxPairGroups * 8];
   PairGroupsJob job = pair_groups_job(pair, taps, plan.full_chunks, 0);
   const int32_t row_chunks = row_bytes / 16, first_step = r.col_step;
+  // One batch of channel groups (up to 64 channels, the common case) keeps the pair loop
+  // free of the batch loop's state.
+  const bool one_batch = groups <= kMaxPairGroups;
+  job.rows = filter;
   for (int32_t y = 0; y < r.rows; ++y) {
     const int8_t* first = r.first + y * r.row_step;
     int8_t* out_px = r.out + y * r.out_row_step;
@@ -406,6 +410,14 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
         interleave_rows<3>(pair, first, first + first_step, kh, in_row);
       } else {
         interleave_rows<0>(pair, first, first + first_step, kh, in_row, row_chunks);
+      }
+      if (one_batch) {
+        job.sums = sums;
+        job.sums_end = sums + 8 * groups;
+        qb_mve_dot_pair_groups(&job);
+        pair_detail::store_groups_asm<kTies>(sums, bias, multiplier, shift, groups, narrow,
+                                             offsets, out_px);
+        continue;
       }
       for (int32_t oc = 0; oc < out_c;) {
         const int32_t batch =
@@ -418,6 +430,7 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
                                              batch, narrow, offsets, out_px + oc);
         oc += 4 * batch;
       }
+      job.rows = filter;
     }
   }
 }
