@@ -378,9 +378,8 @@ inline void interleave_rows(int8_t* dst, const int8_t* a, const int8_t* b, int32
 // instructions more a pair of 3x3 windows over 16 channels, with the batch's bookkeeping.
 // For runs of whole chunks (row_bytes % 16 == 0, so taps too), every channel group whole
 // (out_c % 4 == 0), right shifts only, so that the outputs of a pair are always
-// neighbours and every group takes the pair stores' one assembly loop (kTies: with the
-// tie step); pair_channel_groups, which also handles outputs far apart and left shifts,
-// cost about 50 instructions a pair more here. r: the interior rectangle, of which each
+// neighbours and every group takes the pair stores' one assembly loop (near_pair_groups;
+// kTies: with the tie step). r: the interior rectangle, of which each
 // row's first 2 * pairs windows go. Not inlined: it holds the 1.3 KiB pair, which
 // batch_channels (its sibling, never nested) also does; and one call keeps conv2d_impl's
 // loops as they were (GCC allocates their registers worse around a loop of calls).
@@ -398,10 +397,6 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
   alignas(16) int32_t sums[kMaxPairGroups * 8];
   PairGroupsJob job = pair_groups_job(pair, taps, plan.full_chunks, 0);
   const int32_t row_chunks = row_bytes / 16, first_step = r.col_step;
-  // One batch of channel groups (up to 64 channels, the common case) keeps the pair loop
-  // free of the batch loop's state.
-  const bool one_batch = groups <= kMaxPairGroups;
-  job.rows = filter;
   for (int32_t y = 0; y < r.rows; ++y) {
     const int8_t* first = r.first + y * r.row_step;
     int8_t* out_px = r.out + y * r.out_row_step;
@@ -411,26 +406,8 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
       } else {
         interleave_rows<0>(pair, first, first + first_step, kh, in_row, row_chunks);
       }
-      if (one_batch) {
-        job.sums = sums;
-        job.sums_end = sums + 8 * groups;
-        qb_mve_dot_pair_groups(&job);
-        pair_detail::store_groups_asm<kTies>(sums, bias, multiplier, shift, groups, narrow,
-                                             offsets, out_px);
-        continue;
-      }
-      for (int32_t oc = 0; oc < out_c;) {
-        const int32_t batch =
-            groups - oc / 4 < kMaxPairGroups ? groups - oc / 4 : kMaxPairGroups;
-        job.rows = filter + oc * taps;
-        job.sums = sums;
-        job.sums_end = sums + 8 * batch;
-        qb_mve_dot_pair_groups(&job);
-        pair_detail::store_groups_asm<kTies>(sums, bias + oc, multiplier + oc, shift + oc,
-                                             batch, narrow, offsets, out_px + oc);
-        oc += 4 * batch;
-      }
-      job.rows = filter;
+      near_pair_groups<kTies>(&job, filter, groups, bias, multiplier, shift, narrow, offsets,
+                              sums, out_px);
     }
   }
 }

@@ -215,6 +215,39 @@ inline PairStores pair_stores(const int32_t* bias, const int32_t* multiplier,
           pair_detail::pair_offsets(static_cast<uint16_t>(reach ? apart : 0))};
 }
 
+// pair_channel_groups' common case, for callers that hoist the stage out of their pair
+// loop: per-channel parameters, right shifts only, out_b = out_a + the scatter's distance
+// (st.apart), so every group takes the pair stores' assembly loop (kTies: with the tie
+// step); up to kMaxPairGroups groups (64 channels, every layer of the suites) need no
+// batch loop. The general function's other cases and its batch state cost about 40
+// instructions a pair more around the same two calls.
+template <bool kTies>
+inline void near_pair_groups(PairGroupsJob* job, const int8_t* rows, int32_t groups,
+                             const int32_t* bias, const int32_t* multiplier, const int32_t* shift,
+                             const NarrowStage& narrow, uint16x8_t offsets, int32_t* sums,
+                             int8_t* out_a) {
+  if (groups <= kMaxPairGroups) {
+    job->rows = rows;
+    job->sums = sums;
+    job->sums_end = sums + 8 * groups;
+    qb_mve_dot_pair_groups(job);
+    pair_detail::store_groups_asm<kTies>(sums, bias, multiplier, shift, groups, narrow, offsets,
+                                         out_a);
+    return;
+  }
+  for (int32_t oc = 0; groups > 0;) {
+    const int32_t batch = groups < kMaxPairGroups ? groups : kMaxPairGroups;
+    groups -= batch;
+    job->rows = rows + oc * job->row_len;
+    job->sums = sums;
+    job->sums_end = sums + 8 * batch;
+    qb_mve_dot_pair_groups(job);
+    pair_detail::store_groups_asm<kTies>(sums, bias + oc, multiplier + oc, shift + oc, batch,
+                                         narrow, offsets, out_a + oc);
+    oc += 4 * batch;
+  }
+}
+
 // out_a[c] and out_b[c] for every c < 4 * groups: the pair's dot products with the filter
 // rows at rows, plus bias[c], requantized with channel c's multiplier and shift
 // (kPerChannel) or the first ones.

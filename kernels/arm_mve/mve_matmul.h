@@ -242,6 +242,15 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
   const mve_pred16_t uncounted = vpnot(vctp8q(static_cast<uint32_t>(16 - rem)));
   PairGroupsJob job = pair_groups_job(pair, depth, full, rem != 0 ? 16 - rem : 0);
   const PairStores stores = pair_stores(m.bias, m.multiplier, m.shift, m.out, channels);
+  // The common case's stage, hoisted out of the pair loop (near_pair_groups). Its
+  // instantiation has no other store path: neighbours beyond the scatter's reach (over
+  // 64 K channels) take the one-pixel groups instead.
+  if constexpr (!kLeft && kPerChannel) {
+    if (stores.apart != channels) return 0;
+  }
+  const NarrowStage narrow = stores.narrow;
+  const uint16x8_t offsets = stores.offsets;
+  alignas(16) int32_t sums[kMaxPairGroups * 8];
   const int32_t pairs = m.pixels / 2;
   const int8_t* a = m.input;
   int8_t* out = m.output;
@@ -255,7 +264,16 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
       vstrbq_s8(pair + 32 * full, vldrbq_z_s8(a + depth - 16, uncounted));
       vstrbq_s8(pair + 32 * full + 16, vldrbq_z_s8(b + depth - 16, uncounted));
     }
-    if (channels >= 4) {
+    if (channels < 4) continue;
+    if constexpr (!kLeft && kPerChannel) {
+      if (stores.ties) {
+        near_pair_groups<true>(&job, m.weights, channels / 4, m.bias, m.multiplier, m.shift,
+                               narrow, offsets, sums, out);
+      } else {
+        near_pair_groups<false>(&job, m.weights, channels / 4, m.bias, m.multiplier, m.shift,
+                                narrow, offsets, sums, out);
+      }
+    } else {
       pair_channel_groups<kLeft, kPerChannel>(&job, m.weights, channels / 4, stores, out,
                                               out + channels);
     }
