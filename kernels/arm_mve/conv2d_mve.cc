@@ -346,7 +346,7 @@ inline void copy_interior(int8_t* col, const int8_t* src, int32_t row_bytes, int
 // Two windows' kh kernel rows of `chunks` 16-byte chunks each, a and b in_row bytes a
 // row, into the pair at dst chunk-interleaved (A's chunk c at 32c, B's at 32c + 16).
 // kChunks: the chunk count known at compile time (unrolled: constant offsets, no inner
-// loop; 3x3 over 16 channels takes 14 instructions a row where the loop took 42), or 0.
+// loop; 3x3 over 16 channels takes 21 instructions a row where the loop took 42), or 0.
 // (Unrolling 6 chunks, 3x3 over 32 channels, made MLPerf IC's op5 0.6% worse: offsets
 // past VSTRB's reach; unrolling the three rows too made op1 2.6% worse.)
 template <int32_t kChunks>
@@ -379,10 +379,10 @@ inline void interleave_rows(int8_t* dst, const int8_t* a, const int8_t* b, int32
 // For runs of whole chunks (row_bytes % 16 == 0, so taps too), every channel group whole
 // (out_c % 4 == 0), right shifts only, so that the outputs of a pair are always
 // neighbours and every group takes the pair stores' one assembly loop (near_pair_groups;
-// kTies: with the tie step). r: the interior rectangle, of which each
-// row's first 2 * pairs windows go. Not inlined: it holds the 1.3 KiB pair, which
-// batch_channels (its sibling, never nested) also does; and one call keeps conv2d_impl's
-// loops as they were (GCC allocates their registers worse around a loop of calls).
+// kTies: with the tie step). r: the interior rectangle, of which each row's first
+// 2 * pairs windows go. Not inlined: it holds the 1.3 KiB pair, which batch_channels (its
+// sibling, never nested) also does; and one call keeps conv2d_impl's loops as they were
+// (GCC allocates their registers worse around a loop of calls).
 template <bool kTies>
 __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& r, int32_t pairs,
                                               int32_t kh, int32_t row_bytes, int32_t in_row) {
