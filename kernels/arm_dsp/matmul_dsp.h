@@ -142,8 +142,9 @@ extern "C" void qb_dsp_matmul_pairs_wide(MatmulJob* job);
 using DspJobLoop = void (*)(MatmulJob*);
 inline DspJobLoop matmul_loop(QuantKind kind, const OutputQuant& o) {
   if (kind == QuantKind::kWide) return qb_dsp_matmul_pairs_wide;
-  if (ties_visible(o)) return o.clamp ? qb_dsp_matmul_pairs_clamped : qb_dsp_matmul_pairs;
-  return o.clamp ? qb_dsp_matmul_pairs_ties_up_clamped : qb_dsp_matmul_pairs_ties_up;
+  return loop_for_stage<DspJobLoop>(o, qb_dsp_matmul_pairs, qb_dsp_matmul_pairs_clamped,
+                                    qb_dsp_matmul_pairs_ties_up,
+                                    qb_dsp_matmul_pairs_ties_up_clamped);
 }
 
 // The C forms, for what the assembly loops do not take (kept out of line: they are rare,

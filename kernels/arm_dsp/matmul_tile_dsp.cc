@@ -200,10 +200,9 @@ void matmul_tile(const int32_t* tile, int32_t columns, const MatmulShape& s,
     job.half_pass = tile_blocks_of(s.k) & 2;
     job.act_min4 = o.act_min4;
     job.act_max4 = o.act_max4;
-    void (*const loop)(TileJob*) =
-        ties_visible(o)
-            ? (o.clamp ? qb_dsp_matmul_tile_clamped : qb_dsp_matmul_tile)
-            : (o.clamp ? qb_dsp_matmul_tile_ties_up_clamped : qb_dsp_matmul_tile_ties_up);
+    void (*const loop)(TileJob*) = loop_for_stage<void (*)(TileJob*)>(
+        o, qb_dsp_matmul_tile, qb_dsp_matmul_tile_clamped, qb_dsp_matmul_tile_ties_up,
+        qb_dsp_matmul_tile_ties_up_clamped);
     for (int32_t* d = pair_table + 4 * blocks_of(s.k); d != job.table_end; ++d) *d = 0;
     int32_t oc = 0;
     for (; oc + 2 <= channels; oc += 2) {

@@ -68,6 +68,16 @@ inline bool ties_visible(const OutputQuant& o) {
   return rounding_ties_visible(static_cast<int8_t>(o.act_min4 & 0xFFu), o.output_offset);
 }
 
+// Of an assembly loop's four forms, the one for the layer's output stage: with the exact
+// tie step where the floor leaves ties visible (else ties rounded up), and with the
+// bytewise clamp where the activation range is narrower than int8's.
+template <typename Loop>
+inline Loop loop_for_stage(const OutputQuant& o, Loop exact, Loop exact_clamped, Loop ties_up,
+                           Loop ties_up_clamped) {
+  if (ties_visible(o)) return o.clamp ? exact_clamped : exact;
+  return o.clamp ? ties_up_clamped : ties_up;
+}
+
 inline OutputQuant make_output_quant(int32_t output_offset, int32_t act_min, int32_t act_max) {
   return OutputQuant{output_offset, splat_byte(act_min), splat_byte(act_max),
                      act_min > -128 || act_max < 127};

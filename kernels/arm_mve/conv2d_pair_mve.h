@@ -54,9 +54,8 @@ struct PairGroupsJob {
 };
 
 extern "C" void qb_mve_dot_pair_groups(PairGroupsJob* job);
-// Labels inside it, as code addresses: the unrolled run of chunks and its end (one chunk
+// Labels inside it, as code addresses: the end of the unrolled run of chunks (one chunk
 // is kPairChunkBytes of code), the tail chunk and the group's end.
-extern "C" void qb_mve_pair_chunks();
 extern "C" void qb_mve_pair_chunks_end();
 extern "C" void qb_mve_pair_tail();
 extern "C" void qb_mve_pair_group_end();

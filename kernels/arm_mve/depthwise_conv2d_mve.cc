@@ -593,10 +593,9 @@ __attribute__((noinline)) void interior_vpairs_3x3(const BlockTable* t, const in
 // A rows x cols rectangle of output pixels of a full block whose 3x3 windows lie inside
 // the input, one window at a time (but, outside the padded copies, pairs of rows at
 // vertical stride 1 two windows at a time through interior_vpairs_3x3: rows too narrow
-// for horizontal pairs); x: the first
-// window's top-left tap, x_step / x_row_step input bytes between horizontally /
-// vertically adjacent windows. Not inlined, and every constant read through t, so the
-// loop's state fits the core registers.
+// for horizontal pairs); x: the first window's top-left tap, x_step / x_row_step input
+// bytes between horizontally / vertically adjacent windows. Not inlined, and every
+// constant read through t, so the loop's state fits the core registers.
 template <Rounding kRounding, bool kCells>
 __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const int8_t* x,
                                                     int32_t rows, int32_t cols, int32_t x_step,
@@ -606,7 +605,7 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
   if (!kCells && x_row_step == rs && rows >= 2) {
     const int32_t row_pairs = rows & ~1;
     interior_vpairs_3x3<kRounding>(t, x, row_pairs, cols, x_step, cs, rs, out, out_step,
-                                           out_row_step);
+                                   out_row_step);
     x += row_pairs * rs;
     out += row_pairs * out_row_step;
     rows -= row_pairs;
