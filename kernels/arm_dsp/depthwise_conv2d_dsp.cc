@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/arm_dsp/dsp_asm.h"
 #include "kernels/arm_dsp/dsp_kernels.h"
@@ -41,12 +42,11 @@ constexpr int32_t kMaxKernelRows = 16;
 
 // The assembly path stages each row split in two planes (stage_row_split) of this many
 // words (two spare, which the paired rows may read past the chunk), a row being both
-// planes. Its window has five row slots: the three rows of the ring, then copies of the
-// first two, so that any three rows in ring order lie kSplitRowWords apart in memory
-// (depthwise_group).
+// planes. Its window is three row slots, kSplitRowWords apart, which the rows entering
+// the window take in turn (run_chunk_passes).
 constexpr int32_t kSplitPlaneWords = 36;
 constexpr int32_t kSplitRowWords = 2 * kSplitPlaneWords;
-constexpr int32_t kSplitStageWords = 5 * kSplitRowWords;
+constexpr int32_t kSplitStageWords = 3 * kSplitRowWords;
 
 struct DwGeometry {
   const int8_t* input;
@@ -87,14 +87,10 @@ void stage_row(uint32_t* dst, const DwGeometry& g, int32_t b, int32_t iy, int32_
 }
 
 // Full columns of stage_row_split two at a time: per pair two loads, four SXTB16 and one
-// STRD per plane (and per copy) at the fixed offsets below; GCC 12 stores words one by
+// STRD per plane (the odd plane's at the fixed offset below); GCC 12 stores words one by
 // one and spends 7-9 instructions a column. pairs >= 1; returns dst past them.
 #define QB_DW_ODD_PLANE_BYTES "144"
-#define QB_DW_COPY_BYTES "864"
-#define QB_DW_COPY_ODD_BYTES "1008"
-static_assert(kSplitPlaneWords * 4 == 144 && 3 * kSplitRowWords * 4 == 864,
-              "the offsets above are the odd plane's and the copy's");
-template <bool kMirror>
+static_assert(kSplitPlaneWords * 4 == 144, "the offset above is the odd plane's");
 inline uint32_t* stage_split_pairs(uint32_t* dst, const int8_t* p, int32_t step, int32_t pairs) {
   uint32_t e0, e1, o0, o1;
   __asm__ volatile(
@@ -107,16 +103,12 @@ inline uint32_t* stage_split_pairs(uint32_t* dst, const int8_t* p, int32_t step,
       "sxtb16 %[e0], %[e0]\n\t"
       "sxtb16 %[e1], %[e1]\n\t"
       "strd %[o0], %[o1], [%[d], #" QB_DW_ODD_PLANE_BYTES "]\n\t"
-      ".if %c[mirror]\n\t"
-      "strd %[o0], %[o1], [%[d], #" QB_DW_COPY_ODD_BYTES "]\n\t"
-      "strd %[e0], %[e1], [%[d], #" QB_DW_COPY_BYTES "]\n\t"
-      ".endif\n\t"
       "strd %[e0], %[e1], [%[d]], #8\n\t"
       "subs %[n], %[n], #1\n\t"
       "bne 1b\n\t"
       : [e0] "=&r"(e0), [e1] "=&r"(e1), [o0] "=&r"(o0), [o1] "=&r"(o1), [p] "+r"(p),
         [d] "+r"(dst), [n] "+r"(pairs)
-      : [step] "r"(step), [mirror] "i"(kMirror ? 1 : 0)
+      : [step] "r"(step)
       : "memory", "cc");
   return dst;
 }
@@ -148,7 +140,7 @@ inline SplitPlan split_plan(const DwGeometry& g, int32_t b, int32_t ix_begin, in
           g.in_h};
 }
 
-// The padding columns of every row slot (both planes, and the copies), which no input row
+// The padding columns of every row slot (both planes), which no input row
 // overwrites: once per chunk geometry of a layer instead of once per staged row.
 inline void fill_split_padding(uint32_t* stage, const SplitPlan& s, int32_t cols) {
   for (uint32_t* plane = stage; plane < stage + kSplitStageWords; plane += kSplitPlaneWords) {
@@ -162,17 +154,11 @@ inline void fill_split_padding(uint32_t* stage, const SplitPlan& s, int32_t cols
 // lanes into the even plane, channels 1 and 3 into the odd plane after it; a row outside
 // the input reads the zero point. Each column is split once here rather than once per
 // output pair that reads it (two pairs at stride 1, for each of three output rows).
-// kMirror: the row also goes to its copy three slots on.
-template <bool kMirror>
 void stage_row_split(uint32_t* dst, const SplitPlan& s, int32_t iy) {
-  constexpr int32_t kOdd = kSplitPlaneWords, kCopy = 3 * kSplitRowWords;
+  constexpr int32_t kOdd = kSplitPlaneWords;
   auto put = [](uint32_t* d, uint32_t even, uint32_t odd) {
     d[0] = even;
     d[kOdd] = odd;
-    if (kMirror) {
-      d[kCopy] = even;
-      d[kCopy + kOdd] = odd;
-    }
   };
   dst += s.first;
   if (iy < 0 || iy >= s.in_h) {
@@ -181,7 +167,7 @@ void stage_row_split(uint32_t* dst, const SplitPlan& s, int32_t iy) {
   }
   const int8_t* p = s.input + iy * s.row_bytes;
   if (const int32_t pairs = s.count >> 1; pairs > 0) {
-    dst = stage_split_pairs<kMirror>(dst, p, s.step, pairs);
+    dst = stage_split_pairs(dst, p, s.step, pairs);
     p += 2 * pairs * s.step;
   }
   if ((s.count & 1) != 0) {
@@ -195,26 +181,36 @@ void stage_row_split(uint32_t* dst, const SplitPlan& s, int32_t iy) {
 // Written in C with the row sequences as inline assembly, GCC 12 keeps the three
 // staged-row pointers, the weight pointer, the accumulators and the requantization
 // constants in memory around them, about 160 instructions per output pair of a pass; this
-// loop takes about 71. Its state is a DwPassJob on the caller's stack, which holds the
+// loop takes 62 to 64. Its state is a DwPassJob on the caller's stack, which holds the
 // pass's weights too, so one register reaches everything; the three staged rows are one
-// pointer, the rows being kSplitRowWords apart (see the window in depthwise_group). It
+// pointer, the rows being kSplitRowWords apart (the window's three slots, DwPassJobs). It
 // requantizes on the fast path only: a group with a channel outside it takes the general
 // path.
 struct DwPassJob {
-  int32_t fb[4];            // lo, lo, hi, hi: the accumulators' start, doubled as the weights
-  int32_t weights[12];      // per kernel row: (w0, w1) lo, (w1, w2) lo, (w0, w1) hi, (w1, w2) hi
   ChannelQuant q_lo, q_hi;
+  int32_t fb[4];            // lo, lo, hi, hi: the accumulators' start, doubled as the weights
+  int32_t weights[12];      // per row slot, its kernel row's (w0, w1) lo, (w1, w2) lo,
+                            // (w0, w1) hi, (w1, w2) hi
   uint32_t act_min4, act_max4;
   int32_t step;             // bytes between output pixels
   int32_t step_hi;          // step + 2 (channel hi of the next pixel)
-  const uint32_t* row;      // kernel row 0 at the first output's first column
+  const uint32_t* row;      // row slot 0 at the first output's first column
   int8_t* out;              // the first output at channel lo
   int32_t count;            // outputs, >= 1
 };
-static_assert(sizeof(DwPassJob) == 116 && offsetof(DwPassJob, weights) == 16 &&
-              offsetof(DwPassJob, q_lo) == 64 &&
-              offsetof(DwPassJob, q_hi) == 76 && offsetof(DwPassJob, act_min4) == 88 &&
-              offsetof(DwPassJob, step) == 96 && offsetof(DwPassJob, row) == 104 &&
+// The assembly holds the job in r7 at fb, so that one LDM reads the accumulators' start
+// and one LDMDB the requantization constants just below; the other fields are at these
+// offsets from fb.
+#define QB_DW_Q_LO "-24"
+#define QB_DW_Q_HI "-12"
+#define QB_DW_ACT "64"
+#define QB_DW_STEP "72"
+#define QB_DW_ROW "80"
+static_assert(sizeof(DwPassJob) == 116 && offsetof(DwPassJob, q_lo) == 0 &&
+              offsetof(DwPassJob, q_hi) == 12 && offsetof(DwPassJob, fb) == 24 &&
+              offsetof(DwPassJob, weights) - 24 == 16 &&
+              offsetof(DwPassJob, act_min4) - 24 == 64 && offsetof(DwPassJob, step) - 24 == 72 &&
+              offsetof(DwPassJob, row) - 24 == 80 && offsetof(DwPassJob, out) == 108 &&
               offsetof(DwPassJob, count) == 112,
               "the assembly below addresses DwPassJob by these offsets");
 
@@ -249,6 +245,8 @@ void qb_dsp_dw3x3_ties_up_s2_clamped(DwPassJob* job);
   "ldrd r8, r9, [r4, #" OFF "]\n\t"                    \
   "ldr r10, [r4, #" OFF "+8]\n\t"
 #define QB_DW_COLUMNS3_AT_0(OFF) "ldm r4, {r8, r9, r10}\n\t"
+// The stride-1 loop's first row: the LDM steps r4 by 16, a loop pass's two pairs.
+#define QB_DW_COLUMNS4_STEPPING(OFF) "ldm r4!, {r8, r9, r10, r11}\n\t"
 
 #define QB_DW_S1_ROW(LOAD4, LOAD3, OFF, W)       \
   LOAD4(OFF)                                     \
@@ -306,6 +304,29 @@ void qb_dsp_dw3x3_ties_up_s2_clamped(DwPassJob* job);
   ROW(QB_DW_COLUMNS4_AT_0, QB_DW_COLUMNS3_AT_0, "0", "16")                          \
   ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, QB_DW_ROW_BYTES, "32")                        \
   ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, "2*" QB_DW_ROW_BYTES, "48")
+// The same for the pair AT bytes on from r4 (the second pair of a loop pass).
+#define QB_DW_ROWS_AT(ROW, AT)                                                      \
+  ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, AT, "16")                                     \
+  ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, AT "+" QB_DW_ROW_BYTES, "32")                 \
+  ROW(QB_DW_COLUMNS4, QB_DW_COLUMNS3, AT "+2*" QB_DW_ROW_BYTES, "48")
+// A stride-1 loop pass's two pairs: the first row's LDM steps r4 on by the pass's 16
+// bytes, and every later row reads 16 bytes back.
+#define QB_DW_S1_ROWS_STEPPING                                                      \
+  QB_DW_S1_ROW(QB_DW_COLUMNS4_STEPPING, , "0", "16")                                \
+  QB_DW_S1_ROW(QB_DW_COLUMNS4, , QB_DW_ROW_BYTES "-16", "32")                       \
+  QB_DW_S1_ROW(QB_DW_COLUMNS4, , "2*" QB_DW_ROW_BYTES "-16", "48")
+// FIRST and SECOND are a loop pass's two pairs; INTO_SECOND moves r4 so that SECOND
+// reads the pair at r4 (the one pair after the loop).
+#define QB_DW_S1_FIRST(REQ4, CLAMP) QB_DW_PAIR(QB_DW_S1_ROWS_STEPPING, REQ4, CLAMP)
+#define QB_DW_S1_SECOND(REQ4, CLAMP)                                                \
+  QB_DW_PAIR(QB_DW_ROWS_AT(QB_DW_S1_ROW, "8-16"), REQ4, CLAMP)
+#define QB_DW_S1_INTO_SECOND "add r4, r4, #8\n\t"
+// A stride-2 loop pass's two pairs, then r4 stepped by the pass's 32 bytes.
+#define QB_DW_S2_FIRST(REQ4, CLAMP) QB_DW_PAIR(QB_DW_ROWS(QB_DW_S2_ROW), REQ4, CLAMP)
+#define QB_DW_S2_SECOND(REQ4, CLAMP)                                                \
+  QB_DW_PAIR(QB_DW_ROWS_AT(QB_DW_S2_ROW, "16"), REQ4, CLAMP)                        \
+  "add r4, r4, #32\n\t"
+#define QB_DW_S2_INTO_SECOND "sub r4, r4, #16\n\t"
 
 // One channel's constants, at offset Q of the job, into r8, r9, r11.
 #define QB_DW_LOAD_QUANT(Q)                      \
@@ -319,34 +340,32 @@ void qb_dsp_dw3x3_ties_up_s2_clamped(DwPassJob* job);
   REQ(B, "r8", "r9", "r11")
 
 // The requantization of all four accumulators of a pair (REQUANT4) or the lone output's
-// two (REQUANT2). The _BOTH forms load both channels' constants (at 64 and 76 of the job,
-// contiguous) with one LDM into r8-r10 (lo) and r11, r12, lr (hi): two instructions a
-// pair fewer, for REQ forms that need no scratch register (the ties-up one).
+// two (REQUANT2). The _BOTH forms load both channels' constants (contiguous, just below
+// the job's fb) with one LDMDB into r8-r10 (lo) and r11, r12, lr (hi): three instructions
+// a pair fewer, for REQ forms that need no scratch register (the ties-up one).
 #define QB_DW_REQUANT4_BOTH(REQ)             \
-  "add lr, r7, #64\n\t"                     \
-  "ldm lr, {r8, r9, r10, r11, r12, lr}\n\t" \
+  "ldmdb r7, {r8, r9, r10, r11, r12, lr}\n\t" \
   REQ("r0", "r8", "r9", "r10")               \
   REQ("r1", "r8", "r9", "r10")               \
   REQ("r2", "r11", "r12", "lr")              \
   REQ("r3", "r11", "r12", "lr")
 #define QB_DW_REQUANT2_BOTH(REQ)             \
-  "add lr, r7, #64\n\t"                     \
-  "ldm lr, {r8, r9, r10, r11, r12, lr}\n\t" \
+  "ldmdb r7, {r8, r9, r10, r11, r12, lr}\n\t" \
   REQ("r0", "r8", "r9", "r10")               \
   REQ("r2", "r11", "r12", "lr")
 // The two-load forms, for any REQ.
 #define QB_DW_REQUANT4(REQ)                  \
-  QB_DW_REQUANT(REQ, "r0", "r1", "64")       \
-  QB_DW_REQUANT(REQ, "r2", "r3", "76")
+  QB_DW_REQUANT(REQ, "r0", "r1", QB_DW_Q_LO) \
+  QB_DW_REQUANT(REQ, "r2", "r3", QB_DW_Q_HI)
 #define QB_DW_REQUANT2(REQ)                  \
-  QB_DW_LOAD_QUANT("64")                     \
+  QB_DW_LOAD_QUANT(QB_DW_Q_LO)               \
   REQ("r0", "r8", "r9", "r11")               \
-  QB_DW_LOAD_QUANT("76")                     \
+  QB_DW_LOAD_QUANT(QB_DW_Q_HI)               \
   REQ("r2", "r8", "r9", "r11")
 
 // Packs each pixel's (lo, hi) results into bytes 0 and 2 and clamps them bytewise.
 #define QB_DW_CLAMP                          \
-  "ldrd r8, r9, [r7, #88]\n\t"              \
+  "ldrd r8, r9, [r7, #" QB_DW_ACT "]\n\t"    \
   "pkhbt r0, r0, r2, lsl #16\n\t"           \
   "pkhbt r1, r1, r3, lsl #16\n\t"           \
   QB_DSP_CLAMP_BYTES("r0", "r8", "r9")      \
@@ -355,38 +374,52 @@ void qb_dsp_dw3x3_ties_up_s2_clamped(DwPassJob* job);
   "lsr r3, r1, #16\n\t"
 // The same for the lone output's pair.
 #define QB_DW_CLAMP_SINGLE                   \
-  "ldrd r8, r9, [r7, #88]\n\t"              \
+  "ldrd r8, r9, [r7, #" QB_DW_ACT "]\n\t"    \
   "pkhbt r0, r0, r2, lsl #16\n\t"           \
   QB_DSP_CLAMP_BYTES("r0", "r8", "r9")      \
   "lsr r2, r0, #16\n\t"
 
-// Pairs of outputs while two or more are left (r6 counts them down by two from count - 2),
-// then the lone last one when r6 ends at -1 (3:), which costs about 45 instead of a whole
-// pair's 71. Both passes of a group run in one call: the job passed is the even one, and
-// the odd job follows it (DwPassJobs), its row one plane (144 bytes) on and its outputs
-// one channel on; a call per pass cost about six instructions more per output row.
-#define QB_DW_PASS(NAME, ROW, ADVANCE, REQ4, REQ2, CLAMP, CLAMP_SINGLE)  \
-  QB_DSP_ASM_BEGIN(NAME)                                               \
-  "mov r7, r0\n\t"                                                     \
-  "add r4, r7, #104\n\t"                                               \
-  "ldm r4, {r4, r5, r6}\n"                                              \
-  "0:\n\t"                                                             \
-  "subs r6, r6, #2\n\t"                                                \
-  "blt 3f\n"                                                           \
-  "1:\n\t"                                                             \
+// One output pair's rows (ROWS), requantization and stores, r5 stepped to the next pair.
+#define QB_DW_PAIR(ROWS, REQ4, CLAMP)                                    \
   "ldm r7, {r0, r1, r2, r3}\n\t"                                       \
-  QB_DW_ROWS(ROW)                                                      \
-  "add r4, r4, #" ADVANCE "\n\t"                                       \
+  ROWS                                                                 \
   REQ4                                                                 \
   CLAMP                                                                \
-  "ldrd r8, r9, [r7, #96]\n\t"                                         \
+  "ldrd r8, r9, [r7, #" QB_DW_STEP "]\n\t"                             \
   "strb r0, [r5]\n\t"                                                  \
   "strb r2, [r5, #2]\n\t"                                              \
   "strb r1, [r5, r8]\n\t"                                              \
   "strb r3, [r5, r9]\n\t"                                              \
-  "add r5, r5, r8, lsl #1\n\t"                                         \
-  "subs r6, r6, #2\n\t"                                                \
+  "add r5, r5, r8, lsl #1\n\t"
+
+// Two output pairs a loop pass while four or more outputs are left (r6 counts them down
+// by four from count - 4; the second pair reads its rows at offsets, so r4 steps once a
+// pass). If two or three are left (4:), a copy of the second pair takes two of them
+// (branching into the loop's own copy instead saves about 240 bytes a pass, but costs
+// the small layers 1-1.5% est_cycles); then the lone last one when r6 ends at -1 (3:),
+// which costs about 45 instead of a whole pair's 64.
+// Both passes of a group run in one call: the job passed is the even one, and the odd job
+// follows it (DwPassJobs), its row one plane (144 bytes) on and its outputs one channel
+// on; a call per pass cost about six instructions more per output row.
+#define QB_DW_PASS(NAME, FIRST, SECOND, INTO_SECOND, REQ4, REQ2, CLAMP, CLAMP_SINGLE) \
+  QB_DSP_ASM_BEGIN(NAME)                                               \
+  "add r7, r0, #24\n\t"                                                 \
+  "add r4, r7, #" QB_DW_ROW "\n\t"                                     \
+  "ldm r4, {r4, r5, r6}\n"                                              \
+  "0:\n\t"                                                             \
+  "subs r6, r6, #4\n\t"                                                \
+  "blt 4f\n"                                                           \
+  "1:\n\t"                                                             \
+  FIRST(REQ4, CLAMP)                                                   \
+  SECOND(REQ4, CLAMP)                                                  \
+  "subs r6, r6, #4\n\t"                                                \
   "bge 1b\n"                                                           \
+  "4:\n\t"                                                             \
+  "adds r6, r6, #2\n\t"                                                \
+  "blt 3f\n\t"                                                         \
+  INTO_SECOND                                                          \
+  SECOND(REQ4, CLAMP)                                                  \
+  "subs r6, r6, #2\n"                                                  \
   "3:\n\t"                                                             \
   "adds r6, r6, #1\n\t"                                                \
   "bne 2f\n\t"                                                         \
@@ -398,7 +431,8 @@ void qb_dsp_dw3x3_ties_up_s2_clamped(DwPassJob* job);
   "strb r2, [r5, #2]\n"                                                \
   "2:\n\t"                                                             \
   "ldr r0, [sp]\n\t"                                                   \
-  "cmp r7, r0\n\t"                                                     \
+  "sub r1, r7, #24\n\t"                                                 \
+  "cmp r1, r0\n\t"                                                     \
   "bne 9f\n\t"                                                         \
   "add r7, r7, #116\n\t"                                               \
   "ldr r4, [r0, #104]\n\t"                                             \
@@ -414,17 +448,19 @@ void qb_dsp_dw3x3_ties_up_s2_clamped(DwPassJob* job);
 // instruction fewer an output, a ninth of a 3x3 output's MACs), each plain (the full
 // int8 range: SSAT clamps) and clamped.
 #define QB_DW_PASSES(NAME, REQ4, REQ2)                                                      \
-  QB_DW_PASS(NAME "_s1", QB_DW_S1_ROW, "8", REQ4, REQ2, "", "")                             \
-  QB_DW_PASS(NAME "_s2", QB_DW_S2_ROW, "16", REQ4, REQ2, "", "")                            \
-  QB_DW_PASS(NAME "_s1_clamped", QB_DW_S1_ROW, "8", REQ4, REQ2, QB_DW_CLAMP,                \
-             QB_DW_CLAMP_SINGLE)                                                            \
-  QB_DW_PASS(NAME "_s2_clamped", QB_DW_S2_ROW, "16", REQ4, REQ2, QB_DW_CLAMP,               \
-             QB_DW_CLAMP_SINGLE)
+  QB_DW_PASS(NAME "_s1", QB_DW_S1_FIRST, QB_DW_S1_SECOND, QB_DW_S1_INTO_SECOND, REQ4,      \
+             REQ2, "", "")                                                                  \
+  QB_DW_PASS(NAME "_s2", QB_DW_S2_FIRST, QB_DW_S2_SECOND, QB_DW_S2_INTO_SECOND, REQ4,      \
+             REQ2, "", "")                                                                  \
+  QB_DW_PASS(NAME "_s1_clamped", QB_DW_S1_FIRST, QB_DW_S1_SECOND, QB_DW_S1_INTO_SECOND,    \
+             REQ4, REQ2, QB_DW_CLAMP, QB_DW_CLAMP_SINGLE)                                   \
+  QB_DW_PASS(NAME "_s2_clamped", QB_DW_S2_FIRST, QB_DW_S2_SECOND, QB_DW_S2_INTO_SECOND,    \
+             REQ4, REQ2, QB_DW_CLAMP, QB_DW_CLAMP_SINGLE)
 
-// The ties-up passes load both channels' constants with one LDM on Cortex-M4 only
-// (kernels depthwise3x3: -2.6% insns, -0.8% est_cycles). In the Cortex-M33 and M7 models
-// the six-register LDM and its first use cost more cycles than the two LDRD/LDR pairs
-// (+2.5% and +3.7% est_cycles for the same -2.6% insns), so they keep those.
+// The ties-up passes load both channels' constants with one LDMDB on Cortex-M4 only. In
+// the Cortex-M33 and M7 models the six-register LDMDB and its first use cost more cycles
+// than the two LDRD/LDR pairs (kernels depthwise3x3: -4.0% insns but +1.8% and +2.9%
+// est_cycles), so they keep those.
 #if defined(__ARM_ARCH_8M_MAIN__) || defined(QB_CORE_DUAL_ISSUE)
 #define QB_DW_TIES_UP_REQUANTS QB_DW_REQUANT4(QB_DSP_REQUANT_DOUBLED_TIES_UP), \
                                QB_DW_REQUANT2(QB_DSP_REQUANT_DOUBLED_TIES_UP)
@@ -441,10 +477,20 @@ __asm__(QB_DW_PASSES("qb_dsp_dw3x3", QB_DW_REQUANT4(QB_DSP_REQUANT_DOUBLED),
 
 using DwPass = void (*)(DwPassJob*);
 
-// The assembly loop's two passes (channels 0 and 2, then 1 and 3 of a group), with what
-// every group of a layer shares already in place, the pass function included.
-struct DwPassJobs {
+// The assembly loop's two passes (channels 0 and 2, then 1 and 3 of a group).
+struct DwPassPair {
   DwPassJob even, odd;
+};
+static_assert(offsetof(DwPassPair, odd) == 116 && kSplitPlaneWords * 4 == 144,
+              "the pass assembly finds the odd job and plane at these distances");
+
+// The pass pairs of the window's three phases, with what every group of a layer shares
+// already in place, the pass function included. In phase p, kernel row 0 is in row slot
+// p (kernel row k in slot (p + k) mod 3, run_chunk_passes), and the phase's jobs list each
+// slot's weights for the kernel row it holds: the rows stay where they were staged, and
+// the passes read slots 0, 1, 2 at fixed distances.
+struct DwPassJobs {
+  DwPassPair phase[3];
   DwPass run;
   // The staged rows, shared by the layer's groups so that the padding columns, the same
   // for every group of a chunk geometry, are written once (fill_split_padding): for the
@@ -453,9 +499,6 @@ struct DwPassJobs {
   alignas(8) uint32_t stage[kSplitStageWords];
   int32_t padded_first = -1, padded_count = -1, padded_cols = -1;
 };
-static_assert(offsetof(DwPassJobs, odd) == offsetof(DwPassJobs, even) + 116 &&
-                  kSplitPlaneWords * 4 == 144,
-              "the pass assembly finds the odd job and plane at these distances");
 
 // The layer's pass functions and shared job fields.
 void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const OutputQuant& o) {
@@ -465,11 +508,14 @@ void init_pass_jobs(DwPassJobs* jobs, int32_t channels, int32_t stride, const Ou
        {qb_dsp_dw3x3_ties_up_s2, qb_dsp_dw3x3_ties_up_s2_clamped}},
       {{qb_dsp_dw3x3_s1, qb_dsp_dw3x3_s1_clamped}, {qb_dsp_dw3x3_s2, qb_dsp_dw3x3_s2_clamped}}};
   jobs->run = kPasses[ties_visible(o)][stride == 2][o.clamp];
-  for (DwPassJob* j : {&jobs->even, &jobs->odd}) {
-    j->step = channels;
-    j->step_hi = channels + 2;
-    j->act_min4 = o.act_min4;
-    j->act_max4 = o.act_max4;
+  for (DwPassPair& pair : jobs->phase) {
+    for (DwPassJob* j : {&pair.even, &pair.odd}) {
+      j->step = channels;
+      j->step_hi = channels + 2;
+      j->act_min4 = o.act_min4;
+      j->act_max4 = o.act_max4;
+      j->row = jobs->stage;
+    }
   }
 }
 
@@ -536,6 +582,37 @@ inline void dw_pixel_general(uint32_t* const* rows, int32_t col, const DwGeometr
   }
 }
 
+// The assembly path over one column chunk's output rows (the phases' count already set):
+// stages the rows that enter the window, kStrideH of them an output row, into the slots
+// of the rows that left, then runs both passes of the row in the window's phase
+// (DwPassJobs). Its own function, with nothing else live, so that GCC keeps its few
+// values in registers: inside depthwise_group, beside the general path, they lived on
+// the stack, about 120 instructions an output row. A template on the stride: with the
+// stride at run time GCC spends about 14 instructions more an output row.
+template <int32_t kStrideH>
+__attribute__((noinline)) void run_chunk_passes(DwPassJobs* jobs, const SplitPlan& plan,
+                                                int32_t out_h, int32_t iy, int8_t* out,
+                                                int32_t out_row_step) {
+  uint32_t* const stage = jobs->stage;
+  for (int32_t ky = 0; ky < 3; ++ky) stage_row_split(stage + ky * kSplitRowWords, plan, iy + ky);
+  int32_t top = 0;  // the phase: kernel row 0's slot
+  for (;;) {
+    // The odd pass's row, output and count follow from the even one's (QB_DW_PASS).
+    DwPassJob& even = jobs->phase[top].even;
+    even.out = out;
+    jobs->run(&even);
+    if (--out_h <= 0) return;
+    out += out_row_step;
+    iy += kStrideH;
+    top += kStrideH;
+    if (top >= 3) top -= 3;
+    for (int32_t ky = 3 - kStrideH; ky < 3; ++ky) {
+      const int32_t slot = top + ky < 3 ? top + ky : top + ky - 3;
+      stage_row_split(stage + slot * kSplitRowWords, plan, iy + ky);
+    }
+  }
+}
+
 // Out of line: the two instantiations' stack frames are never live together. jobs: the
 // layer's two passes, used (and their group fields set) only when the group takes the
 // assembly loop.
@@ -543,11 +620,12 @@ template <bool kFast>
 __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeometry& g, int32_t c0,
                                                int32_t nc, const ChannelQuant* q,
                                                const OutputQuant& o, DwPassJobs* jobs) {
-  const bool use_asm = kFast && nc == 4 && g.k_h == 3 && g.k_w == 3 && g.stride_w <= 2;
+  const bool use_asm =
+      kFast && nc == 4 && g.k_h == 3 && g.k_w == 3 && g.stride_w <= 2 && g.stride_h <= 2;
   const int32_t* fb = a.folded_bias + c0;
-  DwPassJob& even = jobs->even;
-  DwPassJob& odd = jobs->odd;
   if (use_asm) {
+    DwPassJob& even = jobs->phase[0].even;
+    DwPassJob& odd = jobs->phase[0].odd;
     pair_weights_3x3(even.weights, odd.weights, a.filter, g.channels, c0);
     // Doubled, as the weights (pair_weights_3x3); the fast path bounds |acc| < 2^30.
     even.fb[0] = even.fb[1] = fb[0] * 2;
@@ -558,6 +636,25 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
     odd.fb[2] = odd.fb[3] = fb[3] * 2;
     odd.q_lo = q[1];
     odd.q_hi = q[3];
+    // Phases 1 and 2: the same, each slot's weights those of the kernel row it holds.
+    for (int32_t p = 1; p < 3; ++p) {
+      DwPassPair& pair = jobs->phase[p];
+      pair.even.q_lo = even.q_lo;
+      pair.even.q_hi = even.q_hi;
+      pair.odd.q_lo = odd.q_lo;
+      pair.odd.q_hi = odd.q_hi;
+      for (int32_t i = 0; i < 4; ++i) {
+        pair.even.fb[i] = even.fb[i];
+        pair.odd.fb[i] = odd.fb[i];
+      }
+      for (int32_t slot = 0; slot < 3; ++slot) {
+        const int32_t ky = slot - p < 0 ? slot - p + 3 : slot - p;
+        for (int32_t i = 0; i < 4; ++i) {
+          pair.even.weights[slot * 4 + i] = even.weights[ky * 4 + i];
+          pair.odd.weights[slot * 4 + i] = odd.weights[ky * 4 + i];
+        }
+      }
+    }
   }
 
   // Column chunks: each staged row (each plane of it, on the assembly path) holds cols
@@ -568,11 +665,9 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
   static_assert(kSplitStageWords >= kStageWords, "one stage array serves both paths");
   uint32_t* const stage = jobs->stage;
   if (!use_asm) jobs->padded_cols = -1;
-  // The window's rows are ring[top .. top + k_h): buffer i appears at i and i + k_h, so
-  // moving down one output row is top += stride_h (mod k_h), and the rows that enter the
-  // window are staged into the buffers of the rows that left. On the assembly path the
-  // buffers at i + k_h are real copies of the first two (stage_row_split<true> keeps
-  // them), so the window's three rows are always kSplitRowWords apart from ring[top].
+  // The general path's window rows are ring[top .. top + k_h): buffer i appears at i and
+  // i + k_h, so moving down one output row is top += stride_h (mod k_h), and the rows
+  // that enter the window are staged into the buffers of the rows that left.
   uint32_t* ring[2 * kMaxKernelRows];
   for (int32_t ky = 0; ky < g.k_h; ++ky) ring[ky] = ring[ky + g.k_h] = stage + ky * row_words;
   const int32_t sh = g.stride_h;
@@ -586,9 +681,8 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
       int32_t top = 0;
       int32_t staged_from = 0;  // rows[staged_from..k_h) need staging
       int8_t* out_row = a.output + ((b * g.out_h) * g.out_w + ox0) * g.channels + c0;
-      SplitPlan plan{};
       if (use_asm) {
-        plan = split_plan(g, b, ix_begin, cols, c0);
+        const SplitPlan plan = split_plan(g, b, ix_begin, cols, c0);
         if (plan.first != jobs->padded_first || plan.count != jobs->padded_count ||
             cols != jobs->padded_cols) {
           fill_split_padding(stage, plan, cols);
@@ -596,31 +690,24 @@ __attribute__((noinline)) void depthwise_group(const ConvArgs& a, const DwGeomet
           jobs->padded_count = plan.count;
           jobs->padded_cols = cols;
         }
+        for (DwPassPair& pair : jobs->phase) pair.even.count = n_out;
+        if (sh == 1) {
+          run_chunk_passes<1>(jobs, plan, g.out_h, -g.pad_top, out_row, out_row_step);
+        } else {
+          run_chunk_passes<2>(jobs, plan, g.out_h, -g.pad_top, out_row, out_row_step);
+        }
+        continue;
       }
       for (int32_t oy = 0; oy < g.out_h; ++oy) {
         uint32_t* const* rows = ring + top;
         const int32_t iy0 = oy * sh - g.pad_top;
         for (int32_t ky = staged_from; ky < g.k_h; ++ky) {
-          if (use_asm && rows[ky] < stage + 2 * kSplitRowWords) {
-            stage_row_split<true>(rows[ky], plan, iy0 + ky);
-          } else if (use_asm) {
-            stage_row_split<false>(rows[ky], plan, iy0 + ky);
-          } else {
-            stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
-          }
+          stage_row(rows[ky], g, b, iy0 + ky, ix_begin, cols, c0, nc);
         }
         int8_t* out = out_row;
         out_row += out_row_step;
-        if (use_asm) {
-          // The odd pass's row, output and count follow from these (QB_DW_PASS).
-          even.row = stage + top * kSplitRowWords;
-          even.out = out;
-          even.count = n_out;
-          jobs->run(&even);
-        } else {
-          for (int32_t x = 0; x < n_out; ++x, out += g.channels) {
-            dw_pixel_general<kFast>(rows, x * g.stride_w, g, a.filter + c0, nc, fb, q, out, o);
-          }
+        for (int32_t x = 0; x < n_out; ++x, out += g.channels) {
+          dw_pixel_general<kFast>(rows, x * g.stride_w, g, a.filter + c0, nc, fb, q, out, o);
         }
         if (sh >= g.k_h) {
           staged_from = 0;
