@@ -412,6 +412,93 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
   }
 }
 
+// Input rows [iy, iy + rows) and columns [ix, ix + cols) of one image into dst, dst_row
+// bytes a row, the zero point outside the input (in.c a multiple of 16). Not inlined: four
+// calls a copy, each a few rows of work.
+__attribute__((noinline)) void copy_padded_block(int8_t* dst, int32_t dst_row, const int8_t* image, const Shape& in,
+                              int32_t iy, int32_t rows, int32_t ix, int32_t cols,
+                              int8x16_t zero_point) {
+  const int32_t c = in.c;
+  const int32_t lead = ix < 0 ? (-ix < cols ? -ix : cols) : 0;
+  int32_t end = in.w - ix < cols ? in.w - ix : cols;
+  if (end < lead) end = lead;
+  for (int32_t y = 0; y < rows; ++y, ++iy, dst += dst_row) {
+    if (iy < 0 || iy >= in.h) {
+      for (int32_t k = 0; k < cols * c; k += 16) vstrbq_s8(dst + k, zero_point);
+      continue;
+    }
+    for (int32_t k = 0; k < lead * c; k += 16) vstrbq_s8(dst + k, zero_point);
+    const int8_t* src = image + (iy * in.w + ix) * c;
+    for (int32_t k = lead * c; k < end * c; k += 16) vstrbq_s8(dst + k, vldrbq_s8(src + k));
+    for (int32_t k = end * c; k < cols * c; k += 16) vstrbq_s8(dst + k, zero_point);
+  }
+}
+
+// Where the border pixels of one image are, for border_pairs.
+struct Border {
+  const int8_t* image;
+  Shape in;
+  int8_t* out_image;
+  int32_t out_h, out_w, out_c;
+  int32_t kh, kw, stride_h, stride_w, pad_top, pad_left;
+  int32_t y_begin, y_end;  // the rows whose windows may lie inside the input
+  bool chain;              // one border column each side: row ends paired with row starts
+  int8_t* scratch;
+  int8x16_t zero_point;
+};
+
+// Border pixels (some taps outside the input) through the pair core too: each becomes an
+// interior window of a small zero-point-padded copy of its input in the scratch, and
+// interior_pairs takes it. Through the scratch columns they cost about 900 instructions
+// more a pair (each window copied with its padding, the batch of four's bookkeeping and
+// its general stores). Whole rows above and below the interior go in segments of as many
+// outputs as the scratch (four windows' taps) holds a copy for, neighbours two by two (an
+// odd last one stays on the scratch path);
+// with one border column each side (b.chain), each interior row's last pixel pairs with
+// the next row's first, its neighbour in memory: the copy holds kh + stride_h input rows,
+// the first window's kw columns, then the second's.
+using InteriorPairs = void (*)(const Plan&, const Interior&, int32_t, int32_t, int32_t, int32_t);
+
+__attribute__((noinline)) void border_pairs(const Plan& p, const Border& b,
+                                            InteriorPairs interior_pairs) {
+  const int32_t c = b.in.c, row_bytes = b.kw * c;
+  const int32_t paired = b.out_w & ~1;
+  // (segment - 1) * stride_w + kw columns of kh rows within 4 * kh * kw * c bytes.
+  const int32_t segment = ((3 * b.kw) / b.stride_w + 1) & ~1;
+  for (int32_t oy = 0; oy < b.out_h; ++oy) {
+    if (oy == b.y_begin && b.y_begin < b.y_end) oy = b.y_end;
+    if (oy >= b.out_h) break;
+    const int32_t iy = oy * b.stride_h - b.pad_top;
+    for (int32_t x0 = 0; x0 < paired; x0 += segment) {
+      const int32_t n = paired - x0 < segment ? paired - x0 : segment;
+      const int32_t cols = (n - 1) * b.stride_w + b.kw;
+      copy_padded_block(b.scratch, cols * c, b.image, b.in, iy, b.kh,
+                        x0 * b.stride_w - b.pad_left, cols, b.zero_point);
+      const Interior r{b.scratch, 0, b.stride_w * c, 1, n,
+                       b.out_image + (oy * b.out_w + x0) * b.out_c, 0};
+      interior_pairs(p, r, n / 2, b.kh, row_bytes, cols * c);
+    }
+  }
+  if (!b.chain) return;
+  // Chained pairs, as many a copy as the scratch holds: pair k's windows start strip row
+  // k * stride_h, so n pairs take n * stride_h + kh rows of the 2 * kh that fit.
+  const int32_t strip_row = 2 * row_bytes;
+  const int32_t last_ix = (b.out_w - 1) * b.stride_w - b.pad_left;
+  const int32_t per_copy = b.kh / b.stride_h;
+  for (int32_t oy = b.y_begin; oy + 1 < b.y_end; oy += per_copy) {
+    const int32_t n = b.y_end - 1 - oy < per_copy ? b.y_end - 1 - oy : per_copy;
+    const int32_t iy = oy * b.stride_h - b.pad_top, rows = n * b.stride_h + b.kh;
+    copy_padded_block(b.scratch, strip_row, b.image, b.in, iy, rows, last_ix, b.kw,
+                      b.zero_point);
+    copy_padded_block(b.scratch + row_bytes, strip_row, b.image, b.in, iy, rows, -b.pad_left,
+                      b.kw, b.zero_point);
+    const Interior r{b.scratch, b.stride_h * strip_row, b.stride_h * strip_row + row_bytes, n,
+                     2, b.out_image + (oy * b.out_w + b.out_w - 1) * b.out_c,
+                     b.out_w * b.out_c};
+    interior_pairs(p, r, 1, b.kh, row_bytes, strip_row);
+  }
+}
+
 // A border window (some taps outside the input) at (iy0, ix0) of one image as `taps`
 // bytes at col: the whole column first reads the zero point, then each input row's
 // in-bounds run is copied over it exactly (runs are rarely long, and a border is a small
@@ -502,6 +589,14 @@ void conv2d_impl(const ConvArgs& a) {
   const bool direct_pairs = !kLeft && row_bytes % 16 == 0 && chunks <= kMaxPairChunks &&
                             out.c >= 4 && out.c % 4 == 0 && p.stores.apart == out.c;
 
+  // Border pixels through the pair core as well (border_pairs), for channels in whole
+  // chunks and strides up to the kernel (two outputs' strip then fits the scratch): 0 not,
+  // 1 the border rows, 2 those and the chained border columns.
+  int32_t border_mode = 0;
+  if (direct_pairs && in.c % 16 == 0 && cp.stride_h <= kh && cp.stride_w <= kw) {
+    border_mode = x_begin == 1 && x_end == out.w - 1 && y_end - y_begin >= 2 ? 2 : 1;
+  }
+
   auto run_batch = [&](int32_t count, int8_t* const* outs) {
     if (taps < 16) return batch_channels<kLeft, true, true>(p, cols, col_stride, count, outs);
     if (p.tail) return batch_channels<kLeft, false, true>(p, cols, col_stride, count, outs);
@@ -561,12 +656,29 @@ void conv2d_impl(const ConvArgs& a) {
       (p.stores.ties ? interior_pairs<true> : interior_pairs<false>)(p, r, paired_cols / 2, kh,
                                                                      row_bytes, in_row);
     }
+    if (border_mode != 0) {
+      const Border border{image, in, out_image, out.h, out.w, out.c, kh, kw,
+                          cp.stride_h, cp.stride_w, cp.pad_top, cp.pad_left, y_begin, y_end,
+                          border_mode == 2, cols, zero_point};
+      border_pairs(p, border, p.stores.ties ? interior_pairs<true> : interior_pairs<false>);
+    }
     // Every other pixel goes through the scratch, four columns at a time.
     batch = 0;
     for (int32_t oy = 0; oy < out.h; ++oy) {
       const int32_t iy0 = oy * cp.stride_h - cp.pad_top;
       const bool row_inside = oy >= y_begin && oy < y_end;
-      for (int32_t ox = 0; ox < out.w; ++ox) {
+      // The pixels border_pairs took: all of a border row but an odd last one; an interior
+      // row's first (but the first row's) and last (but the last row's) in a chain.
+      int32_t ox_begin = 0, ox_end = out.w;
+      if (border_mode != 0) {
+        if (!row_inside) {
+          ox_begin = out.w & ~1;
+        } else if (border_mode == 2) {
+          if (oy > y_begin) ox_begin = 1;
+          if (oy + 1 < y_end) ox_end = out.w - 1;
+        }
+      }
+      for (int32_t ox = ox_begin; ox < ox_end; ++ox) {
         const int32_t ix0 = ox * cp.stride_w - cp.pad_left;
         if (row_inside && ox == x_begin && !gather && x_begin < x_end) {
           // The row's interior windows before done_to were done above.
