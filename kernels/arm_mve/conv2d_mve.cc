@@ -344,29 +344,15 @@ inline void copy_interior(int8_t* col, const int8_t* src, int32_t row_bytes, int
 }
 
 // Two windows' kh kernel rows of `chunks` 16-byte chunks each, a and b in_row bytes a
-// row, into the pair at dst chunk-interleaved (A's chunk c at 32c, B's at 32c + 16).
-// kChunks: the chunk count known at compile time (unrolled: constant offsets, no inner
-// loop; 3x3 over 16 channels takes 21 instructions a row where the loop took 42), or 0.
-// (Unrolling 6 chunks, 3x3 over 32 channels, made MLPerf IC's op5 0.6% worse: offsets
-// past VSTRB's reach; unrolling the three rows too made op1 2.6% worse.)
-template <int32_t kChunks>
+// row, into the pair at dst chunk-interleaved (A's chunk c at 32c, B's at 32c + 16). The
+// common 3x3 over 16 channels takes qb_mve_pair_row_3x3 instead, which does this unrolled.
 inline void interleave_rows(int8_t* dst, const int8_t* a, const int8_t* b, int32_t kh,
-                            int32_t in_row, int32_t chunks = kChunks) {
+                            int32_t in_row, int32_t chunks) {
   for (int32_t y = 0; y < kh; ++y, a += in_row, b += in_row) {
-    if constexpr (kChunks > 0) {
-#pragma GCC unroll 8
-      for (int32_t k = 0; k < kChunks; ++k) {
-        const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
-        vstrbq_s8(dst + 32 * k, va);
-        vstrbq_s8(dst + 32 * k + 16, vb);
-      }
-      dst += 32 * kChunks;
-    } else {
-      for (int32_t k = 0; k < chunks; ++k, dst += 32) {
-        const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
-        vstrbq_s8(dst, va);
-        vstrbq_s8(dst + 16, vb);
-      }
+    for (int32_t k = 0; k < chunks; ++k, dst += 32) {
+      const int8x16_t va = vldrbq_s8(a + 16 * k), vb = vldrbq_s8(b + 16 * k);
+      vstrbq_s8(dst, va);
+      vstrbq_s8(dst + 16, vb);
     }
   }
 }
@@ -380,9 +366,11 @@ inline void interleave_rows(int8_t* dst, const int8_t* a, const int8_t* b, int32
 // (out_c % 4 == 0), right shifts only, so that the outputs of a pair are always
 // neighbours and every group takes the pair stores' one assembly loop (near_pair_groups;
 // kTies: with the tie step). r: the interior rectangle, of which each row's first
-// 2 * pairs windows go. Not inlined: it holds the 1.3 KiB pair, which batch_channels (its
-// sibling, never nested) also does; and one call keeps conv2d_impl's loops as they were
-// (GCC allocates their registers worse around a loop of calls).
+// 2 * pairs windows go; 3x3 windows over 16 channels into up to 64 output channels (the
+// commonest) a row at a time through qb_mve_pair_row_3x3, the same steps as assembly. Not
+// inlined: it holds the 1.3 KiB pair, which batch_channels (its sibling, never nested)
+// also does; and one call keeps conv2d_impl's loops as they were (GCC allocates their
+// registers worse around a loop of calls).
 template <bool kTies>
 __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& r, int32_t pairs,
                                               int32_t kh, int32_t row_bytes, int32_t in_row) {
@@ -397,15 +385,24 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
   alignas(16) int32_t sums[kMaxPairGroups * 8];
   PairGroupsJob job = pair_groups_job(pair, taps, plan.full_chunks, 0);
   const int32_t row_chunks = row_bytes / 16, first_step = r.col_step;
+  if (row_chunks == 3 && kh == 3 && groups <= kMaxPairGroups) {
+    job.rows = filter;
+    job.sums_end = sums + 8 * groups;
+    PairRowJob row{sums, bias, multiplier, shift, &job, pair, groups, narrow.offset,
+                   nullptr, first_step, nullptr, in_row, pairs, narrow.lo, narrow.hi,
+                   offsets};
+    for (int32_t y = 0; y < r.rows; ++y) {
+      row.first = r.first + y * r.row_step;
+      row.out = r.out + y * r.out_row_step;
+      (kTies ? qb_mve_pair_row_3x3_ties : qb_mve_pair_row_3x3)(&row);
+    }
+    return;
+  }
   for (int32_t y = 0; y < r.rows; ++y) {
     const int8_t* first = r.first + y * r.row_step;
     int8_t* out_px = r.out + y * r.out_row_step;
     for (int32_t i = 0; i < pairs; ++i, first += 2 * first_step, out_px += 2 * out_c) {
-      if (row_chunks == 3) {
-        interleave_rows<3>(pair, first, first + first_step, kh, in_row);
-      } else {
-        interleave_rows<0>(pair, first, first + first_step, kh, in_row, row_chunks);
-      }
+      interleave_rows(pair, first, first + first_step, kh, in_row, row_chunks);
       near_pair_groups<kTies>(&job, filter, groups, bias, multiplier, shift, narrow, offsets,
                               sums, out_px);
     }
@@ -414,23 +411,31 @@ __attribute__((noinline)) void interior_pairs(const Plan& plan, const Interior& 
 
 // Input rows [iy, iy + rows) and columns [ix, ix + cols) of one image into dst, dst_row
 // bytes a row, the zero point outside the input (in.c a multiple of 16). Not inlined: four
-// calls a copy, each a few rows of work.
-__attribute__((noinline)) void copy_padded_block(int8_t* dst, int32_t dst_row, const int8_t* image, const Shape& in,
-                              int32_t iy, int32_t rows, int32_t ix, int32_t cols,
-                              int8x16_t zero_point) {
+// calls a copy, each a few rows of work. The three runs of a row (padding, input,
+// padding) are the same for every row inside the input, so their chunk counts are worked
+// out once: from bounds inside the row loop, GCC spent about ten instructions setting up
+// each run's loop.
+__attribute__((noinline)) void copy_padded_block(int8_t* dst, int32_t dst_row, const int8_t* image,
+                                                 const Shape& in, int32_t iy, int32_t rows,
+                                                 int32_t ix, int32_t cols, int8x16_t zero_point) {
   const int32_t c = in.c;
   const int32_t lead = ix < 0 ? (-ix < cols ? -ix : cols) : 0;
   int32_t end = in.w - ix < cols ? in.w - ix : cols;
   if (end < lead) end = lead;
-  for (int32_t y = 0; y < rows; ++y, ++iy, dst += dst_row) {
+  const int32_t lead_n = lead * c / 16, run_n = (end - lead) * c / 16;
+  const int32_t tail_n = (cols - end) * c / 16, all_n = cols * c / 16;
+  const int32_t in_row = in.w * c;
+  const int8_t* src = image + (iy * in.w + ix + lead) * c;
+  for (int32_t y = 0; y < rows; ++y, ++iy, dst += dst_row, src += in_row) {
+    int8_t* d = dst;
     if (iy < 0 || iy >= in.h) {
-      for (int32_t k = 0; k < cols * c; k += 16) vstrbq_s8(dst + k, zero_point);
+      for (int32_t k = all_n; k > 0; --k, d += 16) vstrbq_s8(d, zero_point);
       continue;
     }
-    for (int32_t k = 0; k < lead * c; k += 16) vstrbq_s8(dst + k, zero_point);
-    const int8_t* src = image + (iy * in.w + ix) * c;
-    for (int32_t k = lead * c; k < end * c; k += 16) vstrbq_s8(dst + k, vldrbq_s8(src + k));
-    for (int32_t k = end * c; k < cols * c; k += 16) vstrbq_s8(dst + k, zero_point);
+    for (int32_t k = lead_n; k > 0; --k, d += 16) vstrbq_s8(d, zero_point);
+    const int8_t* s = src;
+    for (int32_t k = run_n; k > 0; --k, d += 16, s += 16) vstrbq_s8(d, vldrbq_s8(s));
+    for (int32_t k = tail_n; k > 0; --k, d += 16) vstrbq_s8(d, zero_point);
   }
 }
 

@@ -98,5 +98,83 @@ __asm__(".text\n\t"
 static_assert(kMaxPairChunks - 1 == 39 && kPairChunkBytes == 56,
               "the unrolled run holds every chunk after the first, 56 bytes each");
 
+static_assert(offsetof(PairRowJob, sums) == 0 && offsetof(PairRowJob, bias) == 4 &&
+              offsetof(PairRowJob, multiplier) == 8 && offsetof(PairRowJob, shift) == 12 &&
+              offsetof(PairRowJob, groups_job) == 16 && offsetof(PairRowJob, pair) == 20 &&
+              offsetof(PairRowJob, groups) == 24 && offsetof(PairRowJob, offset) == 28 &&
+              offsetof(PairRowJob, first) == 32 && offsetof(PairRowJob, first_step) == 36 &&
+              offsetof(PairRowJob, out) == 40 && offsetof(PairRowJob, in_row) == 44 &&
+              offsetof(PairRowJob, pairs) == 48 && offsetof(PairRowJob, lo) == 64 &&
+              offsetof(PairRowJob, hi) == 80 && offsetof(PairRowJob, offsets) == 96,
+              "the assembly below addresses PairRowJob by these offsets");
+
+// One kernel row of both windows (three chunks each, from r10 and r11) into the pair at
+// r12, A's chunk c at D + 32c and B's at D + 32c + 16. The pair is 16-byte aligned, so
+// its stores are VSTRW (offsets up to 508); the windows' loads are VLDRB.
+#define QB_MVE_INTERLEAVE_ROW(D)               \
+  "vldrb.u8 q0, [r10]\n\t"                    \
+  "vldrb.u8 q1, [r11]\n\t"                    \
+  "vstrw.32 q0, [r12, #" D "]\n\t"            \
+  "vstrw.32 q1, [r12, #" D "+16]\n\t"         \
+  "vldrb.u8 q0, [r10, #16]\n\t"               \
+  "vldrb.u8 q1, [r11, #16]\n\t"               \
+  "vstrw.32 q0, [r12, #" D "+32]\n\t"         \
+  "vstrw.32 q1, [r12, #" D "+48]\n\t"         \
+  "vldrb.u8 q0, [r10, #32]\n\t"               \
+  "vldrb.u8 q1, [r11, #32]\n\t"               \
+  "vstrw.32 q0, [r12, #" D "+64]\n\t"         \
+  "vstrw.32 q1, [r12, #" D "+80]\n\t"
+
+// Registers across the pairs: r4 the job, r5 the pair's first window, r6 the window
+// step, r7 the pair's first output, r8 the kernel row step, r9 the pairs left; q5-q7 the
+// stage's bounds and the scatter offsets (the core leaves q4-q7 alone). Per pair: the
+// copy (40 instructions), the core's call (4), the stores (4 and 19 a group), the steps
+// (4).
+#define QB_MVE_PAIR_ROW(NAME, TIE_A, TIE_B)                                                \
+  ".text\n\t"                                                                              \
+  ".syntax unified\n\t"                                                                    \
+  ".thumb\n\t"                                                                             \
+  ".p2align 2\n\t"                                                                         \
+  QB_MVE_PAIR_LABEL(NAME)                                                                  \
+  "push {r4-r11, lr}\n\t"                                                                 \
+  "vpush {d8-d15}\n\t"                                                                    \
+  "mov r4, r0\n\t"                                                                        \
+  "vldrw.u32 q5, [r4, #64]\n\t"                                                           \
+  "vldrw.u32 q6, [r4, #80]\n\t"                                                           \
+  "vldrw.u32 q7, [r4, #96]\n\t"                                                           \
+  "add r5, r4, #32\n\t"                                                                   \
+  "ldm r5, {r5, r6, r7, r8, r9}\n"                                                         \
+  "5:\n\t"                                                                                \
+  "ldr r12, [r4, #20]\n\t"                                                                \
+  "mov r10, r5\n\t"                                                                       \
+  "add r11, r5, r6\n\t"                                                                   \
+  QB_MVE_INTERLEAVE_ROW("0")                                                               \
+  "add r10, r10, r8\n\t"                                                                  \
+  "add r11, r11, r8\n\t"                                                                  \
+  QB_MVE_INTERLEAVE_ROW("96")                                                              \
+  "add r10, r10, r8\n\t"                                                                  \
+  "add r11, r11, r8\n\t"                                                                  \
+  QB_MVE_INTERLEAVE_ROW("192")                                                             \
+  "ldr r0, [r4, #16]\n\t"                                                                 \
+  "ldr r1, [r4]\n\t"                                                                      \
+  "str r1, [r0, #20]\n\t"                                                                 \
+  "bl qb_mve_dot_pair_groups\n\t"                                                         \
+  "ldm r4, {r0, r1, r2, r3}\n\t"                                                          \
+  "ldr r12, [r4, #24]\n\t"                                                                \
+  "ldr r10, [r4, #28]\n\t"                                                                \
+  QB_MVE_STORE_GROUPS_IN(TIE_A, TIE_B, "r0", "r1", "r2", "r3", "r7", "r12", "r10", "q5",    \
+                         "q6", "q7")                                                       \
+  "add r7, r7, r12, lsl #2\n\t"                                                           \
+  "add r5, r5, r6, lsl #1\n\t"                                                            \
+  "subs r9, r9, #1\n\t"                                                                   \
+  "bne 5b\n\t"                                                                            \
+  "vpop {d8-d15}\n\t"                                                                     \
+  "pop {r4-r11, pc}\n\t"                                                                  \
+  ".size " NAME ", . - " NAME "\n\t"
+
+__asm__(QB_MVE_PAIR_ROW("qb_mve_pair_row_3x3", "", "")
+            QB_MVE_PAIR_ROW("qb_mve_pair_row_3x3_ties", QB_MVE_TIE_STEP("q1", "q0"),
+                            QB_MVE_TIE_STEP("q4", "q0")));
+
 }  // namespace qb::kernels::mve
 #endif

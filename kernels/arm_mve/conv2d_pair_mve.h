@@ -61,6 +61,34 @@ extern "C" void qb_mve_pair_tail();
 extern "C" void qb_mve_pair_group_end();
 inline constexpr int32_t kPairChunkBytes = 14 * 4;  // fourteen 32-bit MVE instructions
 
+// One output row's interior pairs of 3x3 windows over 16 channels (three 16-byte chunks a
+// kernel row), pair by pair: both windows copied into the pair, the two-column core over
+// every group (up to kMaxPairGroups), then the groups' sums requantized and stored as
+// store_groups_asm does (per-channel parameters, right shifts, neighbouring outputs).
+// As one assembly loop, qb_mve_pair_row_3x3 (_ties: with the tie step): in C its
+// pointers and parameters lived on the stack around the core's call, about 30
+// instructions a pair more. The field order is what its LDM and offsets expect.
+struct alignas(16) PairRowJob {
+  int32_t* sums;               // the core's sums buffer (8 per group)
+  const int32_t* bias;         // per channel, then multipliers and shifts
+  const int32_t* multiplier;
+  const int32_t* shift;
+  PairGroupsJob* groups_job;   // its rows and sums_end set; sums set here per pair
+  int8_t* pair;                // the job's pair buffer (16-byte aligned)
+  int32_t groups;              // output channels / 4
+  int32_t offset;              // the stage's output offset
+  const int8_t* first;         // the row's first window (its top-left tap)
+  int32_t first_step;          // bytes from a window to the next
+  int8_t* out;                 // the row's first output pixel
+  int32_t in_row;              // bytes from a kernel row to the next
+  int32_t pairs;               // >= 1
+  alignas(16) int16x8_t lo;    // the stage's bounds
+  alignas(16) int16x8_t hi;
+  alignas(16) uint16x8_t offsets;  // the pair's scatter offsets
+};
+extern "C" void qb_mve_pair_row_3x3(PairRowJob* job);
+extern "C" void qb_mve_pair_row_3x3_ties(PairRowJob* job);
+
 // The job's fields that stay for a whole layer: the pair buffer, the row geometry
 // (full_chunks >= 1 whole chunks, then a tail chunk whose row loads step tail_back bytes
 // back, 0: none) and the two branch targets for it. Built once outside the pixel loop,
@@ -87,31 +115,38 @@ namespace pair_detail {
 // keeps the stage's vectors in memory (an int8 store may alias them) and reloads them,
 // and copies a register before each narrowing, 24-28 instructions a group against these
 // 19 (25 with the tie step). Loads are spread among the arithmetic so that the
-// load/store pipe's beats overlap the others'.
-#define QB_MVE_STORE_GROUPS(TIE_A, TIE_B)     \
-  "dls lr, %[n]\n"                          \
-  "1:\n\t"                                 \
-  "vldrw.u32 q1, [%[s]], #16\n\t"          \
-  "vldrw.u32 q0, [%[bias]], #16\n\t"       \
-  "vldrw.u32 q2, [%[mult]], #16\n\t"       \
-  "vadd.i32 q1, q1, q0\n\t"                \
-  "vldrw.u32 q4, [%[s]], #16\n\t"          \
-  "vqrdmulh.s32 q1, q1, q2\n\t"            \
-  "vldrw.u32 q3, [%[shift]], #16\n\t"      \
-  "vadd.i32 q4, q4, q0\n\t"                \
-  "vqrdmulh.s32 q4, q4, q2\n\t"            \
-  TIE_A                                    \
-  "vrshl.s32 q1, q1, q3\n\t"               \
-  TIE_B                                    \
-  "vrshl.s32 q4, q4, q3\n\t"               \
-  "vqmovnb.s32 q0, q1\n\t"                 \
-  "vqmovnt.s32 q0, q4\n\t"                 \
-  "vqadd.s16 q0, q0, %[offset]\n\t"        \
-  "vmax.s16 q0, q0, %q[lo]\n\t"            \
-  "vmin.s16 q0, q0, %q[hi]\n\t"            \
-  "vstrb.16 q0, [%[out], %q[offsets]]\n\t" \
-  "adds %[out], #4\n\t"                    \
+// load/store pipe's beats overlap the others'. The _IN form names its registers (sums,
+// bias, multipliers, shifts and output pointers, the group count, the output offset, the
+// stage's two bounds and the scatter offsets), for assembly outside an asm statement;
+// it uses q0-q4 and lr.
+#define QB_MVE_STORE_GROUPS_IN(TIE_A, TIE_B, S, BIAS, MULT, SHIFT, OUT, N, OFFSET, LO, HI, \
+                               OFFSETS)                                                  \
+  "dls lr, " N "\n"                                                                       \
+  "1:\n\t"                                                                              \
+  "vldrw.u32 q1, [" S "], #16\n\t"                                                       \
+  "vldrw.u32 q0, [" BIAS "], #16\n\t"                                                    \
+  "vldrw.u32 q2, [" MULT "], #16\n\t"                                                    \
+  "vadd.i32 q1, q1, q0\n\t"                                                             \
+  "vldrw.u32 q4, [" S "], #16\n\t"                                                       \
+  "vqrdmulh.s32 q1, q1, q2\n\t"                                                         \
+  "vldrw.u32 q3, [" SHIFT "], #16\n\t"                                                   \
+  "vadd.i32 q4, q4, q0\n\t"                                                             \
+  "vqrdmulh.s32 q4, q4, q2\n\t"                                                         \
+  TIE_A                                                                                 \
+  "vrshl.s32 q1, q1, q3\n\t"                                                            \
+  TIE_B                                                                                 \
+  "vrshl.s32 q4, q4, q3\n\t"                                                            \
+  "vqmovnb.s32 q0, q1\n\t"                                                              \
+  "vqmovnt.s32 q0, q4\n\t"                                                              \
+  "vqadd.s16 q0, q0, " OFFSET "\n\t"                                                     \
+  "vmax.s16 q0, q0, " LO "\n\t"                                                          \
+  "vmin.s16 q0, q0, " HI "\n\t"                                                          \
+  "vstrb.16 q0, [" OUT ", " OFFSETS "]\n\t"                                               \
+  "adds " OUT ", #4\n\t"                                                                 \
   "le lr, 1b\n\t"
+#define QB_MVE_STORE_GROUPS(TIE_A, TIE_B)                                                \
+  QB_MVE_STORE_GROUPS_IN(TIE_A, TIE_B, "%[s]", "%[bias]", "%[mult]", "%[shift]", "%[out]", \
+                         "%[n]", "%[offset]", "%q[lo]", "%q[hi]", "%q[offsets]")
 
 template <bool kTies>
 inline void store_groups_asm(const int32_t* s, const int32_t* bias, const int32_t* multiplier,

@@ -189,6 +189,17 @@ struct Geometry {
 // channels that are often 1 (a stem), sometimes above every vector width.
 Geometry random_geometry(int32_t max_c, bool square_channels) {
   Geometry g;
+  if (!square_channels && one_in(5)) {
+    // A trained network's 3x3 layer: padding 1 all round, 16 or 32 channels, outputs in
+    // whole groups of four; the vector kernels' pair paths for interior and border
+    // windows take nearly all of it.
+    g.kh = g.kw = 3;
+    g.sh = g.sw = one_in(4) ? 2 : 1;
+    g.pt = g.pl = 1;
+    g.in = Shape{1, uniform(3, 9), uniform(3, 9), 16 * uniform(1, 2)};
+    g.out = Shape{1, (g.in.h + 2 - 3) / g.sh + 1, (g.in.w + 2 - 3) / g.sw + 1, 4 * uniform(1, 10)};
+    return g;
+  }
   const int32_t kind = uniform(1, 8);
   if (kind <= 4) {
     g.kh = g.kw = 3;
