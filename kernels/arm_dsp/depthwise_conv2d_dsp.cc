@@ -25,7 +25,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 #include "kernels/arm_dsp/dsp_asm.h"
 #include "kernels/arm_dsp/dsp_kernels.h"

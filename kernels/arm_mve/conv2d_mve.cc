@@ -452,18 +452,19 @@ struct Border {
   int8x16_t zero_point;
 };
 
+using InteriorPairs = void (*)(const Plan&, const Interior&, int32_t, int32_t, int32_t, int32_t);
+
 // Border pixels (some taps outside the input) through the pair core too: each becomes an
 // interior window of a small zero-point-padded copy of its input in the scratch, and
 // interior_pairs takes it. Through the scratch columns they cost about 900 instructions
 // more a pair (each window copied with its padding, the batch of four's bookkeeping and
-// its general stores). Whole rows above and below the interior go in segments of as many
-// outputs as the scratch (four windows' taps) holds a copy for, neighbours two by two (an
-// odd last one stays on the scratch path);
-// with one border column each side (b.chain), each interior row's last pixel pairs with
-// the next row's first, its neighbour in memory: the copy holds kh + stride_h input rows,
-// the first window's kw columns, then the second's.
-using InteriorPairs = void (*)(const Plan&, const Interior&, int32_t, int32_t, int32_t, int32_t);
-
+// its general stores).
+// - Whole rows above and below the interior go in segments of as many outputs as the
+//   scratch (four windows' taps) holds a copy for, neighbours two by two; an odd last one
+//   stays on the scratch path.
+// - With one border column each side (b.chain), each interior row's last pixel pairs with
+//   the next row's first, its neighbour in memory: the copy holds kh + stride_h input
+//   rows, the first window's kw columns, then the second's.
 __attribute__((noinline)) void border_pairs(const Plan& p, const Border& b,
                                             InteriorPairs interior_pairs) {
   const int32_t c = b.in.c, row_bytes = b.kw * c;
