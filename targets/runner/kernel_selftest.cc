@@ -11,6 +11,7 @@
 //
 //   qb_kernel_selftest [SEED [ROUNDS]]
 //   qb_kernel_selftest fault      executes an undefined instruction, to test fault reporting
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -200,6 +201,21 @@ Geometry random_geometry(int32_t max_c, bool square_channels) {
     g.out = Shape{1, (g.in.h + 2 - 3) / g.sh + 1, (g.in.w + 2 - 3) / g.sw + 1, 4 * uniform(1, 10)};
     return g;
   }
+  if (square_channels && one_in(6)) {
+    // A depthwise layer's larger image (3x3, stride 1 down, padding all round or none):
+    // tall and wide enough for the vector kernels' channel-at-a-time interiors, some past
+    // the 48 rows one of their walks takes, some channels past whole groups of eight.
+    g.kh = g.kw = 3;
+    g.sh = 1;
+    g.sw = one_in(4) ? 2 : 1;
+    g.pt = g.pl = one_in(4) ? 0 : 1;
+    const int32_t channels = 8 * uniform(1, 3) + (one_in(4) ? uniform(1, 7) : 0);
+    const int32_t w = uniform(8, 34);
+    const int32_t h = uniform(5, std::min<int32_t>(60, kMax / (w * channels)));
+    g.in = Shape{1, h, w, channels};
+    g.out = Shape{1, (h + 2 * g.pt - 3) + 1, (w + 2 * g.pl - 3) / g.sw + 1, channels};
+    return g;
+  }
   const int32_t kind = uniform(1, 8);
   if (kind <= 4) {
     g.kh = g.kw = 3;
@@ -255,6 +271,21 @@ void test_conv(bool depthwise) {
   // conv2d: [out_c, kh, kw, in_c]; depthwise: [1, kh, kw, c].
   fill_int8(weights, (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c, -127, 127);
   random_requant(g.out.c, -31, 4);
+  // Now and then small sums (inputs near the zero point, small weights and biases) with
+  // shifts near zero, where a left shift and the rounding's ties show in the output bytes:
+  // with large sums a left shift saturates either way.
+  if (one_in(6)) {
+    for (int32_t i = 0; i < (depthwise ? 1 : g.out.c) * g.kh * g.kw * g.in.c; ++i) {
+      weights[i] = static_cast<int8_t>(uniform(-3, 3));
+    }
+    for (int32_t i = 0; i < g.in.elements(); ++i) {
+      input_a[i] = static_cast<int8_t>(std::clamp<int32_t>(in_zp + uniform(-3, 3), -128, 127));
+    }
+    for (int32_t c = 0; c < g.out.c; ++c) {
+      bias[c] = uniform(-40, 40);
+      shifts[c] = uniform(-5, 4);
+    }
+  }
   // The kernels accept a missing bias, which must read as zeros.
   const bool with_bias = !one_in(8);
   if (!with_bias) {
