@@ -26,11 +26,17 @@
 // windows go two at a time where the stride is 1 or 2, sharing their input columns'
 // loads (taps_3x3_pair, taps_3x3_pair_s2), and the pair's requantization and stores are
 // assembly too (store_pixel_pair).
+//
+// The exception is a large interior at vertical stride 1 (a MobileNet's early layers):
+// there the full blocks' interior rectangle goes a channel at a time instead, four
+// neighbouring outputs across the lanes and the channel's weights as scalars
+// (interior_columns_3x3 and depthwise_columns_mve.h), before the blocks do the rest.
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
 #include <cstddef>
 
+#include "kernels/arm_mve/depthwise_columns_mve.h"
 #include "kernels/arm_mve/mve_kernels.h"
 #include "kernels/arm_mve/mve_requant.h"
 
@@ -69,7 +75,31 @@ struct Geometry {
   // block's eight bytes, cell (0, 0) at input (-pad_top, -pad_left).
   int8_t* padded = nullptr;
   int32_t padded_rows = 0, padded_cols = 0;
+  // How many of the interior rectangle's first columns (of every full block) are done
+  // already, a channel at a time (interior_columns_3x3).
+  int32_t interior_cols_done = 0;
 };
+
+// The output pixels whose windows lie inside the input: columns [x_begin, x_end), rows
+// [y_begin, y_end).
+struct Interior {
+  int32_t x_begin, x_end, y_begin, y_end;
+};
+
+inline Interior interior_of(const Geometry& g) {
+  Interior r;
+  r.x_begin = (g.pad_left + g.stride_w - 1) / g.stride_w;
+  const int32_t last_start = g.in.w - g.kw + g.pad_left;
+  r.x_end = last_start < 0 ? 0 : last_start / g.stride_w + 1;
+  if (r.x_end > g.out.w) r.x_end = g.out.w;
+  if (r.x_begin > r.x_end) r.x_begin = r.x_end;
+  r.y_begin = (g.pad_top + g.stride_h - 1) / g.stride_h;
+  const int32_t last_top = g.in.h - g.kh + g.pad_top;
+  r.y_end = last_top < 0 ? 0 : last_top / g.stride_h + 1;
+  if (r.y_end > g.out.h) r.y_end = g.out.h;
+  if (r.y_begin > r.y_end) r.y_begin = r.y_end;
+  return r;
+}
 
 // Bytes of the stack copy a small image's blocks run through: 8 x 8 cells (a 6 x 6 input
 // with its border).
@@ -648,20 +678,23 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
 // windows, single windows (or vertical pairs, see interior_singles_3x3) for the rest.
 // (Three windows a row cost more as a pair and a single in two loops than as three
 // singles: 3% more instructions at stride 1, in the MLPerf KWS model; 4% more and 9% more
-// estimated cycles at stride 2, in VWW's op23.)
+// estimated cycles at stride 2, in VWW's op23.) At stride 1 only the padded copies pair:
+// a large interior of the input itself goes a channel at a time (interior_columns_3x3),
+// and the rest (small interiors, a column walk's one or two left-over columns) takes the
+// singles and vertical pairs, which cost about what the pairs did there (VWW's op9, a
+// 10 x 10 interior: 2% fewer instructions) and keep a fourth copy of the pairs out of flash.
 template <Rounding kRounding>
 void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32_t cols,
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,
                        int32_t out_step, int32_t out_row_step) {
   const bool s1 = x_step == cs, s2 = x_step == 2 * cs;
-  const int32_t paired = (s1 || s2) && cols >= 4 ? cols & ~1 : 0;
   // The padded copies (small images, rows over the top or bottom) are 8-byte cells.
   const bool cells = cs == 8;
+  const int32_t paired = ((s1 && cells) || s2) && cols >= 4 ? cols & ~1 : 0;
   if (paired > 0) {
     void (*const run)(const BlockTable*, const int8_t*, int32_t, int32_t, int32_t, int32_t,
                       int32_t, int8_t*, int32_t, int32_t) =
-        s1 ? (cells ? interior_pairs_3x3<kRounding, true, 1>
-                    : interior_pairs_3x3<kRounding, false, 1>)
+        s1 ? interior_pairs_3x3<kRounding, true, 1>
            : (cells ? interior_pairs_3x3<kRounding, true, 2>
                     : interior_pairs_3x3<kRounding, false, 2>);
     run(t, x, rows, paired, x_row_step, cs, rs, out, out_step, out_row_step);
@@ -770,6 +803,75 @@ __attribute__((noinline)) void general_rect(const BlockTable* t, const Geometry&
   }
 }
 
+// Output rows a column walk takes at most (its buffer is on the stack, 16 bytes a row and
+// two more); taller interiors take more walks.
+constexpr int32_t kWalkRows = 48;
+
+// Interior outputs below which a layer's interior stays with the blocks: the column
+// walks' set-up, about 60 instructions a channel and 30 a walk, outweighs what they save
+// (VWW's op9, a 10 x 10 interior of 64 channels: 3% fewer instructions but 12% more
+// estimated cycles; its op5, 22 x 22: 23% and 6% fewer).
+constexpr int32_t kMinColumnOutputs = 256;
+
+// The interior rectangle (rows x cols outputs from out, windows from x; rows >= 2, cols >=
+// 4, vertical stride 1) of channels [0, channels), a channel at a time through the column
+// walks (depthwise_columns_mve.h), in columns of four and walks of up to kWalkRows rows. A
+// last walk shorter than two rows starts a row early, and three columns left over take a
+// column that overlaps the one before: the same outputs again, stored again. Returns how
+// many columns it did (one or two left over are the blocks' own, see block()).
+__attribute__((noinline)) int32_t interior_columns_3x3(const ConvArgs& a, const int8_t* x,
+                                                       int8_t* out, int32_t rows, int32_t cols,
+                                                       int32_t stride_w, int32_t channels,
+                                                       bool any_shifts) {
+  const int32_t cs = a.input_shape.c, rs = a.input_shape.w * cs;
+  const int32_t oc = a.output_shape.c, ors = a.output_shape.w * oc;
+  alignas(16) int32_t sums[(kWalkRows + 2) * 4];
+  ColumnsJob job;
+  job.in_row = rs;
+  job.sums = sums;
+  job.strip_step = 4 * stride_w * cs;
+  job.out_pair = 2 * ors;
+  job.out_step = 4 * oc;
+  job.offset = a.params.output_offset;
+  const uint32x4_t first = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(stride_w * cs));
+  job.columns[0] = first;
+  job.columns[1] = vaddq_n_u32(first, static_cast<uint32_t>(cs));
+  job.columns[2] = vaddq_n_u32(first, static_cast<uint32_t>(2 * cs));
+  job.lo = vdupq_n_s16(static_cast<int16_t>(a.params.act_min));
+  job.hi = vdupq_n_s16(static_cast<int16_t>(a.params.act_max));
+  // Row r's four outputs from the even int16 lanes, row r + 1's from the odd ones.
+  const uint16x8_t lane = vidupq_n_u16(0, 1);
+  job.offsets = vaddq_u16(vmulq_n_u16(vshrq_n_u16(lane, 1), static_cast<uint16_t>(oc)),
+                          vmulq_n_u16(vandq_u16(lane, vdupq_n_u16(1)), static_cast<uint16_t>(ors)));
+  void (*const run)(ColumnsJob*) =
+      any_shifts ? qb_mve_dw_columns_any_shifts : qb_mve_dw_columns_right_shifts;
+  const int32_t whole = cols / 4, overlap = cols % 4 == 3 ? 1 : 0;
+  for (int32_t c = 0; c < channels; ++c) {
+    const int8_t* f = a.filter + c;
+    job.bias = a.folded_bias[c];
+    for (int32_t k = 1; k < 9; ++k) job.weights[k - 1] = f[k * cs];
+    job.first_tap = vdupq_n_s32(f[0]);
+    const ScalarRequant q = scalar_requant(a.requant.multiplier[c], a.requant.shift[c]);
+    job.multiplier = q.multiplier;
+    job.right = q.right;
+    job.left = q.left;
+    job.tie = q.tie;
+    for (int32_t y = 0; y < rows; y += kWalkRows) {
+      int32_t top = y, n = rows - y < kWalkRows ? rows - y : kWalkRows;
+      if (n < 2) top = rows - 2, n = 2;
+      set_walk(job, n, any_shifts);
+      for (int32_t side = 0; side <= overlap; ++side) {
+        const int32_t first_col = side == 0 ? 0 : cols - 4;
+        job.strips = side == 0 ? whole : 1;
+        job.x = x + c + top * rs + first_col * stride_w * cs;
+        job.out = out + c + top * ors + first_col * oc;
+        run(&job);
+      }
+    }
+  }
+  return overlap != 0 ? cols : 4 * whole;
+}
+
 // One block (eight channels, or `lanes` of them) of every output pixel.
 template <Rounding kRounding, bool kTail>
 void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool table_weights,
@@ -778,18 +880,8 @@ void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool ta
   const int8_t* w0 = table_weights ? &t.weights[0][0] : filter + c;
   const int32_t w_step = table_weights ? 8 : cs;
   const bool unrolled = !kTail && g.kh == 3 && g.kw == 3 && table_weights;
-  // Output columns whose windows lie inside the input horizontally: [x_begin, x_end).
-  int32_t x_begin = (g.pad_left + g.stride_w - 1) / g.stride_w;
-  const int32_t last_start = g.in.w - g.kw + g.pad_left;
-  int32_t x_end = last_start < 0 ? 0 : last_start / g.stride_w + 1;
-  if (x_end > g.out.w) x_end = g.out.w;
-  if (x_begin > x_end) x_begin = x_end;
-  // Output rows whose windows lie inside the input vertically: [y_begin, y_end).
-  int32_t y_begin = (g.pad_top + g.stride_h - 1) / g.stride_h;
-  const int32_t last_top = g.in.h - g.kh + g.pad_top;
-  int32_t y_end = last_top < 0 ? 0 : last_top / g.stride_h + 1;
-  if (y_end > g.out.h) y_end = g.out.h;
-  if (y_begin > y_end) y_begin = y_end;
+  const Interior in = interior_of(g);
+  const int32_t x_begin = in.x_begin, x_end = in.x_end, y_begin = in.y_begin, y_end = in.y_end;
   for (int32_t b = 0; b < g.in.n; ++b) {
     const int8_t* image = g.input + b * g.in.h * rs + c;
     int8_t* out_image = g.output + b * g.out.h * g.out.w * g.out.c + c;
@@ -825,11 +917,13 @@ void block(const Geometry& g, const BlockTable& t, const int8_t* filter, bool ta
       general_rect<kRounding, kTail>(&t, g, image, out_image, y_begin, y_end, x_end, g.out.w, w0,
                                      w_step, lanes);
     }
-    const int32_t ix0 = x_begin * g.stride_w - g.pad_left;
-    interior_rect_3x3<kRounding>(&t, image + iy0 * rs + ix0 * cs, y_end - y_begin, x_end - x_begin,
-                                 g.stride_w * cs, g.stride_h * rs, cs, rs,
-                                 out_image + (y_begin * g.out.w + x_begin) * g.out.c, g.out.c,
-                                 g.out.w * g.out.c);
+    const int32_t done = kTail ? 0 : g.interior_cols_done;
+    if (x_begin + done == x_end) continue;
+    const int32_t ix0 = (x_begin + done) * g.stride_w - g.pad_left;
+    interior_rect_3x3<kRounding>(&t, image + iy0 * rs + ix0 * cs, y_end - y_begin,
+                                 x_end - x_begin - done, g.stride_w * cs, g.stride_h * rs, cs, rs,
+                                 out_image + (y_begin * g.out.w + x_begin + done) * g.out.c,
+                                 g.out.c, g.out.w * g.out.c);
   }
 }
 
@@ -859,6 +953,23 @@ void depthwise_impl(const ConvArgs& a) {
     g.padded = padded;
     g.padded_rows = rows;
     g.padded_cols = cols;
+  }
+  // The full blocks' interior a channel at a time where it is large enough
+  // (kMinColumnOutputs), has whole columns of four and at least two rows, and the
+  // eight-byte scatter reaches the next row.
+  const Interior in = interior_of(g);
+  const int32_t out_row = g.out.w * g.out.c;
+  const int32_t in_rows = in.y_end - in.y_begin, in_cols = in.x_end - in.x_begin;
+  if (g.kh == 3 && g.kw == 3 && g.padded == nullptr && g.stride_h == 1 && channels >= 8 &&
+      in_rows >= 2 && in_cols >= 4 && in_rows * in_cols >= kMinColumnOutputs &&
+      out_row + 3 * g.out.c <= 65535) {
+    const int32_t iy0 = in.y_begin - g.pad_top, ix0 = in.x_begin * g.stride_w - g.pad_left;
+    for (int32_t b = 0; b < g.in.n; ++b) {
+      g.interior_cols_done = interior_columns_3x3(
+          a, a.input + ((b * g.in.h + iy0) * g.in.w + ix0) * g.in.c,
+          a.output + b * g.out.h * out_row + in.y_begin * out_row + in.x_begin * g.out.c,
+          in_rows, in_cols, g.stride_w, channels & ~7, kRounding == Rounding::kAnyShifts);
+    }
   }
   int32_t c = 0;
   for (; c + 8 <= channels; c += 8) {
