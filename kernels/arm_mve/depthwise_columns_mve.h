@@ -13,6 +13,9 @@
 // column, one finishing per input row; and the requantization takes the channel's
 // parameters as scalars too.
 //
+// At vertical stride 2 windows share only one input row, so the walk takes one window at
+// a time instead: nine gathers and nine VMLA a row of four outputs.
+//
 // Three accumulators take turns (the one that finishes becomes the next row's), so the
 // walk's loop is three input rows long, entered part-way so that it ends at the last. Each
 // input row finishes one accumulator and starts one: the first two rows finish two that
@@ -35,9 +38,9 @@ struct alignas(16) ColumnsJob {
   int32_t bias;              // 0: the channel's folded bias
   int32_t weights[8];        // 4: taps 1-8, row-major (tap 0 is `first_tap`)
   const int8_t* x;           // 36: the first column's first window, its top-left tap
-  int32_t in_row;            // 40: input bytes between rows
+  int32_t in_row;            // 40: input bytes between rows (kernel rows)
   int32_t* sums;             // 44: a buffer of 4 * (rows + 2) int32 (16-byte aligned)
-  int32_t passes;            // 48: of the walk's loop: (rows + 2 + 2) / 3
+  int32_t passes;            // 48: of the walk's loop (set_walk)
   int32_t strips;            // 52: columns of four windows, >= 1
   int32_t strip_step;        // 56: input bytes from a column to the next
   int8_t* out;               // 60: the first column's first output
@@ -69,10 +72,21 @@ extern "C" void qb_mve_dw_columns_any_shifts_row2();
 extern "C" void qb_mve_dw_columns_right_shifts_row0();
 extern "C" void qb_mve_dw_columns_right_shifts_row1();
 extern "C" void qb_mve_dw_columns_right_shifts_row2();
+extern "C" void qb_mve_dw_columns_any_shifts_stride2();
+extern "C" void qb_mve_dw_columns_right_shifts_stride2();
 
-// The walk of `rows` output rows: rows + 2 input rows, the loop entered so that its last
-// pass ends with the last; `any_shifts` picks the variant.
-inline void set_walk(ColumnsJob& job, int32_t rows, bool any_shifts) {
+// The walk of `rows` output rows at vertical stride 1 or 2; `any_shifts` picks the
+// variant. At stride 1: rows + 2 input rows, the loop entered so that its last pass ends
+// with the last; at stride 2 one pass a row.
+inline void set_walk(ColumnsJob& job, int32_t rows, int32_t stride_h, bool any_shifts) {
+  job.pairs = rows / 2;
+  job.odd = rows % 2;
+  if (stride_h == 2) {
+    job.passes = rows;
+    job.entry = reinterpret_cast<const void*>(any_shifts ? qb_mve_dw_columns_any_shifts_stride2
+                                                         : qb_mve_dw_columns_right_shifts_stride2);
+    return;
+  }
   const int32_t steps = rows + 2;
   job.passes = (steps + 2) / 3;
   const int32_t skip = 3 * job.passes - steps;
@@ -82,8 +96,6 @@ inline void set_walk(ColumnsJob& job, int32_t rows, bool any_shifts) {
                               qb_mve_dw_columns_right_shifts_row1,
                               qb_mve_dw_columns_right_shifts_row2};
   job.entry = reinterpret_cast<const void*>(any_shifts ? any[skip] : right[skip]);
-  job.pairs = rows / 2;
-  job.odd = rows % 2;
 }
 
 }  // namespace qb::kernels::mve

@@ -814,15 +814,15 @@ constexpr int32_t kWalkRows = 48;
 constexpr int32_t kMinColumnOutputs = 256;
 
 // The interior rectangle (rows x cols outputs from out, windows from x; rows >= 2, cols >=
-// 4, vertical stride 1) of channels [0, channels), a channel at a time through the column
+// 4, vertical stride 1 or 2) of channels [0, channels), a channel at a time through the column
 // walks (depthwise_columns_mve.h), in columns of four and walks of up to kWalkRows rows. A
 // last walk shorter than two rows starts a row early, and three columns left over take a
 // column that overlaps the one before: the same outputs again, stored again. Returns how
 // many columns it did (one or two left over are the blocks' own, see block()).
 __attribute__((noinline)) int32_t interior_columns_3x3(const ConvArgs& a, const int8_t* x,
                                                        int8_t* out, int32_t rows, int32_t cols,
-                                                       int32_t stride_w, int32_t channels,
-                                                       bool any_shifts) {
+                                                       int32_t stride_h, int32_t stride_w,
+                                                       int32_t channels, bool any_shifts) {
   const int32_t cs = a.input_shape.c, rs = a.input_shape.w * cs;
   const int32_t oc = a.output_shape.c, ors = a.output_shape.w * oc;
   alignas(16) int32_t sums[(kWalkRows + 2) * 4];
@@ -859,11 +859,11 @@ __attribute__((noinline)) int32_t interior_columns_3x3(const ConvArgs& a, const 
     for (int32_t y = 0; y < rows; y += kWalkRows) {
       int32_t top = y, n = rows - y < kWalkRows ? rows - y : kWalkRows;
       if (n < 2) top = rows - 2, n = 2;
-      set_walk(job, n, any_shifts);
+      set_walk(job, n, stride_h, any_shifts);
       for (int32_t side = 0; side <= overlap; ++side) {
         const int32_t first_col = side == 0 ? 0 : cols - 4;
         job.strips = side == 0 ? whole : 1;
-        job.x = x + c + top * rs + first_col * stride_w * cs;
+        job.x = x + c + top * stride_h * rs + first_col * stride_w * cs;
         job.out = out + c + top * ors + first_col * oc;
         run(&job);
       }
@@ -960,15 +960,17 @@ void depthwise_impl(const ConvArgs& a) {
   const Interior in = interior_of(g);
   const int32_t out_row = g.out.w * g.out.c;
   const int32_t in_rows = in.y_end - in.y_begin, in_cols = in.x_end - in.x_begin;
-  if (g.kh == 3 && g.kw == 3 && g.padded == nullptr && g.stride_h == 1 && channels >= 8 &&
+  if (g.kh == 3 && g.kw == 3 && g.padded == nullptr && g.stride_h <= 2 && channels >= 8 &&
       in_rows >= 2 && in_cols >= 4 && in_rows * in_cols >= kMinColumnOutputs &&
       out_row + 3 * g.out.c <= 65535) {
-    const int32_t iy0 = in.y_begin - g.pad_top, ix0 = in.x_begin * g.stride_w - g.pad_left;
+    const int32_t iy0 = in.y_begin * g.stride_h - g.pad_top;
+    const int32_t ix0 = in.x_begin * g.stride_w - g.pad_left;
     for (int32_t b = 0; b < g.in.n; ++b) {
       g.interior_cols_done = interior_columns_3x3(
           a, a.input + ((b * g.in.h + iy0) * g.in.w + ix0) * g.in.c,
           a.output + b * g.out.h * out_row + in.y_begin * out_row + in.x_begin * g.out.c,
-          in_rows, in_cols, g.stride_w, channels & ~7, kRounding == Rounding::kAnyShifts);
+          in_rows, in_cols, g.stride_h, g.stride_w, channels & ~7,
+          kRounding == Rounding::kAnyShifts);
     }
   }
   int32_t c = 0;

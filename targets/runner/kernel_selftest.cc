@@ -202,18 +202,18 @@ Geometry random_geometry(int32_t max_c, bool square_channels) {
     return g;
   }
   if (square_channels && one_in(6)) {
-    // A depthwise layer's larger image (3x3, stride 1 down, padding all round or none):
-    // tall and wide enough for the vector kernels' channel-at-a-time interiors, some past
-    // the 48 rows one of their walks takes, some channels past whole groups of eight.
+    // A depthwise layer's larger image (3x3, padding all round or none): tall and wide
+    // enough for the vector kernels' channel-at-a-time interiors, some past the 48 rows
+    // one of their walks takes, some channels past whole groups of eight.
     g.kh = g.kw = 3;
-    g.sh = 1;
+    g.sh = one_in(3) ? 2 : 1;
     g.sw = one_in(4) ? 2 : 1;
     g.pt = g.pl = one_in(4) ? 0 : 1;
     const int32_t channels = 8 * uniform(1, 3) + (one_in(4) ? uniform(1, 7) : 0);
     const int32_t w = uniform(8, 34);
     const int32_t h = uniform(5, std::min<int32_t>(60, kMax / (w * channels)));
     g.in = Shape{1, h, w, channels};
-    g.out = Shape{1, (h + 2 * g.pt - 3) + 1, (w + 2 * g.pl - 3) / g.sw + 1, channels};
+    g.out = Shape{1, (h + 2 * g.pt - 3) / g.sh + 1, (w + 2 * g.pl - 3) / g.sw + 1, channels};
     return g;
   }
   const int32_t kind = uniform(1, 8);
