@@ -1,7 +1,7 @@
 // A 3x3 depthwise filter's interior windows one channel at a time, four horizontally
 // neighbouring outputs per vector, walking down columns of them, as assembly
-// (depthwise_columns_mve.cc). depthwise_conv2d_mve.cc calls it for the interior rectangle
-// of layers at vertical stride 1.
+// (depthwise_columns_mve.cc). depthwise_conv2d_mve.cc calls it for the large interior
+// rectangles of layers at vertical stride 1 or 2.
 //
 // Why: with channels across the lanes (the block kernels) every channel has its own
 // weight, so a tap costs two widening loads, VMULLB/VMULLT and two adds for eight MACs,
@@ -13,9 +13,6 @@
 // column, one finishing per input row; and the requantization takes the channel's
 // parameters as scalars too.
 //
-// At vertical stride 2 windows share only one input row, so the walk takes one window at
-// a time instead: nine gathers and nine VMLA a row of four outputs.
-//
 // Three accumulators take turns (the one that finishes becomes the next row's), so the
 // walk's loop is three input rows long, entered part-way so that it ends at the last. Each
 // input row finishes one accumulator and starts one: the first two rows finish two that
@@ -23,6 +20,16 @@
 // code. The finished rows go to a buffer (the walk needs every core register for the
 // weights and pointers), and after the walk the buffer is requantized two rows at a time,
 // eight outputs to one scatter store; an odd last row goes with the row before it again.
+//
+// At vertical stride 2 windows share only one input row, so the walk takes one window at
+// a time instead: nine gathers and nine VMLA a row of four outputs.
+//
+// est_cycles counts a gather like any vector load (two beats on the load/store pipe, as
+// the public Cortex-M55 scheduling model it follows does). Gathers may well be slower on
+// the core: at one element a cycle, four. The rolling walk would hardly notice (its row
+// is bound by the nine VMLA, eighteen beats on the multiply pipe, against eight of loads
+// and stores, or fourteen at that rate); the stride-2 loop, nine gathers to nine VMLA,
+// would run up to twice what est_cycles says.
 #pragma once
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
