@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "kernels/arm_mve/conv2d_pair_mve.h"
+#include "kernels/arm_mve/mve_asm.h"
 
 namespace qb::kernels::mve {
 
@@ -38,24 +39,13 @@ static_assert(offsetof(PairGroupsJob, pair) == 0 && offsetof(PairGroupsJob, row_
   OP ".s8 r12, q0, q2\n\t"             \
   OP ".s8 lr, q0, q3\n\t"
 
-// A label inside the function, as a code address C++ can take (Thumb: bit 0 set).
-#define QB_MVE_PAIR_LABEL(NAME) \
-  ".global " NAME "\n\t"        \
-  ".thumb_func\n\t"             \
-  ".type " NAME ", %function\n" \
-  NAME ":\n\t"
-
 // Per group: the row pointers from the previous group's row 3 (r11, which stopped at the
 // next row) and the row length, the first chunk, then a branch into the unrolled chunks
 // (job->chunks), a branch out to the tail chunk or the end (job->after), and the eight
 // sums stored with one STM. Every core register but sp holds an accumulator, a pointer or
 // the job (r7); the tail chunk borrows r7 and finds the job again at [sp]. The sums
 // pointer lives in the job.
-__asm__(".text\n\t"
-        ".syntax unified\n\t"
-        ".thumb\n\t"
-        ".p2align 2\n\t"
-        QB_MVE_PAIR_LABEL("qb_mve_dot_pair_groups")
+__asm__(QB_MVE_ASM_FUNCTION("qb_mve_dot_pair_groups")
         "push {r0, r4-r11, lr}\n\t"
         "mov r7, r0\n\t"
         "ldr r11, [r7, #28]\n"
@@ -68,16 +58,16 @@ __asm__(".text\n\t"
         "add r9, r5, r9\n\t"
         QB_MVE_PAIR_CHUNK("vmladav")
         "ldr pc, [r7, #8]\n\t"
-        QB_MVE_PAIR_LABEL("qb_mve_pair_chunks")
+        QB_MVE_ASM_LABEL("qb_mve_pair_chunks")
         ".rept 39\n\t"
         QB_MVE_PAIR_CHUNK("vmladava")
         ".endr\n\t"
-        QB_MVE_PAIR_LABEL("qb_mve_pair_chunks_end")
+        QB_MVE_ASM_LABEL("qb_mve_pair_chunks_end")
         ".if qb_mve_pair_chunks_end - qb_mve_pair_chunks - 39 * 56\n\t"
         ".error \"a chunk is not kPairChunkBytes of code\"\n\t"
         ".endif\n\t"
         "ldr pc, [r7, #12]\n\t"
-        QB_MVE_PAIR_LABEL("qb_mve_pair_tail")
+        QB_MVE_ASM_LABEL("qb_mve_pair_tail")
         "ldr r7, [r7, #16]\n\t"
         "sub r3, r3, r7\n\t"
         "sub r5, r5, r7\n\t"
@@ -85,7 +75,7 @@ __asm__(".text\n\t"
         "sub r11, r11, r7\n\t"
         QB_MVE_PAIR_CHUNK("vmladava")
         "ldr r7, [sp]\n\t"
-        QB_MVE_PAIR_LABEL("qb_mve_pair_group_end")
+        QB_MVE_ASM_LABEL("qb_mve_pair_group_end")
         "ldr r1, [r7, #20]\n\t"
         "stm r1!, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"
         "ldr r0, [r7, #24]\n\t"
@@ -131,11 +121,7 @@ static_assert(offsetof(PairRowJob, sums) == 0 && offsetof(PairRowJob, bias) == 4
 // copy (40 instructions), the core's call (4), the stores (4 and 19 a group), the steps
 // (4).
 #define QB_MVE_PAIR_ROW(NAME, TIE_A, TIE_B)                                                \
-  ".text\n\t"                                                                              \
-  ".syntax unified\n\t"                                                                    \
-  ".thumb\n\t"                                                                             \
-  ".p2align 2\n\t"                                                                         \
-  QB_MVE_PAIR_LABEL(NAME)                                                                  \
+  QB_MVE_ASM_FUNCTION(NAME)                                                                \
   "push {r4-r11, lr}\n\t"                                                                 \
   "vpush {d8-d15}\n\t"                                                                    \
   "mov r4, r0\n\t"                                                                        \

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "kernels/arm_mve/mve_asm.h"
+
 namespace qb::kernels::mve {
 
 static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 36 &&
@@ -61,13 +63,6 @@ static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 3
   "vshl.u32 " T ", r10\n\t"             \
   "vqsub.s32 " Q ", " Q ", " T "\n\t"
 
-// A label inside the walk's loop, as a code address C++ can take (Thumb: bit 0 set).
-#define QB_DW_COLUMNS_LABEL(NAME) \
-  ".global " NAME "\n\t"          \
-  ".thumb_func\n\t"               \
-  ".type " NAME ", %function\n"   \
-  NAME ":\n\t"
-
 // Per column: the walk, then the buffer's row pairs requantized and stored (an odd last
 // row: the last pair again, one row back, by entering the loop body with one pass left),
 // then the next column. The walk's loop runs three input rows a pass, the accumulators'
@@ -77,14 +72,7 @@ static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 3
 // vertical stride 2 the entry is the window-at-a-time loop (NAME_stride2) instead, one
 // output row a pass. The job's address waits at [sp] while the walks need every register.
 #define QB_DW_COLUMNS(NAME, LEFT_A, LEFT_B, TIE_A, TIE_B)                                   \
-  ".text\n\t"                                                                              \
-  ".syntax unified\n\t"                                                                    \
-  ".thumb\n\t"                                                                             \
-  ".p2align 2\n\t"                                                                         \
-  ".global " NAME "\n\t"                                                                   \
-  ".thumb_func\n\t"                                                                        \
-  ".type " NAME ", %function\n"                                                            \
-  NAME ":\n\t"                                                                             \
+  QB_MVE_ASM_FUNCTION(NAME)                                                                \
   "push {r0, r4-r11, lr}\n\t"                                                              \
   "vpush {d8-d15}\n"                                                                       \
   "1:\n\t"                                                                                 \
@@ -99,15 +87,15 @@ static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 3
   "dls lr, lr\n\t"                                                                         \
   "bx r12\n"                                                                               \
   "2:\n\t"                                                                                 \
-  QB_DW_COLUMNS_LABEL(NAME "_row0")                                                        \
+  QB_MVE_ASM_LABEL(NAME "_row0")                                                        \
   QB_DW_WALK_ROW("q0", "q1", "q2")                                                         \
-  QB_DW_COLUMNS_LABEL(NAME "_row1")                                                        \
+  QB_MVE_ASM_LABEL(NAME "_row1")                                                        \
   QB_DW_WALK_ROW("q1", "q2", "q0")                                                         \
-  QB_DW_COLUMNS_LABEL(NAME "_row2")                                                        \
+  QB_MVE_ASM_LABEL(NAME "_row2")                                                        \
   QB_DW_WALK_ROW("q2", "q0", "q1")                                                         \
   "le lr, 2b\n\t"                                                                          \
   "b 6f\n\t"                                                                               \
-  QB_DW_COLUMNS_LABEL(NAME "_stride2")                                                     \
+  QB_MVE_ASM_LABEL(NAME "_stride2")                                                     \
   "adds r11, r11, #32\n"                                                                   \
   "5:\n\t"                                                                                 \
   QB_DW_WINDOW_ROW("r9", "q0", "vmlas.s32 q0, q7, r0\n\t", "r1", "r2")                    \

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "kernels/arm_mve/mve_asm.h"
+
 namespace qb::kernels::mve {
 
 static_assert(offsetof(RowWindowsJob, out) == 4 && offsetof(RowWindowsJob, cols) == 8 &&
@@ -44,11 +46,7 @@ static_assert(offsetof(RowWindowsJob, out) == 4 && offsetof(RowWindowsJob, cols)
 // output steps, r10 the zero point, r11 the kernel-row step; q2-q6 the bias, multipliers,
 // VRSHL counts and range. P0 holds the kernel row's predicate for every VPST.
 #define QB_MVE_ROW_WINDOWS(NAME, TIES)            \
-  ".p2align 2\n\t"                                \
-  ".global " NAME "\n\t"                          \
-  ".thumb_func\n\t"                               \
-  ".type " NAME ", %function\n"                   \
-  NAME ":\n\t"                                    \
+  QB_MVE_ASM_FUNCTION(NAME)                       \
   "push {r4-r11, lr}\n\t"                         \
   "vpush {d8-d15}\n\t"                            \
   "vldrw.u32 q2, [r0, #48]\n\t"                   \
@@ -86,10 +84,7 @@ static_assert(offsetof(RowWindowsJob, out) == 4 && offsetof(RowWindowsJob, cols)
   "pop {r4-r11, pc}\n\t"                          \
   ".size " NAME ", . - " NAME "\n\t"
 
-__asm__(".text\n\t"
-        ".syntax unified\n\t"
-        ".thumb\n\t"
-        QB_MVE_ROW_WINDOWS("qb_mve_row_windows", QB_MVE_ROW_WINDOW_TIES)
+__asm__(QB_MVE_ROW_WINDOWS("qb_mve_row_windows", QB_MVE_ROW_WINDOW_TIES)
         QB_MVE_ROW_WINDOWS("qb_mve_row_windows_ties_up", ""));
 
 }  // namespace qb::kernels::mve
