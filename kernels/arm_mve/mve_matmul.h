@@ -19,6 +19,7 @@
 
 #include "kernels/arm_mve/conv2d_pair_mve.h"
 #include "kernels/arm_mve/mve_requant.h"
+#include "kernels/arm_mve/shallow_rows_mve.h"
 
 namespace qb::kernels::mve {
 
@@ -141,6 +142,17 @@ __attribute__((noinline)) void shallow_channel(const Matmul& m, const int8x16_t*
   };
   const int8_t* x = m.input;
   int32_t left = m.pixels;
+  if constexpr (kChunks == 1 && !kLeft) {
+    // 16 deep: the whole-vector passes as assembly (shallow_rows_mve.h).
+    if (depth == 16 && left >= 4) {
+      const int32_t passes =
+          shallow_rows(x, out, step, left, w[0], bias, multiplier, shift, o, offsets,
+                       kRound ? qb_mve_shallow_rows_round : qb_mve_shallow_rows_plain);
+      x += 4 * 16 * passes;
+      out += step * passes;
+      left -= 4 * passes;
+    }
+  }
   // Whole-vector loads while the fourth pixel's last chunk ends inside the input.
   for (; left > 4 && (left - 3) * depth >= 16 * kChunks; left -= 4, x += 4 * depth, out += step) {
     const int8_t* x1 = x + depth;
