@@ -47,16 +47,16 @@ static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 3
 // column-0 gather into DEST and FIRST (VMLAS starting q0 from the bias, or a VMLA of q1),
 // then columns 1 and 2 by W1 and W2.
 #define QB_DW_WINDOW_ROW(ROW, DEST, FIRST, W1, W2) \
-  "vldrb.s32 " DEST ", [" ROW ", q3]\n\t"         \
-  FIRST                                           \
+  "vldrb.s32 " DEST ", [" ROW ", q3]\n\t"        \
+  FIRST                                          \
   "vldrb.s32 q2, [" ROW ", q4]\n\t"              \
   "vmla.s32 q0, q2, " W1 "\n\t"                  \
   "vldrb.s32 q1, [" ROW ", q5]\n\t"              \
   "vmla.s32 q0, q1, " W2 "\n\t"
 
-// The requantization of q0 (LEFT: the left shift, TIE: the tie step, through q5 and q6)
-// before its VRSHL; r7 the multiplier, r8 the VRSHL count, r9 the left shift, r10 the tie
-// shift (mve_requant.h's ScalarRequant).
+// The requantization of q0 and q1 (LEFT: the left shift, TIE: the tie step, through q5
+// and q6) around their VQRDMULH; r7 the multiplier, r8 the VRSHL count, r9 the left
+// shift, r10 the tie shift (mve_requant.h's ScalarRequant).
 #define QB_DW_COLUMNS_LEFT(Q) "vqshl.s32 " Q ", r9\n\t"
 #define QB_DW_COLUMNS_TIE(Q, T)         \
   "vshr.u32 " T ", " Q ", #31\n\t"      \
@@ -71,7 +71,7 @@ static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 3
 // buffer's two rows before the first), and they start the first two output rows. At
 // vertical stride 2 the entry is the window-at-a-time loop (NAME_stride2) instead, one
 // output row a pass. The job's address waits at [sp] while the walks need every register.
-#define QB_DW_COLUMNS(NAME, LEFT_A, LEFT_B, TIE_A, TIE_B)                                   \
+#define QB_DW_COLUMNS(NAME, LEFT_A, LEFT_B, TIE_A, TIE_B)                                  \
   QB_MVE_ASM_FUNCTION(NAME)                                                                \
   "push {r0, r4-r11, lr}\n\t"                                                              \
   "vpush {d8-d15}\n"                                                                       \
@@ -87,23 +87,23 @@ static_assert(offsetof(ColumnsJob, weights) == 4 && offsetof(ColumnsJob, x) == 3
   "dls lr, lr\n\t"                                                                         \
   "bx r12\n"                                                                               \
   "2:\n\t"                                                                                 \
-  QB_MVE_ASM_LABEL(NAME "_row0")                                                        \
+  QB_MVE_ASM_LABEL(NAME "_row0")                                                           \
   QB_DW_WALK_ROW("q0", "q1", "q2")                                                         \
-  QB_MVE_ASM_LABEL(NAME "_row1")                                                        \
+  QB_MVE_ASM_LABEL(NAME "_row1")                                                           \
   QB_DW_WALK_ROW("q1", "q2", "q0")                                                         \
-  QB_MVE_ASM_LABEL(NAME "_row2")                                                        \
+  QB_MVE_ASM_LABEL(NAME "_row2")                                                           \
   QB_DW_WALK_ROW("q2", "q0", "q1")                                                         \
   "le lr, 2b\n\t"                                                                          \
   "b 6f\n\t"                                                                               \
-  QB_MVE_ASM_LABEL(NAME "_stride2")                                                     \
+  QB_MVE_ASM_LABEL(NAME "_stride2")                                                        \
   "adds r11, r11, #32\n"                                                                   \
   "5:\n\t"                                                                                 \
-  QB_DW_WINDOW_ROW("r9", "q0", "vmlas.s32 q0, q7, r0\n\t", "r1", "r2")                    \
-  "add r12, r9, r10\n\t"                                                                  \
-  QB_DW_WINDOW_ROW("r12", "q1", "vmla.s32 q0, q1, r3\n\t", "r4", "r5")                    \
-  "add r9, r12, r10\n\t"                                                                  \
-  QB_DW_WINDOW_ROW("r9", "q1", "vmla.s32 q0, q1, r6\n\t", "r7", "r8")                     \
-  "vstrw.32 q0, [r11], #16\n\t"                                                           \
+  QB_DW_WINDOW_ROW("r9", "q0", "vmlas.s32 q0, q7, r0\n\t", "r1", "r2")                     \
+  "add r12, r9, r10\n\t"                                                                   \
+  QB_DW_WINDOW_ROW("r12", "q1", "vmla.s32 q0, q1, r3\n\t", "r4", "r5")                     \
+  "add r9, r12, r10\n\t"                                                                   \
+  QB_DW_WINDOW_ROW("r9", "q1", "vmla.s32 q0, q1, r6\n\t", "r7", "r8")                      \
+  "vstrw.32 q0, [r11], #16\n\t"                                                            \
   "le lr, 5b\n"                                                                            \
   "6:\n\t"                                                                                 \
   "ldr r0, [sp, #64]\n\t"                                                                  \
