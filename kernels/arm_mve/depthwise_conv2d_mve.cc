@@ -808,9 +808,10 @@ __attribute__((noinline)) void general_rect(const BlockTable* t, const Geometry&
 constexpr int32_t kWalkRows = 48;
 
 // Interior outputs below which a layer's interior stays with the blocks: the column
-// walks' set-up, about 60 instructions a channel and 30 a walk, outweighs what they save
-// (VWW's op9, a 10 x 10 interior of 64 channels: 3% fewer instructions but 12% more
-// estimated cycles; its op5, 22 x 22: 23% and 6% fewer).
+// walks' set-up (measured on the kernels suite's 32x32x64 layer: about 135 instructions
+// a channel and 76 a column of four, outside the loops) outweighs what they save (VWW's
+// op9, a 10 x 10 interior of 64 channels: 3% fewer instructions but 12% more estimated
+// cycles; its op5, 22 x 22: 23% and 6% fewer).
 constexpr int32_t kMinColumnOutputs = 256;
 
 // The interior rectangle (rows x cols outputs from out, windows from x; rows >= 2, cols >=
