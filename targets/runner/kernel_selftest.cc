@@ -99,7 +99,10 @@ constexpr int32_t kMax = 24576;
 // The largest conv2d filter random_geometry can ask for: 40 x 7 x 7 x 40.
 constexpr int32_t kMaxWeights = 40 * 7 * 7 * 40;
 constexpr int32_t kMaxChannels = 128;
-int8_t input_a[kMax], input_b[kMax], weights[kMaxWeights], got[kMax], want[kMax];
+// 16-byte aligned, as the model format places tensors (some vector paths need it).
+alignas(16) int8_t input_a[kMax + 16];
+alignas(16) int8_t weights[kMaxWeights + 16];
+int8_t input_b[kMax], got[kMax], want[kMax];
 alignas(16) int8_t scratch[kMax];
 int8_t table[256];
 int32_t bias[kMaxChannels], folded[kMaxChannels], multipliers[kMaxChannels], shifts[kMaxChannels];
@@ -349,21 +352,44 @@ void test_pointwise() {
   // Now and then wide inputs (past the DSP set's 512-channel stack column pair) on a few
   // pixels, within the buffers.
   const bool wide = one_in(8);
+  // Or 64 deep, as a DS-CNN's and a MobileNet's middle layers are: the Helium set's 64-deep
+  // pixel pairs take it when every shift is a right shift, the stage's floor hides the
+  // rounding's tie step and the input and filter rows are 4-byte aligned. Mostly so, with
+  // 1 to over 16 channel groups, an odd pixel or not; else the rows are one byte off
+  // their alignment, or the stage shows the tie step, and the general path must take it.
+  const bool deep = !wide && one_in(5);
+  enum { kTaken, kTiesShow, kMisaligned };
+  const int32_t deep_case = deep && one_in(4) ? uniform(kTiesShow, kMisaligned) : kTaken;
+  const int32_t misalign = deep && deep_case == kMisaligned ? 1 : 0;
   const Shape in{one_in(6) ? 2 : 1, uniform(1, wide ? 4 : 9), uniform(1, wide ? 4 : 9),
-                 wide ? uniform(71, 600) : (one_in(3) ? uniform(1, 70) : uniform(1, 20))};
-  const Shape out{in.n, in.h, in.w, one_in(3) ? uniform(1, 70) : uniform(1, 20)};
+                 deep ? 64
+                      : (wide ? uniform(71, 600) : (one_in(3) ? uniform(1, 70) : uniform(1, 20)))};
+  const Shape out{in.n, in.h, in.w,
+                  deep && one_in(2) ? 4 * uniform(1, 24)
+                                    : (one_in(3) || deep ? uniform(1, 70) : uniform(1, 20))};
   const int32_t in_zp = uniform(-128, 127), out_zp = uniform(-128, 127);
   int32_t lo, hi;
   random_activation(out_zp, &lo, &hi);
-  fill_int8(input_a, in.elements());
-  fill_int8(weights, out.c * in.c, -127, 127);
+  if (deep && deep_case != kTiesShow && lo < out_zp) {
+    lo = out_zp;
+    hi = hi < lo ? lo : hi;
+  } else if (deep && deep_case == kTiesShow) {
+    lo = -128;  // below the zero point unless that is -128 too
+  }
+  int8_t* const x = input_a + misalign;
+  int8_t* const w = weights + misalign;
+  fill_int8(x, in.elements());
+  fill_int8(w, out.c * in.c, -127, 127);
   random_requant(out.c, -31, 4);
+  if (deep) {
+    for (int32_t c = 0; c < out.c; ++c) shifts[c] = shifts[c] > 0 ? -shifts[c] : shifts[c];
+  }
   const int32_t pixels = in.n * in.h * in.w;
   for (int32_t px = 0; px < pixels; ++px)
     for (int32_t oc = 0; oc < out.c; ++oc) {
       int64_t acc = bias[oc];
       for (int32_t ic = 0; ic < in.c; ++ic) {
-        acc += int64_t{weights[oc * in.c + ic]} * (input_a[px * in.c + ic] - in_zp);
+        acc += int64_t{w[oc * in.c + ic]} * (x[px * in.c + ic] - in_zp);
       }
       want[px * out.c + oc] = ref_output(ref_requantize(acc, multipliers[oc], shifts[oc]), out_zp, lo, hi);
     }
@@ -374,11 +400,11 @@ void test_pointwise() {
   a.params.act_max = hi;
   a.requant = {multipliers, shifts};
   a.input_shape = in;
-  a.input = input_a;
+  a.input = x;
   a.filter_shape = Shape{out.c, 1, 1, in.c};
-  a.filter = weights;
+  a.filter = w;
   a.bias = bias;
-  qb::kernels::fold_bias(weights, bias, out.c, in.c, in.c, 1, a.params.input_offset, folded);
+  qb::kernels::fold_bias(w, bias, out.c, in.c, in.c, 1, a.params.input_offset, folded);
   a.folded_bias = folded;
   a.output_shape = out;
   a.output = got;
