@@ -458,8 +458,8 @@ inline void taps_3x2(Accumulators& acc, const int8_t* x, const int8_t* w, int32_
 // The nine taps of two horizontally adjacent 3x3 windows, stride 1 (the second starts
 // cs bytes after the first): one pair line per filter row, over the row's four input
 // columns. 21 loads and 72 multiplies and adds for both windows, against 36 and 72 one
-// window at a time, and all eight vector registers in use. kCells as in taps_3x3.
-template <bool kCells>
+// window at a time, and all eight vector registers in use. Over the padded copies only
+// (8-byte cells, so every column is an immediate offset from the row).
 inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_t* x,
                           const int8_t* w, int32_t cs, int32_t rs) {
   int16x8_t a, w_even, w_odd;
@@ -472,16 +472,8 @@ inline void taps_3x3_pair(Accumulators& first, Accumulators& second, const int8_
   QB_DW_PAIR_LINE("24", "32", "40", COLUMNS, A0, A1, A2, A3)       \
   "add %[row], %[row], %[rs]\n\t"                                  \
   QB_DW_PAIR_LINE("48", "56", "64", COLUMNS, A0, A1, A2, A3)
-  if constexpr (kCells) {
-    __asm__(QB_DEPTHWISE_PAIR("", "[%[row]]", "[%[row], #8]", "[%[row], #16]", "[%[row], #24]")
-            QB_DW_PAIR_OPERANDS(row, c1, c2, c3));
-  } else {
-    __asm__(QB_DEPTHWISE_PAIR("add %[c1], %[row], %[cs]\n\t"
-                              "add %[c2], %[c1], %[cs]\n\t"
-                              "add %[c3], %[c2], %[cs]\n\t",
-                              "[%[row]]", "[%[c1]]", "[%[c2]]", "[%[c3]]")
-            QB_DW_PAIR_OPERANDS(row, c1, c2, c3));
-  }
+  __asm__(QB_DEPTHWISE_PAIR("", "[%[row]]", "[%[row], #8]", "[%[row], #16]", "[%[row], #24]")
+          QB_DW_PAIR_OPERANDS(row, c1, c2, c3));
 #undef QB_DEPTHWISE_PAIR
 }
 
@@ -518,68 +510,41 @@ inline void taps_3x3_vpair(Accumulators& first, Accumulators& second, const int8
 // cover are loaded once, the middle one kept in a register until the row's last weight
 // (it is the first window's column 2 and the second's column 0), and each of the row's
 // three weights serves both windows: 24 loads for the pair, against 36 one window at a
-// time. All eight vector registers in use; kCells and the pointers as in taps_3x3_pair.
-template <bool kCells>
+// time. All eight vector registers in use; over the padded copies only, as taps_3x3_pair.
 inline void taps_3x3_pair_s2(Accumulators& first, Accumulators& second, const int8_t* x,
-                             const int8_t* w, int32_t cs, int32_t rs) {
+                             const int8_t* w, int32_t rs) {
   int16x8_t a, mid, weight;
   int32x4_t product;
   const int8_t* row;
 #define QB_DEPTHWISE_MAC(ACC, X) QB_DW_MAC(ACC, X, "weight")
-  // Row R: weights at R * 24 + 0, 8, 16 of the table; COLUMNS sets the column pointers
-  // (if any), A0..A4 address the five input columns, TO4 readies A4 (if needed).
-#define QB_DEPTHWISE_S2_ROW(W0, W1, W2, COLUMNS, A0, A1, A2, A3, A4, TO4) \
-  COLUMNS                                                            \
-  "vldrb.s16 %q[weight], [%[w], #" W0 "]\n\t"                        \
-  "vldrb.s16 %q[a], " A0 "\n\t"                                      \
-  "vldrb.s16 %q[mid], " A2 "\n\t"                                    \
-  QB_DEPTHWISE_MAC("f", "a")                                         \
-  "vldrb.s16 %q[a], " A1 "\n\t"                                      \
-  QB_DEPTHWISE_MAC("s", "mid")                                       \
-  "vldrb.s16 %q[weight], [%[w], #" W1 "]\n\t"                        \
-  QB_DEPTHWISE_MAC("f", "a")                                         \
-  "vldrb.s16 %q[a], " A3 "\n\t"                                      \
-  QB_DEPTHWISE_MAC("s", "a")                                         \
-  "vldrb.s16 %q[weight], [%[w], #" W2 "]\n\t"                        \
-  QB_DEPTHWISE_MAC("f", "mid")                                       \
-  TO4                                                                \
-  "vldrb.s16 %q[a], " A4 "\n\t"                                      \
+  // Row R: weights at R * 24 + 0, 8, 16 of the table; the five input columns are the
+  // row's cells 0..4.
+#define QB_DEPTHWISE_S2_ROW(W0, W1, W2)                        \
+  "vldrb.s16 %q[weight], [%[w], #" W0 "]\n\t"                 \
+  "vldrb.s16 %q[a], [%[row]]\n\t"                             \
+  "vldrb.s16 %q[mid], [%[row], #16]\n\t"                      \
+  QB_DEPTHWISE_MAC("f", "a")                                  \
+  "vldrb.s16 %q[a], [%[row], #8]\n\t"                         \
+  QB_DEPTHWISE_MAC("s", "mid")                                \
+  "vldrb.s16 %q[weight], [%[w], #" W1 "]\n\t"                 \
+  QB_DEPTHWISE_MAC("f", "a")                                  \
+  "vldrb.s16 %q[a], [%[row], #24]\n\t"                        \
+  QB_DEPTHWISE_MAC("s", "a")                                  \
+  "vldrb.s16 %q[weight], [%[w], #" W2 "]\n\t"                 \
+  QB_DEPTHWISE_MAC("f", "mid")                                \
+  "vldrb.s16 %q[a], [%[row], #32]\n\t"                        \
   QB_DEPTHWISE_MAC("s", "a")
-#define QB_DEPTHWISE_S2_PAIR(COLUMNS, A0, A1, A2, A3, A4, TO4)                   \
-  "mov %[row], %[x]\n\t"                                                        \
-  QB_DEPTHWISE_S2_ROW("0", "8", "16", COLUMNS, A0, A1, A2, A3, A4, TO4)          \
-  "add %[row], %[row], %[rs]\n\t"                                               \
-  QB_DEPTHWISE_S2_ROW("24", "32", "40", COLUMNS, A0, A1, A2, A3, A4, TO4)        \
-  "add %[row], %[row], %[rs]\n\t"                                               \
-  QB_DEPTHWISE_S2_ROW("48", "56", "64", COLUMNS, A0, A1, A2, A3, A4, TO4)
-#define QB_DEPTHWISE_S2_VECTORS                                                            \
-  [fe] "+w"(first.even), [fo] "+w"(first.odd), [se] "+w"(second.even),                     \
-      [so] "+w"(second.odd), [a] "=&w"(a), [mid] "=&w"(mid), [weight] "=&w"(weight),       \
-      [product] "=&w"(product), [row] "=&l"(row)
-#define QB_DEPTHWISE_S2_INPUTS                                                             \
-  : [x] "r"(x), [w] "l"(w), [cs] "r"(cs), [rs] "r"(rs)                                     \
-  : "memory"
-  if constexpr (kCells) {
-    __asm__(QB_DEPTHWISE_S2_PAIR("", "[%[row]]", "[%[row], #8]", "[%[row], #16]",
-                                 "[%[row], #24]", "[%[row], #32]", "")
-            : QB_DEPTHWISE_S2_VECTORS QB_DEPTHWISE_S2_INPUTS);
-  } else {
-    // Four low registers for five columns (more leave GCC none to spare): column 1's
-    // pointer moves on to column 4 once column 1 is read.
-    const int8_t* c1;
-    const int8_t* c2;
-    const int8_t* c3;
-    __asm__(QB_DEPTHWISE_S2_PAIR("add %[c1], %[row], %[cs]\n\t"
-                                 "add %[c2], %[c1], %[cs]\n\t"
-                                 "add %[c3], %[c2], %[cs]\n\t",
-                                 "[%[row]]", "[%[c1]]", "[%[c2]]", "[%[c3]]",
-                                 "[%[c1]]", "add %[c1], %[c3], %[cs]\n\t")
-            : QB_DEPTHWISE_S2_VECTORS, [c1] "=&l"(c1), [c2] "=&l"(c2),
-              [c3] "=&l"(c3) QB_DEPTHWISE_S2_INPUTS);
-  }
-#undef QB_DEPTHWISE_S2_INPUTS
-#undef QB_DEPTHWISE_S2_VECTORS
-#undef QB_DEPTHWISE_S2_PAIR
+  __asm__("mov %[row], %[x]\n\t"
+          QB_DEPTHWISE_S2_ROW("0", "8", "16")
+          "add %[row], %[row], %[rs]\n\t"
+          QB_DEPTHWISE_S2_ROW("24", "32", "40")
+          "add %[row], %[row], %[rs]\n\t"
+          QB_DEPTHWISE_S2_ROW("48", "56", "64")
+          : [fe] "+w"(first.even), [fo] "+w"(first.odd), [se] "+w"(second.even),
+            [so] "+w"(second.odd), [a] "=&w"(a), [mid] "=&w"(mid), [weight] "=&w"(weight),
+            [product] "=&w"(product), [row] "=&l"(row)
+          : [x] "r"(x), [w] "l"(w), [rs] "r"(rs)
+          : "memory");
 #undef QB_DEPTHWISE_S2_ROW
 #undef QB_DEPTHWISE_MAC
 }
@@ -654,7 +619,7 @@ __attribute__((noinline)) void interior_singles_3x3(const BlockTable* t, const i
 // The same for stride kStride (1 or 2) and an even number of columns, two windows at a
 // time (taps_3x3_pair, taps_3x3_pair_s2). Its own function: in one loop with the single
 // windows GCC spills the single windows' state.
-template <Rounding kRounding, bool kCells, int32_t kStride>
+template <Rounding kRounding, int32_t kStride>
 __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int8_t* x,
                                                   int32_t rows, int32_t cols, int32_t x_row_step,
                                                   int32_t cs, int32_t rs, int8_t* out,
@@ -665,9 +630,9 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
     for (int32_t i = 0; i < cols; i += 2, xp += 2 * kStride * cs, op += 2 * out_step) {
       Accumulators first{t->bias_even, t->bias_odd}, second{t->bias_even, t->bias_odd};
       if constexpr (kStride == 1) {
-        taps_3x3_pair<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
+        taps_3x3_pair(first, second, xp, &t->weights[0][0], cs, rs);
       } else {
-        taps_3x3_pair_s2<kCells>(first, second, xp, &t->weights[0][0], cs, rs);
+        taps_3x3_pair_s2(first, second, xp, &t->weights[0][0], rs);
       }
       store_pixel_pair<kRounding>(t, first, second, op, op + out_step);
     }
@@ -678,11 +643,14 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
 // windows, single windows (or vertical pairs, see interior_singles_3x3) for the rest.
 // (Three windows a row cost more as a pair and a single in two loops than as three
 // singles: 3% more instructions at stride 1, in the MLPerf KWS model; 4% more and 9% more
-// estimated cycles at stride 2, in VWW's op23.) At stride 1 only the padded copies pair:
+// estimated cycles at stride 2, in VWW's op23.) Only the padded copies pair. At stride 1
 // a large interior of the input itself goes a channel at a time (interior_columns_3x3),
 // and the rest (small interiors, a column walk's one or two left-over columns) takes the
 // singles and vertical pairs, which cost about what the pairs did there (VWW's op9, a
-// 10 x 10 interior: 2% fewer instructions) and keep a fourth copy of the pairs out of flash.
+// 10 x 10 interior: 2% fewer instructions). At stride 2 the singles cost more than pairs
+// over the input would (VWW's op7: 6% more instructions, 1.5% more estimated cycles), but
+// those pairs' two copies took 1.6 KB of flash, which the 64-deep pointwise pairs
+// (pointwise_depth64_mve.h) use better.
 template <Rounding kRounding>
 void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32_t cols,
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,
@@ -690,13 +658,11 @@ void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32
   const bool s1 = x_step == cs, s2 = x_step == 2 * cs;
   // The padded copies (small images, rows over the top or bottom) are 8-byte cells.
   const bool cells = cs == 8;
-  const int32_t paired = ((s1 && cells) || s2) && cols >= 4 ? cols & ~1 : 0;
+  const int32_t paired = (s1 || s2) && cells && cols >= 4 ? cols & ~1 : 0;
   if (paired > 0) {
     void (*const run)(const BlockTable*, const int8_t*, int32_t, int32_t, int32_t, int32_t,
                       int32_t, int8_t*, int32_t, int32_t) =
-        s1 ? interior_pairs_3x3<kRounding, true, 1>
-           : (cells ? interior_pairs_3x3<kRounding, true, 2>
-                    : interior_pairs_3x3<kRounding, false, 2>);
+        s1 ? interior_pairs_3x3<kRounding, 1> : interior_pairs_3x3<kRounding, 2>;
     run(t, x, rows, paired, x_row_step, cs, rs, out, out_step, out_row_step);
   }
   if (paired < cols) {
