@@ -8,17 +8,21 @@
 // K <= 16 (or K <= 32 over many pixels) the roles turn: one channel at a time, its filter
 // row in registers, four pixels per vector (see shallow_channel), which saves the
 // per-group set-up that dominates short dot products; a single row that short keeps
-// itself in a register instead (short_row). A depth that is not a multiple of
+// itself in a register instead (short_row). Over many pixels, pairs of them share every
+// filter row load (pixel_pairs), and at 64 deep the pairs run from fixed offsets with
+// part of the pair held in registers (depth64_pairs). A depth that is not a multiple of
 // 16 ends in one VCTP-predicated chunk, so no load reads past the input or the filter.
 #pragma once
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/arm_mve/conv2d_pair_mve.h"
 #include "kernels/arm_mve/mve_requant.h"
+#include "kernels/arm_mve/pointwise_depth64_mve.h"
 #include "kernels/arm_mve/shallow_rows_mve.h"
 
 namespace qb::kernels::mve {
@@ -293,6 +297,49 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
   return 2 * pairs;
 }
 
+// Pixel pairs of a 64-deep product through the assembly of pointwise_depth64_mve.h, up
+// to kMaxPairGroups channel groups a call. It needs what that loop assumes: per-channel
+// right shifts (the caller's template), an output stage that hides the tie step, and
+// input and filter rows 4-byte aligned (VLDRW; the model format aligns every tensor to
+// 16). Returns how many pixels it did (even), or 0 where it does not apply. Not inlined:
+// it holds the 512-byte sums buffer.
+__attribute__((noinline)) inline int32_t depth64_pairs(const Matmul& m) {
+  const uintptr_t addresses =
+      reinterpret_cast<uintptr_t>(m.input) | reinterpret_cast<uintptr_t>(m.weights);
+  const int32_t groups = m.channels / 4;
+  if (m.depth != 64 || m.pixels < 2 || groups < 1 || (addresses & 3) != 0 ||
+      m.channels > pair_detail::kMaxScatterApart || ties_visible(m.out)) {
+    return 0;
+  }
+  const int32_t pairs = m.pixels / 2;
+  alignas(16) int32_t sums[kMaxPairGroups * 8];
+  const NarrowStage narrow = narrow_stage(m.out);
+  Depth64PairsJob job;
+  job.sums = sums;
+  job.offset = m.out.offset;
+  job.x = m.input;
+  job.x_end = m.input + 2 * 64 * pairs;
+  job.lo = narrow.lo;
+  job.hi = narrow.hi;
+  job.offsets = pair_detail::pair_offsets(static_cast<uint16_t>(m.channels));
+  for (int32_t oc = 0; oc < 4 * groups;) {
+    const int32_t batch = std::min(groups - oc / 4, kMaxPairGroups);
+    job.bias = m.bias + oc;
+    job.multiplier = m.multiplier + oc;
+    job.shift = m.shift + oc;
+    job.groups = batch;
+    // The assembly's row pointer trails the rows by 16 (see pointwise_depth64_mve.cc).
+    job.rows = reinterpret_cast<const int8_t*>(
+        reinterpret_cast<uintptr_t>(m.weights + 64 * oc) - 16);
+    job.sums_end = sums + 8 * batch;
+    job.out = m.output + oc;
+    job.out_skip = 2 * m.channels - 4 * batch;
+    qb_mve_pointwise_depth64(&job);
+    oc += 4 * batch;
+  }
+  return 2 * pairs;
+}
+
 // One input row of at most 16 values (an autoencoder's bottleneck, a dense layer after
 // a small one): the row stays in a register and each channel costs one predicated load
 // and one VMLADAV, four channels per requantization. Not inlined: inside matmul GCC keeps
@@ -385,8 +432,14 @@ __attribute__((noinline)) void matmul(const Matmul& matmul) {
   // Pixel pairs first, for the full channel groups; the odd last pixel then takes the
   // one-pixel groups, and the last 1-3 channels every pixel.
   Matmul rest = m;
-  if (m.pixels >= 2 && m.channels >= 16) {
-    const int32_t paired = matmul_detail::pixel_pairs<kLeft, kPerChannel>(m);
+  int32_t paired = 0;
+  if constexpr (!kLeft && kPerChannel) {
+    if (depth == 64) paired = matmul_detail::depth64_pairs(m);
+  }
+  if (paired == 0 && m.pixels >= 2 && m.channels >= 16) {
+    paired = matmul_detail::pixel_pairs<kLeft, kPerChannel>(m);
+  }
+  if (paired != 0) {
     rest.input += paired * depth;
     rest.pixels -= paired;
     rest.output += paired * m.channels;
