@@ -650,7 +650,7 @@ __attribute__((noinline)) void interior_pairs_3x3(const BlockTable* t, const int
 // 10 x 10 interior: 2% fewer instructions). At stride 2 the singles cost more than pairs
 // over the input would (VWW's op7: 6% more instructions, 1.5% more estimated cycles), but
 // those pairs' two copies took 1.6 KB of flash, which the 64-deep pointwise pairs
-// (pointwise_depth64_mve.h) use better.
+// (fixed_depth_pairs_mve.h) use better.
 template <Rounding kRounding>
 void interior_rect_3x3(const BlockTable* t, const int8_t* x, int32_t rows, int32_t cols,
                        int32_t x_step, int32_t x_row_step, int32_t cs, int32_t rs, int8_t* out,

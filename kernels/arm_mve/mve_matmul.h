@@ -9,8 +9,8 @@
 // row in registers, four pixels per vector (see shallow_channel), which saves the
 // per-group set-up that dominates short dot products; a single row that short keeps
 // itself in a register instead (short_row). Over many pixels, pairs of them share every
-// filter row load (pixel_pairs), and at 64 deep the pairs run from fixed offsets with
-// part of the pair held in registers (depth64_pairs). A depth that is not a multiple of
+// filter row load (pixel_pairs), and at 32 or 64 deep the pairs run from fixed offsets
+// with the pair (or most of it) held in registers (fixed_depth_pairs). A depth that is not a multiple of
 // 16 ends in one VCTP-predicated chunk, so no load reads past the input or the filter.
 #pragma once
 
@@ -21,8 +21,8 @@
 #include <cstdint>
 
 #include "kernels/arm_mve/conv2d_pair_mve.h"
+#include "kernels/arm_mve/fixed_depth_pairs_mve.h"
 #include "kernels/arm_mve/mve_requant.h"
-#include "kernels/arm_mve/pointwise_depth64_mve.h"
 #include "kernels/arm_mve/shallow_rows_mve.h"
 
 namespace qb::kernels::mve {
@@ -297,28 +297,31 @@ __attribute__((noinline)) int32_t pixel_pairs(const Matmul& matmul) {
   return 2 * pairs;
 }
 
-// Pixel pairs of a 64-deep product through the assembly of pointwise_depth64_mve.h, up
-// to kMaxPairGroups channel groups a call. It needs what that loop assumes: per-channel
-// right shifts (the caller's template), an output stage that hides the tie step, and
-// input and filter rows 4-byte aligned (VLDRW; the model format aligns every tensor to
-// 16). Returns how many pixels it did (even), or 0 where it does not apply. Not inlined:
-// it holds the 512-byte sums buffer.
-__attribute__((noinline)) inline int32_t depth64_pairs(const Matmul& m) {
+// Pixel pairs of a 32- or 64-deep product through the assembly of fixed_depth_pairs_mve.h,
+// up to kMaxPairGroups channel groups a call. It needs what that assembly assumes:
+// per-channel right shifts (the caller's template), an output stage that hides the tie
+// step, and input and filter rows 4-byte aligned (VLDRW; the model format aligns every
+// tensor to 16). Returns how many pixels it did (even), or 0 where it does not apply. Not
+// inlined: it holds the 512-byte sums buffer.
+__attribute__((noinline)) inline int32_t fixed_depth_pairs(const Matmul& m) {
   const uintptr_t addresses =
       reinterpret_cast<uintptr_t>(m.input) | reinterpret_cast<uintptr_t>(m.weights);
-  const int32_t groups = m.channels / 4;
-  if (m.depth != 64 || m.pixels < 2 || groups < 1 || (addresses & 3) != 0 ||
+  const int32_t depth = m.depth, groups = m.channels / 4;
+  if ((depth != 32 && depth != 64) || m.pixels < 2 || groups < 1 || (addresses & 3) != 0 ||
       m.channels > pair_detail::kMaxScatterApart || ties_visible(m.out)) {
     return 0;
   }
   const int32_t pairs = m.pixels / 2;
   alignas(16) int32_t sums[kMaxPairGroups * 8];
   const NarrowStage narrow = narrow_stage(m.out);
-  Depth64PairsJob job;
+  FixedDepthPairsJob job;
   job.sums = sums;
   job.offset = m.out.offset;
   job.x = m.input;
-  job.x_end = m.input + 2 * 64 * pairs;
+  job.x_end = m.input + 2 * depth * pairs;
+  job.pair_bytes = 2 * depth;
+  job.groups_of_depth =
+      depth == 32 ? &qb_mve_fixed_depth_groups_32 : &qb_mve_fixed_depth_groups_64;
   job.lo = narrow.lo;
   job.hi = narrow.hi;
   job.offsets = pair_detail::pair_offsets(static_cast<uint16_t>(m.channels));
@@ -328,13 +331,13 @@ __attribute__((noinline)) inline int32_t depth64_pairs(const Matmul& m) {
     job.multiplier = m.multiplier + oc;
     job.shift = m.shift + oc;
     job.groups = batch;
-    // The assembly's row pointer trails the rows by 16 (see pointwise_depth64_mve.cc).
+    // The assembly's row pointer trails the rows by 16 (see fixed_depth_pairs_mve.cc).
     job.rows = reinterpret_cast<const int8_t*>(
-        reinterpret_cast<uintptr_t>(m.weights + 64 * oc) - 16);
+        reinterpret_cast<uintptr_t>(m.weights + depth * oc) - 16);
     job.sums_end = sums + 8 * batch;
     job.out = m.output + oc;
     job.out_skip = 2 * m.channels - 4 * batch;
-    qb_mve_pointwise_depth64(&job);
+    qb_mve_fixed_depth_pairs(&job);
     oc += 4 * batch;
   }
   return 2 * pairs;
@@ -434,7 +437,7 @@ __attribute__((noinline)) void matmul(const Matmul& matmul) {
   Matmul rest = m;
   int32_t paired = 0;
   if constexpr (!kLeft && kPerChannel) {
-    if (depth == 64) paired = matmul_detail::depth64_pairs(m);
+    if (depth == 32 || depth == 64) paired = matmul_detail::fixed_depth_pairs(m);
   }
   if (paired == 0 && m.pixels >= 2 && m.channels >= 16) {
     paired = matmul_detail::pixel_pairs<kLeft, kPerChannel>(m);

@@ -352,17 +352,18 @@ void test_pointwise() {
   // Now and then wide inputs (past the DSP set's 512-channel stack column pair) on a few
   // pixels, within the buffers.
   const bool wide = one_in(8);
-  // Or 64 deep, as a DS-CNN's and a MobileNet's middle layers are: the Helium set's 64-deep
-  // pixel pairs take it when every shift is a right shift, the stage's floor hides the
-  // rounding's tie step and the input and filter rows are 4-byte aligned. Mostly so, with
-  // 1 to over 16 channel groups, an odd pixel or not; else the rows are one byte off
-  // their alignment, or the stage shows the tie step, and the general path must take it.
+  // Or 32 or 64 deep, as a MobileNet's and a DS-CNN's pointwise layers often are: the
+  // Helium set's fixed-depth pixel pairs take it when every shift is a right shift, the
+  // stage's floor hides the rounding's tie step and the input and filter rows are 4-byte
+  // aligned. Mostly so, with 1 to over 16 channel groups, an odd pixel or not; else the
+  // rows are one byte off their alignment, or the stage shows the tie step, and the
+  // general path must take it.
   const bool deep = !wide && one_in(5);
   enum { kTaken, kTiesShow, kMisaligned };
   const int32_t deep_case = deep && one_in(4) ? uniform(kTiesShow, kMisaligned) : kTaken;
   const int32_t misalign = deep && deep_case == kMisaligned ? 1 : 0;
   const Shape in{one_in(6) ? 2 : 1, uniform(1, wide ? 4 : 9), uniform(1, wide ? 4 : 9),
-                 deep ? 64
+                 deep ? (one_in(2) ? 32 : 64)
                       : (wide ? uniform(71, 600) : (one_in(3) ? uniform(1, 70) : uniform(1, 20)))};
   const Shape out{in.n, in.h, in.w,
                   deep && one_in(2) ? 4 * uniform(1, 24)
