@@ -16,12 +16,14 @@ static_assert(offsetof(FixedDepthPairsJob, bias) == 4 &&
                   offsetof(FixedDepthPairsJob, offset) == 20 &&
                   offsetof(FixedDepthPairsJob, rows) == 24 &&
                   offsetof(FixedDepthPairsJob, sums_end) == 28 &&
-                  offsetof(FixedDepthPairsJob, x) == 32 && offsetof(FixedDepthPairsJob, out) == 36 &&
+                  offsetof(FixedDepthPairsJob, x) == 32 &&
+                  offsetof(FixedDepthPairsJob, out) == 36 &&
                   offsetof(FixedDepthPairsJob, x_end) == 40 &&
                   offsetof(FixedDepthPairsJob, out_skip) == 44 &&
                   offsetof(FixedDepthPairsJob, pair_bytes) == 48 &&
                   offsetof(FixedDepthPairsJob, groups_of_depth) == 52 &&
-                  offsetof(FixedDepthPairsJob, lo) == 64 && offsetof(FixedDepthPairsJob, hi) == 80 &&
+                  offsetof(FixedDepthPairsJob, lo) == 64 &&
+                  offsetof(FixedDepthPairsJob, hi) == 80 &&
                   offsetof(FixedDepthPairsJob, offsets) == 96,
               "the assembly below addresses FixedDepthPairsJob by these offsets");
 
@@ -49,8 +51,9 @@ static_assert(offsetof(FixedDepthPairsJob, bias) == 4 &&
 // The groups of one pair, entered by BLX with r5 at the pair, r1 trailing the first
 // group's rows by 16 (so that the last load's writeback leaves it trailing the next
 // group's), r3 at the sums and r7 at their end; the pair's RESIDENTS chunks are loaded
-// once, then per group the CHUNKS and one STM of the eight sums. Keeps r5, r9, r11 and
-// q0-q2 scratch; lr is an accumulator, so the return address waits on the stack.
+// once, then per group the CHUNKS and one STM of the eight sums. It leaves r5, r9 and r11
+// alone and overwrites every other core register and q0-q7; lr is an accumulator, so the
+// return address waits on the stack.
 #define QB_MVE_FIXED_DEPTH_GROUPS(NAME, RESIDENTS, CHUNKS)  \
   QB_MVE_ASM_FUNCTION(NAME)                                 \
   "push {lr}\n\t"                                           \

@@ -10,8 +10,9 @@
 // per-group set-up that dominates short dot products; a single row that short keeps
 // itself in a register instead (short_row). Over many pixels, pairs of them share every
 // filter row load (pixel_pairs), and at 32 or 64 deep the pairs run from fixed offsets
-// with the pair (or most of it) held in registers (fixed_depth_pairs). A depth that is not a multiple of
-// 16 ends in one VCTP-predicated chunk, so no load reads past the input or the filter.
+// with the pair (or most of it) held in registers (fixed_depth_pairs). A depth that is
+// not a multiple of 16 ends in one VCTP-predicated chunk, so no load reads past the input
+// or the filter.
 #pragma once
 
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
