@@ -22,14 +22,15 @@
 // every pixel. Everything else (other filter sizes, the channel tail, wider borders) takes
 // a general loop over the taps inside the input only, adding the input offset to each tap
 // and starting from the unfolded bias, which is the reference's own sum; the tail uses
-// predicated loads and store. The unrolled taps are inline asm (see taps_3x3); interior
-// windows go two at a time where the stride is 1 or 2, sharing their input columns'
-// loads (taps_3x3_pair, taps_3x3_pair_s2), and the pair's requantization and stores are
-// assembly too (store_pixel_pair).
+// predicated loads and store. The unrolled taps are inline asm (see taps_3x3); in the
+// padded copies, windows go two at a time where the stride is 1 or 2, sharing their input
+// columns' loads (taps_3x3_pair, taps_3x3_pair_s2), and the pair's requantization and
+// stores are assembly too (store_pixel_pair); over the input itself they go one at a time
+// or in vertical pairs (interior_singles_3x3).
 //
-// The exception is a large interior at vertical stride 1 (a MobileNet's early layers):
-// there the full blocks' interior rectangle goes a channel at a time instead, four
-// neighbouring outputs across the lanes and the channel's weights as scalars
+// The exception is a large interior at vertical stride 1 or 2 (a MobileNet's early
+// layers): there the full blocks' interior rectangle goes a channel at a time instead,
+// four neighbouring outputs across the lanes and the channel's weights as scalars
 // (interior_columns_3x3 and depthwise_columns_mve.h), before the blocks do the rest.
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
 #include <arm_mve.h>
